@@ -1,0 +1,3 @@
+"""Planwatch: a forms pipeline for UK support services."""
+
+__version__ = "0.1.0"

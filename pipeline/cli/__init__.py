@@ -1,0 +1,24 @@
+"""The ``planwatch`` command line: thin commands over library functions.
+
+Each command group lives in its own module and registers itself on :data:`app`. A
+:class:`PlanwatchError` becomes its message on stderr and exit code 1; nothing else
+business-like happens here.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from pipeline.cli.app import app, console_error
+from pipeline.errors import PlanwatchError
+
+# Command modules register themselves on import.
+from pipeline.cli import forms as _forms  # noqa: E402,F401  isort: skip
+
+
+def main() -> None:
+    try:
+        app()
+    except PlanwatchError as exc:
+        console_error(exc)
+        sys.exit(1)

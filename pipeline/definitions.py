@@ -1,0 +1,330 @@
+"""Form definitions: the single source of truth for blank forms, filling and reading.
+
+One YAML file per form in ``forms/`` is loaded into frozen pydantic models. A mistake in
+a file becomes a :class:`DefinitionError` naming the file and the key, never a traceback.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    model_validator,
+)
+
+from pipeline.errors import DefinitionError, UnknownFormError
+from pipeline.records import Severity
+
+DEFAULT_FORMS_DIR = Path(__file__).resolve().parent.parent / "forms"
+
+KEY_PATTERN = r"^[a-z][a-z0-9_]*$"
+
+
+class FieldType(StrEnum):
+    TEXT = "text"
+    LONG_TEXT = "long_text"
+    DATE = "date"
+    DATETIME = "datetime"
+    YES_NO = "yes_no"
+    CHOICE = "choice"
+    NUMBER = "number"
+    SIGNATURE = "signature"
+
+
+DEFAULT_PLACEHOLDERS: dict[FieldType, str] = {
+    FieldType.TEXT: "Click here to enter text.",
+    FieldType.LONG_TEXT: "Click here to enter text.",
+    FieldType.DATE: "Click to choose a date (dd/mm/yyyy).",
+    FieldType.DATETIME: "Type date and time (dd/mm/yyyy hh:mm).",
+    FieldType.CHOICE: "Choose an item.",
+    FieldType.NUMBER: "Enter a number.",
+    FieldType.SIGNATURE: "Type your full name.",
+}
+
+
+def normalise_label(text: str) -> str:
+    """Fold a label for matching: case, punctuation at the ends, required marks, spaces."""
+    folded = re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip().lower()
+    return folded.rstrip(" *:?").strip()
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Choice(_Frozen):
+    """One option of a choice field: the stored value and the text people see."""
+
+    value: str = Field(pattern=KEY_PATTERN)
+    label: str = Field(min_length=1)
+
+
+class FieldSpec(_Frozen):
+    """One answer on a form (or one column of a table)."""
+
+    key: str = Field(pattern=KEY_PATTERN)
+    label: str = Field(min_length=1)
+    type: FieldType = FieldType.TEXT
+    required: bool = False
+    help: str | None = None
+    placeholder: str | None = None
+    choices: tuple[Choice, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    # Required only when the named yes/no field is ticked ("wishes not incorporated").
+    required_if: str | None = Field(default=None, pattern=KEY_PATTERN)
+    severity: Severity = Severity.BLOCKING
+    kind: Literal["field"] = "field"
+
+    @model_validator(mode="after")
+    def _choices_fit_type(self) -> FieldSpec:
+        if self.type is FieldType.CHOICE and not self.choices:
+            raise ValueError("a choice field needs at least one entry under 'choices'")
+        if self.type is not FieldType.CHOICE and self.choices:
+            raise ValueError(f"'choices' is only for type choice, not {self.type.value}")
+        values = [c.value for c in self.choices]
+        if len(set(values)) != len(values):
+            raise ValueError("choice values must be unique")
+        labels = [normalise_label(c.label) for c in self.choices]
+        if len(set(labels)) != len(labels):
+            raise ValueError("choice labels must be unique")
+        return self
+
+    @property
+    def placeholder_text(self) -> str:
+        if self.placeholder:
+            return self.placeholder
+        return DEFAULT_PLACEHOLDERS.get(self.type, "")
+
+    def choice_by_label(self, label: str) -> Choice | None:
+        wanted = normalise_label(label)
+        for choice in self.choices:
+            if normalise_label(choice.label) == wanted or choice.value == label.strip():
+                return choice
+        return None
+
+    def choice_label(self, value: str) -> str:
+        for choice in self.choices:
+            if choice.value == value:
+                return choice.label
+        raise KeyError(value)
+
+
+class TableSpec(_Frozen):
+    """A repeating table: actions, progress, outcome scores. Each row is a dict."""
+
+    kind: Literal["table"]
+    key: str = Field(pattern=KEY_PATTERN)
+    label: str = Field(min_length=1)
+    help: str | None = None
+    columns: tuple[FieldSpec, ...] = Field(min_length=1)
+    min_rows: int = Field(default=1, ge=0, le=50)
+    # At least one filled row is needed (a plan with no actions is not a plan).
+    required: bool = False
+    severity: Severity = Severity.BLOCKING
+
+    @model_validator(mode="after")
+    def _columns_are_simple(self) -> TableSpec:
+        for column in self.columns:
+            if column.type is FieldType.SIGNATURE:
+                raise ValueError(f"column {column.key!r}: a signature cannot be a column")
+        _ensure_unique([c.key for c in self.columns], "column key")
+        _ensure_unique([normalise_label(c.label) for c in self.columns], "column label")
+        return self
+
+
+def _item_kind(value: object) -> str:
+    kind = value.get("kind", "field") if isinstance(value, dict) else getattr(value, "kind", None)
+    return str(kind)
+
+
+Item = Annotated[
+    Annotated[FieldSpec, Tag("field")] | Annotated[TableSpec, Tag("table")],
+    Discriminator(_item_kind),
+]
+
+
+class Section(_Frozen):
+    title: str = Field(min_length=1)
+    intro: str | None = None
+    items: tuple[Item, ...] = Field(min_length=1)
+
+
+class FormDefinition(_Frozen):
+    """A whole form: id, version, services, and its sections in order."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+    version: int = Field(ge=1)
+    title: str = Field(min_length=1)
+    services: tuple[str, ...] = Field(min_length=1)
+    instructions: str = Field(min_length=1)
+    event: str | None = Field(default=None, pattern=KEY_PATTERN)
+    # The field whose date is the form's event date (supersession, deadlines).
+    event_date_field: str | None = Field(default=None, pattern=KEY_PATTERN)
+    sections: tuple[Section, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _keys_and_labels_are_unique(self) -> FormDefinition:
+        leaves = list(self.leaf_fields())
+        keys = [f.key for f in leaves] + [t.key for t in self.tables]
+        _ensure_unique(keys, "field key")
+        _ensure_unique([normalise_label(f.label) for f in leaves], "field label")
+        if "person_id" not in keys:
+            raise ValueError("every form needs a 'person_id' field")
+        by_key = {f.key: f for f in leaves}
+        for f in leaves:
+            if f.required_if is not None:
+                target = by_key.get(f.required_if)
+                if target is None or target.type is not FieldType.YES_NO:
+                    raise ValueError(
+                        f"field {f.key!r}: required_if must name a yes_no field on this form"
+                    )
+        if self.event_date_field is not None:
+            target = by_key.get(self.event_date_field)
+            if target is None or target.type not in (FieldType.DATE, FieldType.DATETIME):
+                raise ValueError("event_date_field must name a date field on this form")
+        return self
+
+    @cached_property
+    def fields(self) -> tuple[FieldSpec, ...]:
+        """The fields as written in the file (signature blocks not expanded)."""
+        return tuple(i for s in self.sections for i in s.items if isinstance(i, FieldSpec))
+
+    @cached_property
+    def tables(self) -> tuple[TableSpec, ...]:
+        return tuple(i for s in self.sections for i in s.items if isinstance(i, TableSpec))
+
+    @cached_property
+    def signatures(self) -> tuple[FieldSpec, ...]:
+        return tuple(f for f in self.fields if f.type is FieldType.SIGNATURE)
+
+    def leaf_fields(self) -> Iterator[FieldSpec]:
+        """Every single-valued answer, signature blocks expanded to name and date."""
+        for field in self.fields:
+            if field.type is FieldType.SIGNATURE:
+                yield from signature_parts(field)
+            else:
+                yield field
+
+    @cached_property
+    def leaves_by_key(self) -> dict[str, FieldSpec]:
+        return {f.key: f for f in self.leaf_fields()}
+
+    @cached_property
+    def tables_by_key(self) -> dict[str, TableSpec]:
+        return {t.key: t for t in self.tables}
+
+
+def signature_parts(block: FieldSpec) -> tuple[FieldSpec, FieldSpec]:
+    """A signature block ``person`` is a typed name ``person_signature`` and a date."""
+    name = FieldSpec(
+        key=f"{block.key}_signature",
+        label=f"{block.label}: signature (type full name)",
+        type=FieldType.TEXT,
+        placeholder=DEFAULT_PLACEHOLDERS[FieldType.SIGNATURE],
+        help=block.help,
+    )
+    date = FieldSpec(
+        key=f"{block.key}_signed_on",
+        label=f"{block.label}: date signed",
+        type=FieldType.DATE,
+    )
+    return name, date
+
+
+def _ensure_unique(values: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for value in values:
+        if value in seen:
+            raise ValueError(f"{what} {value!r} is used twice")
+        seen.add(value)
+
+
+def _location(loc: tuple[int | str, ...], data: object) -> str:
+    """Turn a pydantic error location into a key path a person can find in the file."""
+    parts: list[str] = []
+    node: object = data
+    for step in loc:
+        if isinstance(step, int):
+            label = ""
+            if isinstance(node, list) and 0 <= step < len(node):
+                node = node[step]
+                if isinstance(node, dict) and "key" in node:
+                    label = f" ({node['key']})"
+            parts[-1:] = [f"{parts[-1] if parts else ''}[{step}]{label}"]
+        else:
+            if isinstance(node, dict) and step in node:
+                node = node[step]
+            elif step in ("FieldSpec", "TableSpec", "field", "table"):
+                continue
+            parts.append(step)
+    return ".".join(parts) or "(top level)"
+
+
+def load_definition(path: Path) -> FormDefinition:
+    """Read one definition file; every problem names the file and the key."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise DefinitionError(path, "(file)", f"cannot be read: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise DefinitionError(path, "(syntax)", f"is not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise DefinitionError(path, "(top level)", "must be a mapping of keys to values")
+    try:
+        definition = FormDefinition.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = _location(tuple(first["loc"]), data)
+        raise DefinitionError(path, key, str(first["msg"])) from exc
+    if definition.id != path.stem:
+        raise DefinitionError(path, "id", f"is {definition.id!r} but the file is {path.name}")
+    return definition
+
+
+class Catalogue:
+    """Every form definition in a folder, by id."""
+
+    def __init__(self, definitions: dict[str, FormDefinition], folder: Path) -> None:
+        self._definitions = dict(sorted(definitions.items()))
+        self.folder = folder
+
+    @classmethod
+    def load(cls, folder: Path = DEFAULT_FORMS_DIR) -> Catalogue:
+        files = sorted(folder.glob("*.yaml"))
+        return cls({p.stem: load_definition(p) for p in files}, folder)
+
+    def __iter__(self) -> Iterator[FormDefinition]:
+        return iter(self._definitions.values())
+
+    def __len__(self) -> int:
+        return len(self._definitions)
+
+    def get(self, form_id: str) -> FormDefinition:
+        try:
+            return self._definitions[form_id]
+        except KeyError:
+            known = ", ".join(self._definitions) or "none"
+            raise UnknownFormError(
+                f"There is no form called {form_id!r}.",
+                hint=f"Known forms: {known}. `planwatch forms list` shows them.",
+            ) from None
+
+    def find_by_title(self, title: str) -> FormDefinition | None:
+        wanted = normalise_label(title)
+        for definition in self:
+            if normalise_label(definition.title) == wanted:
+                return definition
+        return None

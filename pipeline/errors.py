@@ -1,0 +1,78 @@
+"""One error tree for everything a person may need to act on.
+
+    PlanwatchError                 anything Planwatch reports to a person (exit code 1)
+    ├── DefinitionError            a form definition file is wrong (names file and key)
+    ├── UnknownFormError           a form id, or a file, that Planwatch does not know
+    ├── FormReadError              a file that cannot be read as a form (names the file)
+    │   └── UnsafeFileError        a file refused before parsing (zip bomb, DOCTYPE, ...)
+    ├── FillError                  values that cannot be put into a form (names the field)
+    ├── ValidationFailed           a record that cannot be built at all
+    ├── SettingsError              planwatch.toml or PLANWATCH_* variables are wrong
+    ├── StoreError                 the store cannot be opened or written
+    └── ReportError                a report cannot be written
+
+Third-party errors are converted at the boundary with ``raise X(...) from exc`` so the
+message always says which file or field and what to do next.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class PlanwatchError(Exception):
+    """Base of every error a person is shown. ``str(err)`` is the whole message."""
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        self.message = message
+        self.hint = hint
+        super().__init__(message if hint is None else f"{message}\n{hint}")
+
+
+class DefinitionError(PlanwatchError):
+    """A form or policy definition is wrong: names the file and the key."""
+
+    def __init__(self, path: Path | str, key: str, problem: str) -> None:
+        self.path = Path(path)
+        self.key = key
+        super().__init__(
+            f"{self.path}: {key}: {problem}",
+            hint="Fix the definition file and run the command again.",
+        )
+
+
+class UnknownFormError(PlanwatchError):
+    """A form id or file that Planwatch does not recognise."""
+
+
+class FormReadError(PlanwatchError):
+    """A file that cannot be read as a form."""
+
+    def __init__(self, path: Path | str, problem: str, *, hint: str | None = None) -> None:
+        self.path = Path(path)
+        self.problem = problem
+        super().__init__(f"{self.path.name}: {problem}", hint=hint)
+
+
+class UnsafeFileError(FormReadError):
+    """A file refused before parsing because it could harm the machine or the reader."""
+
+
+class FillError(PlanwatchError):
+    """Values that cannot be written into a form: names the field."""
+
+
+class ValidationFailed(PlanwatchError):
+    """A record that cannot be built at all from what was read."""
+
+
+class SettingsError(PlanwatchError):
+    """Settings from planwatch.toml or the environment are wrong."""
+
+
+class StoreError(PlanwatchError):
+    """The store cannot be opened, migrated or written."""
+
+
+class ReportError(PlanwatchError):
+    """A report cannot be produced."""

@@ -1,0 +1,168 @@
+"""Typed records passed between the pipeline's stages (all frozen).
+
+    file ──read──▶ RawForm ──validate──▶ Record (+ Findings) ──store──▶ rows
+                                              │
+                                              └──events──▶ Event ──rules──▶ Obligation
+
+A reader for any format (docx, pdf, xlsx) produces a :class:`RawForm`; everything after
+that is format-blind.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class RawValue(_Frozen):
+    """What a reader found in one control, before any typing.
+
+    ``text`` is what a person sees; the other attributes carry what the control itself
+    says when it says more (a checkbox state, a date picker's full date, a list value).
+    """
+
+    text: str | None = None
+    checked: bool | None = None
+    full_date: date | None = None
+    choice_value: str | None = None
+    showing_placeholder: bool = False
+    # How the field was identified: tag, alias, label, name (legacy bookmark), column.
+    matched_by: str = "tag"
+
+
+class RawForm(_Frozen):
+    """Every field a reader found in one file, keyed by the definition's field keys."""
+
+    file_name: str
+    form_id: str
+    form_version: int
+    service: str | None = None
+    fields: dict[str, RawValue] = Field(default_factory=dict)
+    tables: dict[str, list[dict[str, RawValue]]] = Field(default_factory=dict)
+    # Controls that could not be matched to any field of the definition (by label text).
+    unmatched: tuple[str, ...] = ()
+
+
+class Severity(StrEnum):
+    BLOCKING = "blocking"
+    ADVISORY = "advisory"
+
+
+class Finding(_Frozen):
+    """A completeness problem in one form: which field, what is wrong, what to do."""
+
+    field: str
+    code: str
+    message: str
+    severity: Severity
+
+    def line(self) -> str:
+        return f"[{self.severity.value}] {self.field}: {self.message}"
+
+
+class Record(_Frozen):
+    """A validated form: typed values by field key, table rows, and findings."""
+
+    form_id: str
+    form_version: int
+    service: str
+    person_id: str | None
+    values: dict[str, Any]
+    tables: dict[str, list[dict[str, Any]]]
+    findings: tuple[Finding, ...] = ()
+    event: str | None = None
+    event_date: date | None = None
+
+    @property
+    def blocking(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity is Severity.BLOCKING)
+
+    @property
+    def complete(self) -> bool:
+        return not self.blocking
+
+    def json_values(self) -> dict[str, Any]:
+        """Values and tables in JSON-safe form (ISO dates), for the store and --json."""
+        return {
+            "values": {k: _jsonable(v) for k, v in self.values.items()},
+            "tables": {
+                key: [{c: _jsonable(v) for c, v in row.items()} for row in rows]
+                for key, rows in self.tables.items()
+            },
+        }
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value
+
+
+class Event(_Frozen):
+    """A dated fact taken from a stored form: referral received, plan agreed, review held.
+
+    ``complete`` is False when the form had blocking findings: such a form is kept but
+    does not meet an obligation until a corrected copy arrives.
+    """
+
+    person_id: str
+    service: str
+    kind: str
+    on: date
+    at: datetime | None = None
+    worker: str | None = None
+    team: str | None = None
+    complete: bool = True
+    submission_id: int | None = None
+    source: str | None = None
+    # Form values the rules need: review_frequency, next_review_date, review_date ...
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class ObligationStatus(StrEnum):
+    MET = "met"
+    MET_LATE = "met_late"
+    OVERDUE = "overdue"
+    DUE_SOON = "due_soon"
+    UPCOMING = "upcoming"
+    NOT_APPLICABLE = "not_applicable"
+    MISSED = "missed"
+
+
+class Obligation(_Frozen):
+    """Something a policy requires of one person's episode by a due date.
+
+    ``source`` is the archived file that triggered the obligation or, once met, the one
+    that met it; ``met_on`` is the date of the event that met it.
+    """
+
+    person_id: str
+    service: str
+    obligation: str
+    due: date
+    status: ObligationStatus
+    met_on: date | None = None
+    worker: str | None = None
+    team: str | None = None
+    source: str | None = None
+    # Distinguishes cycles of a recurring obligation (review 1, 2, ...): stable per chain.
+    cycle: int = 0
+
+    def json_row(self) -> dict[str, Any]:
+        return {
+            "person_id": self.person_id,
+            "service": self.service,
+            "obligation": self.obligation,
+            "due": self.due.isoformat(),
+            "status": self.status.value,
+            "met_on": self.met_on.isoformat() if self.met_on else None,
+            "worker": self.worker,
+            "source": self.source,
+        }
