@@ -172,7 +172,13 @@ def _label(cell: docx.table._Cell, text: str, required: bool, help_text: str | N
 
 
 def _answer(cell: docx.table._Cell, field: FieldSpec) -> None:
-    cell.paragraphs[0]._p.append(controls.blank_control(field))
+    control = controls.blank_control(field)
+    paragraph = cell.paragraphs[0]._p
+    if controls.is_block(field):
+        paragraph.addprevious(control)
+        paragraph.getparent().remove(paragraph)
+    else:
+        paragraph.append(control)
 
 
 def _fix_widths(table: docx.table.Table, widths_cm: list[float]) -> None:

@@ -94,8 +94,20 @@ def blank_control(field: FieldSpec) -> etree._Element:
     else:
         sub(pr, w("text"))
     content = sub(sdt, w("sdtContent"))
+    if is_block(field):
+        content = sub(content, w("p"))
     _run(content, field.placeholder_text, style=PLACEHOLDER_STYLE)
     return sdt
+
+
+def is_block(field: FieldSpec) -> bool:
+    """Long text is a block-level control holding one paragraph per line.
+
+    LibreOffice 7.4 drops line breaks (``w:br``) inside inline controls when it saves, so
+    lines become paragraphs; it then keeps the first inside the control and the rest after
+    it in the same cell, which the reader collects (see readers/wordml.py).
+    """
+    return field.type is FieldType.LONG_TEXT
 
 
 def repeating_section(key: str, label: str, rows: list[etree._Element]) -> etree._Element:
@@ -161,7 +173,22 @@ def _replace_runs(content: etree._Element, text: str) -> None:
 
 def set_text(sdt: etree._Element, text: str) -> None:
     _, content = _clear_placeholder(sdt)
-    _replace_runs(content, text)
+    paragraphs = content.findall(w("p"))
+    if not paragraphs:
+        _replace_runs(content, text)
+        return
+    # A block-level control: one paragraph per line, formatted like the first.
+    first = paragraphs[0]
+    for paragraph in paragraphs[1:]:
+        content.remove(paragraph)
+    for line in reversed(text.split("\n")[1:]):
+        paragraph = etree.Element(w("p"))
+        properties = first.find(w("pPr"))
+        if properties is not None:
+            paragraph.append(etree.fromstring(etree.tostring(properties)))
+        _replace_runs(paragraph, line)
+        first.addnext(paragraph)
+    _replace_runs(first, text.split("\n")[0])
 
 
 def set_checkbox(sdt: etree._Element, checked: bool) -> None:
@@ -194,3 +221,8 @@ def set_datetime_text(sdt: etree._Element, value: datetime) -> None:
 def set_choice(sdt: etree._Element, label: str) -> None:
     _, content = _clear_placeholder(sdt)
     _replace_runs(content, label)
+
+
+def next_id() -> int:
+    """A fresh control id (rows cloned by the filler need their own)."""
+    return next(_ids)

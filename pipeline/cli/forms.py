@@ -1,0 +1,139 @@
+"""``planwatch forms``: list, show, build, fill and check form definitions and files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from pipeline import forms_service
+from pipeline.cli.app import JsonFlag, app, out, print_json
+from pipeline.definitions import DEFAULT_FORMS_DIR, Catalogue
+from pipeline.records import Record, Severity
+
+forms_app = typer.Typer(help="Form definitions, blank forms, filling and checking.",
+                        no_args_is_help=True)
+app.add_typer(forms_app, name="forms")
+
+FormsDir = Annotated[
+    Path,
+    typer.Option("--forms-dir", envvar="PLANWATCH_FORMS_DIR",
+                 help="Folder of form definitions (default: the bundled forms/)."),
+]
+
+
+@forms_app.command("list")
+def list_forms(forms_dir: FormsDir = DEFAULT_FORMS_DIR, as_json: JsonFlag = False) -> None:
+    """List every form Planwatch knows."""
+    catalogue = Catalogue.load(forms_dir)
+    if as_json:
+        print_json([{"id": d.id, "version": d.version, "title": d.title,
+                     "services": list(d.services)} for d in catalogue])
+        return
+    table = Table("form", "version", "title", "services")
+    for definition in catalogue:
+        table.add_row(definition.id, str(definition.version), definition.title,
+                      ", ".join(definition.services))
+    out.print(table)
+
+
+@forms_app.command("show")
+def show_form(
+    form: Annotated[str, typer.Argument(help="Form id, e.g. support-plan.")],
+    forms_dir: FormsDir = DEFAULT_FORMS_DIR,
+    as_json: JsonFlag = False,
+) -> None:
+    """Show one form's fields: key, label, type, required, choices; tables with columns."""
+    described = forms_service.describe(Catalogue.load(forms_dir).get(form))
+    if as_json:
+        print_json(described)
+        return
+    out.print(f"[bold]{described['title']}[/] ({described['id']} v{described['version']})")
+    table = Table("key", "label", "type", "required", "choices")
+    for section in described["sections"]:
+        table.add_row(f"[bold]{section['title']}[/]", "", "", "", "")
+        for item in section["items"]:
+            if "table" in item:
+                table.add_row(item["table"], item["label"], "table",
+                              "yes" if item["required"] else "", "")
+                for column in item["columns"]:
+                    table.add_row(f"  {item['table']}.{column['key']}", column["label"],
+                                  column["type"], "yes" if column["required"] else "", "")
+            else:
+                choices = ", ".join(c["value"] for c in item.get("choices", []))
+                table.add_row(item["key"], item["label"], item["type"],
+                              "yes" if item["required"] else "", choices)
+    out.print(table)
+
+
+@forms_app.command("build")
+def build_forms(forms_dir: FormsDir = DEFAULT_FORMS_DIR) -> None:
+    """Write the blank Word forms to forms/blank/ from the definitions."""
+    for path in forms_service.build_all(Catalogue.load(forms_dir)):
+        out.print(f"wrote {path}")
+
+
+@forms_app.command("fill")
+def fill_form(
+    form: Annotated[str, typer.Argument(help="Form id, e.g. support-plan.")],
+    data: Annotated[Path, typer.Option("--data", help="JSON file of field values.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Filled form to write.")],
+    service: Annotated[str | None, typer.Option(help="Service copy of the form.")] = None,
+    forms_dir: FormsDir = DEFAULT_FORMS_DIR,
+) -> None:
+    """Fill a blank form from JSON values, as a person would in Word."""
+    definition = Catalogue.load(forms_dir).get(form)
+    path = forms_service.fill(definition, forms_service.load_values(data), output,
+                              service=service)
+    out.print(f"wrote {path}")
+
+
+@forms_app.command("check")
+def check_form(
+    file: Annotated[Path, typer.Argument(help="A filled form (.docx).")],
+    forms_dir: FormsDir = DEFAULT_FORMS_DIR,
+    as_json: JsonFlag = False,
+) -> None:
+    """Read one filled form and print its record and findings."""
+    record = forms_service.check(file, Catalogue.load(forms_dir))
+    if as_json:
+        print_json(_record_json(file, record))
+        return
+    _print_record(file, record)
+
+
+def _record_json(file: Path, record: Record) -> dict[str, object]:
+    return {
+        "file": file.name,
+        "form": record.form_id,
+        "version": record.form_version,
+        "service": record.service,
+        "person_id": record.person_id,
+        "event": record.event,
+        "event_date": record.event_date.isoformat() if record.event_date else None,
+        **record.json_values(),
+        "findings": [f.model_dump(mode="json") for f in record.findings],
+        "complete": record.complete,
+    }
+
+
+def _print_record(file: Path, record: Record) -> None:
+    out.print(f"[bold]{file.name}[/]: {record.form_id} v{record.form_version}, "
+              f"{record.service}, person {record.person_id or '(none)'}")
+    values = Table("field", "value", show_header=True)
+    for key, value in record.json_values()["values"].items():
+        values.add_row(key, "" if value is None else str(value))
+    out.print(values)
+    for key, rows in record.json_values()["tables"].items():
+        out.print(f"[bold]{key}[/]: {len(rows)} row(s)")
+        for number, row in enumerate(rows, start=1):
+            cells = "; ".join(f"{c}={v}" for c, v in row.items() if v is not None)
+            out.print(f"  {number}. {cells}", markup=False)
+    if not record.findings:
+        out.print("[green]Complete: no findings.[/]")
+    for finding in record.findings:
+        colour = "red" if finding.severity is Severity.BLOCKING else "yellow"
+        out.print(f"[{colour}]{finding.severity.value}[/] ", end="")
+        out.print(f"{finding.field}: {finding.message}", markup=False)

@@ -1,0 +1,110 @@
+"""Library entry points behind ``planwatch forms``: build, fill, read and check one form.
+
+The command line calls these and nothing else; tests call them directly.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline.definitions import Catalogue, FieldType, FormDefinition, signature_parts
+from pipeline.errors import FillError, FormReadError
+from pipeline.fill_values import coerce_values
+from pipeline.readers.docx import read_docx
+from pipeline.records import RawForm, Record
+from pipeline.validate import validate
+from pipeline.word.build import build_blank
+from pipeline.word.fill import fill_docx
+
+BLANK_DIR_NAME = "blank"
+READERS = {".docx": read_docx}
+
+
+def blank_path(catalogue: Catalogue, definition: FormDefinition) -> Path:
+    return catalogue.folder / BLANK_DIR_NAME / f"{definition.id}.docx"
+
+
+def build_all(catalogue: Catalogue) -> list[Path]:
+    """Write every blank form; an unchanged form is not rewritten."""
+    written: list[Path] = []
+    for definition in catalogue:
+        path = blank_path(catalogue, definition)
+        data = build_blank(definition, definition.services[0])
+        if not path.exists() or path.read_bytes() != data:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        written.append(path)
+    return written
+
+
+def load_values(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise FillError(f"{path}: cannot be read ({exc.strerror}).") from exc
+    except json.JSONDecodeError as exc:
+        raise FillError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg}).",
+                        hint="Field keys map to values; tables are lists of objects.") from exc
+    if not isinstance(data, dict):
+        raise FillError(f"{path}: must hold one JSON object of field keys and values.")
+    return data
+
+
+def fill(definition: FormDefinition, data: dict[str, Any], output: Path,
+         *, service: str | None = None) -> Path:
+    values = coerce_values(definition, data)
+    if output.suffix.lower() != ".docx":
+        raise FillError(f"{output.name}: only .docx is supported for now.",
+                        hint="Give an output file name ending in .docx.")
+    chosen = service or definition.services[0]
+    output.write_bytes(fill_docx(definition, chosen, values))
+    return output
+
+
+def read_form(path: Path, catalogue: Catalogue, data: bytes | None = None) -> RawForm:
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        raise FormReadError(path, f"'{path.suffix or 'no extension'}' is not a form format "
+                            "Planwatch reads", hint="Drop Word forms saved as .docx.")
+    return reader(path, catalogue, data=data)
+
+
+def check(path: Path, catalogue: Catalogue) -> Record:
+    raw = read_form(path, catalogue)
+    return validate(raw, catalogue.get(raw.form_id))
+
+
+def describe(definition: FormDefinition) -> dict[str, Any]:
+    """A definition for people and integrations: every field with its type and choices."""
+    def field_row(field: Any) -> dict[str, Any]:
+        row: dict[str, Any] = {"key": field.key, "label": field.label, "type": field.type.value,
+                               "required": field.required}
+        if field.type is FieldType.CHOICE:
+            row["choices"] = [{"value": c.value, "label": c.label} for c in field.choices]
+        if field.required_if:
+            row["required_if"] = field.required_if
+        if field.help:
+            row["help"] = field.help
+        return row
+
+    sections = []
+    for section in definition.sections:
+        items = []
+        for item in section.items:
+            if item.kind == "table":
+                items.append({"table": item.key, "label": item.label, "required": item.required,
+                              "min_rows": item.min_rows,
+                              "columns": [field_row(c) for c in item.columns]})
+            elif item.type is FieldType.SIGNATURE:
+                row = field_row(item)
+                row["fields"] = [field_row(p) for p in signature_parts(item)]
+                items.append(row)
+            else:
+                items.append(field_row(item))
+        sections.append({"title": section.title, "items": items})
+    return {"id": definition.id, "version": definition.version, "title": definition.title,
+            "services": list(definition.services), "event": definition.event,
+            "sections": sections}

@@ -1,0 +1,142 @@
+"""Checks that run before any parser touches an untrusted file.
+
+Office files are zip archives of XML parts, and both layers can be abused: a zip bomb
+(tiny file, gigabytes inflated), thousands of entries, or an XML part with a DOCTYPE
+(entity expansion, "billion laughs", external entities). Password-protected Office
+files are not zips at all but OLE compound files. Everything here fails with an
+:class:`UnsafeFileError` that names the file and says what to do.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+
+from pipeline.errors import FormReadError, UnsafeFileError
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds for one file; generous for real forms, far below what hurts the machine."""
+
+    max_file_bytes: int = 25 * 1024 * 1024
+    max_entries: int = 2_000
+    max_total_uncompressed: int = 200 * 1024 * 1024
+    max_entry_uncompressed: int = 100 * 1024 * 1024
+    max_ratio: float = 200.0
+
+
+DEFAULT_LIMITS = Limits()
+
+# One parser for every XML part: no DTDs, no entities, no network, no huge trees.
+_PARSER = etree.XMLParser(
+    resolve_entities=False,
+    no_network=True,
+    load_dtd=False,
+    dtd_validation=False,
+    huge_tree=False,
+    remove_blank_text=False,
+)
+
+
+def check_size(path: Path, size: int, limits: Limits = DEFAULT_LIMITS) -> None:
+    if size == 0:
+        raise FormReadError(path, "the file is empty (0 bytes)",
+                            hint="Save the form again and drop the saved copy.")
+    if size > limits.max_file_bytes:
+        megabytes = limits.max_file_bytes // (1024 * 1024)
+        raise UnsafeFileError(
+            path, f"the file is larger than the {megabytes} MB limit for a form",
+            hint="Check this is the right file; forms are normally well under 1 MB.",
+        )
+
+
+def open_office_zip(path: Path, data: bytes, limits: Limits = DEFAULT_LIMITS) -> zipfile.ZipFile:
+    """Open an Office file's zip after checking it is one and that it is not a bomb."""
+    check_size(path, len(data), limits)
+    if data.startswith(OLE_MAGIC):
+        raise UnsafeFileError(
+            path, "the file is saved with a password (or in the old binary Office format)",
+            hint="Open it, save a copy without a password as .docx, and drop that copy.",
+        )
+    if not data.startswith(ZIP_MAGIC):
+        raise FormReadError(
+            path, "this is not a Word .docx file (its contents are not an Office document)",
+            hint="Open it in Word or LibreOffice, save as Word Document (.docx), drop again.",
+        )
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise FormReadError(
+            path, "the file is damaged (truncated or not a complete .docx)",
+            hint="Save the form again from Word or LibreOffice and drop the new copy.",
+        ) from exc
+    _check_entries(path, entries, limits)
+    return archive
+
+
+def _check_entries(path: Path, entries: list[zipfile.ZipInfo], limits: Limits) -> None:
+    if len(entries) > limits.max_entries:
+        raise UnsafeFileError(path, f"the file holds {len(entries)} parts, more than a form has",
+                              hint="This is not a normal form; check where it came from.")
+    total = 0
+    for entry in entries:
+        total += entry.file_size
+        ratio = entry.file_size / max(entry.compress_size, 1)
+        if entry.file_size > limits.max_entry_uncompressed or (
+            entry.file_size > 1024 * 1024 and ratio > limits.max_ratio
+        ):
+            raise UnsafeFileError(
+                path, f"part {entry.filename!r} would inflate to {entry.file_size} bytes "
+                "(a zip bomb)", hint="This is not a normal form; check where it came from.",
+            )
+    if total > limits.max_total_uncompressed:
+        raise UnsafeFileError(path, "the file would inflate to more than a form ever needs",
+                              hint="This is not a normal form; check where it came from.")
+
+
+def read_part(archive: zipfile.ZipFile, name: str, path: Path,
+              limits: Limits = DEFAULT_LIMITS) -> bytes:
+    """Read one part, refusing to inflate past its declared size (lying headers)."""
+    try:
+        with archive.open(name) as handle:
+            data = handle.read(limits.max_entry_uncompressed + 1)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        raise FormReadError(
+            path, f"the part {name!r} is damaged",
+            hint="Save the form again from Word or LibreOffice and drop the new copy.",
+        ) from exc
+    if len(data) > limits.max_entry_uncompressed:
+        raise UnsafeFileError(path, f"part {name!r} inflates past the limit (a zip bomb)",
+                              hint="This is not a normal form; check where it came from.")
+    return data
+
+
+def parse_xml(data: bytes, path: Path, part: str) -> etree._Element:
+    """Parse one XML part; a DOCTYPE is refused outright (no legitimate OOXML has one)."""
+    refusal = UnsafeFileError(
+        path, f"part {part!r} declares a DOCTYPE, which Office never writes "
+        "(a known attack on XML readers)",
+        hint="Do not open this file; report where it came from.",
+    )
+    if b"<!DOCTYPE" in data[:65536].upper():
+        raise refusal
+    try:
+        root = etree.fromstring(data, parser=_PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise FormReadError(
+            path, f"part {part!r} is not well-formed XML ({exc.msg})",
+            hint="Save the form again from Word or LibreOffice and drop the new copy.",
+        ) from exc
+    # A DOCTYPE further in than the quick scan looked is still refused.
+    if root.getroottree().docinfo.doctype:
+        raise refusal
+    return root

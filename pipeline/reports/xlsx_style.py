@@ -1,0 +1,264 @@
+"""Sheet helpers shared by every .xlsx report Planwatch writes.
+
+A list sheet always looks the same: a bold, filled header row that stays frozen, carries
+an autofilter and repeats on every printed page; real Excel dates; column widths fitted
+to the content (capped, long text wrapped); landscape A4, one page wide. A report
+describes its columns with :class:`Column`, hands rows of plain values (or :class:`Link`)
+to :func:`write_list_sheet`, and saves with :func:`save_atomically`.
+
+Text from forms and file names is untrusted: :func:`put` strips characters XML cannot
+carry and stores a leading ``=`` as text, never as a formula.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import Enum
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from pipeline.errors import ReportError
+
+DATE_FORMAT = "dd/mm/yyyy"
+DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
+PERCENT_FORMAT = "0%"
+ACCENT = "1F4E5F"  # the colour of the blank forms' headings (pipeline/word/build.py)
+HEADER_FONT = Font(bold=True, color=ACCENT)
+HEADER_FILL = PatternFill("solid", fgColor="D5E1E5")
+HEADER_BORDER = Border(bottom=Side(style="thin", color=ACCENT))
+NOTE_FONT = Font(italic=True, color="595959")
+LINK_FONT = Font(color="0563C1", underline="single")
+TOP_WRAP = Alignment(vertical="top", wrap_text=True)
+TOP = Alignment(vertical="top")
+# Excel refuses longer cell text; a form field that long is cut rather than fail the report.
+MAX_CELL_CHARS = 32_767
+REPORT_ZONE = "Europe/London"
+
+
+class Kind(Enum):
+    """How a column's values are shown, and so how wide it may grow."""
+
+    TEXT = "text"
+    LONG_TEXT = "long_text"
+    DATE = "date"
+    DATETIME = "datetime"
+    COUNT = "count"
+    PERCENT = "percent"
+
+
+# Widest a column may be fitted to, in characters; longer text wraps inside the cell.
+_MAX_WIDTH = {Kind.TEXT: 32, Kind.LONG_TEXT: 60}
+_FIXED_WIDTH = {Kind.DATE: 10, Kind.DATETIME: 16, Kind.PERCENT: 6}
+_NUMBER_FORMAT = {Kind.DATE: DATE_FORMAT, Kind.DATETIME: DATETIME_FORMAT,
+                  Kind.PERCENT: PERCENT_FORMAT}
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    kind: Kind = Kind.TEXT
+
+
+@dataclass(frozen=True)
+class Link:
+    """A cell that shows ``text`` and opens ``target`` (see :func:`file_link`)."""
+
+    text: str
+    target: str
+
+
+Value = str | int | float | date | datetime | Link | None
+
+
+def clean_text(text: str) -> str:
+    """``text`` without control characters XML refuses (Word line breaks arrive as \\v)."""
+    return ILLEGAL_CHARACTERS_RE.sub(" ", text)[:MAX_CELL_CHARS]
+
+
+def local_naive(moment: datetime) -> datetime:
+    """``moment`` as UK wall-clock time without tzinfo (Excel cannot store an offset).
+
+    Naive datetimes are taken to be UK time already and returned unchanged.
+    """
+    if moment.tzinfo is None:
+        return moment
+    try:
+        zone = ZoneInfo(REPORT_ZONE)
+    except ZoneInfoNotFoundError as exc:
+        raise ReportError(
+            f"No time-zone data for {REPORT_ZONE}: cannot show times in UK time.",
+            hint="Install the 'tzdata' Python package and run the command again.",
+        ) from exc
+    return moment.astimezone(zone).replace(tzinfo=None)
+
+
+def file_link(stored: str, workbook_dir: Path, files_root: Path | None = None) -> str:
+    """A link target for an archived file, relative to the workbook where possible.
+
+    ``stored`` is absolute, or relative to ``files_root`` (the workspace); with no
+    ``files_root`` a relative path is taken to be relative to the workbook already.
+    Relative links keep working when the whole workspace is moved or shared.
+    """
+    target = Path(stored)
+    if not target.is_absolute():
+        if files_root is None:
+            return quote(target.as_posix())
+        target = files_root / target
+    try:
+        relative = Path(os.path.relpath(target, workbook_dir))
+    except ValueError:  # another drive on Windows: no relative path exists
+        return target.absolute().as_uri()
+    return quote(relative.as_posix())
+
+
+def put(ws: Any, row: int, column: int, value: Value, kind: Kind = Kind.TEXT) -> Any:
+    """Write ``value`` to one cell with the number format and alignment of ``kind``."""
+    cell = ws.cell(row=row, column=column)
+    if isinstance(value, Link):
+        cell.value = clean_text(value.text)
+        cell.hyperlink = value.target
+        cell.font = LINK_FONT
+    elif isinstance(value, str):
+        cell.value = clean_text(value)
+    elif isinstance(value, datetime):
+        cell.value = local_naive(value)
+    else:
+        cell.value = value
+    if isinstance(cell.value, str) and cell.value.startswith("="):
+        # openpyxl would store this as a formula; text from a form is only ever text.
+        cell.data_type = "s"
+    if kind in _NUMBER_FORMAT:
+        cell.number_format = _NUMBER_FORMAT[kind]
+    cell.alignment = TOP_WRAP if kind in _MAX_WIDTH else TOP
+    return cell
+
+
+def style_header(ws: Any, row: int, columns: Sequence[Column], first_column: int = 1) -> None:
+    """Write and style one header row: bold, filled, wrapped, underlined."""
+    for offset, col in enumerate(columns):
+        cell = ws.cell(row=row, column=first_column + offset, value=col.header)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.border = HEADER_BORDER
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+
+
+def shown_width(value: Value, kind: Kind) -> int:
+    """How many characters ``value`` takes on screen, roughly."""
+    if kind in _FIXED_WIDTH:
+        return _FIXED_WIDTH[kind]
+    if value is None:
+        return 0
+    text = value.text if isinstance(value, Link) else str(value)
+    return max((len(line) for line in text.splitlines()), default=0)
+
+
+def fit_widths(
+    ws: Any, columns: Sequence[Column], rows: Sequence[Sequence[Value]], first_column: int = 1
+) -> None:
+    """Set each column's width from its header and values, capped for text kinds."""
+    for offset, col in enumerate(columns):
+        # Bold header text is wider than plain; the filter button takes ~3 more characters.
+        header = int(len(col.header) * 1.1) + 4
+        content = max((shown_width(row[offset], col.kind) for row in rows), default=0) + 2
+        width = min(max(header, content), _MAX_WIDTH.get(col.kind, 60))
+        ws.column_dimensions[get_column_letter(first_column + offset)].width = max(width, 8)
+
+
+def set_print(ws: Any, *, footer: str, title_rows: str | None = None) -> None:
+    """Landscape A4, one page wide and as many tall as needed, page numbers in the footer."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.7
+    if title_rows is not None:
+        ws.print_title_rows = title_rows
+    ws.oddFooter.left.text = footer
+    ws.oddFooter.right.text = "&A, page &P of &N"
+
+
+def write_list_sheet(
+    ws: Any,
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[Value]],
+    *,
+    empty_message: str,
+    footer: str,
+) -> None:
+    """Fill ``ws`` with a header row and ``rows``, styled, filtered, fitted, print-ready.
+
+    With no rows the sheet says ``empty_message`` under the header, so an empty list reads
+    as good news rather than as a failed report.
+    """
+    style_header(ws, 1, columns)
+    for row_number, row in enumerate(rows, start=2):
+        for column_number, (col, value) in enumerate(zip(columns, row, strict=True), start=1):
+            put(ws, row_number, column_number, value, col.kind)
+    if not rows:
+        ws.cell(row=2, column=1, value=empty_message).font = NOTE_FONT
+    last = f"{get_column_letter(len(columns))}{max(len(rows), 1) + 1}"
+    ws.auto_filter.ref = f"A1:{last}"
+    ws.freeze_panes = "A2"
+    fit_widths(ws, columns, rows)
+    ws.print_options.gridLines = True  # rows stay traceable on paper
+    set_print(ws, footer=footer, title_rows="1:1")
+
+
+def save_atomically(workbook: Any, path: Path) -> Path:
+    """Write ``workbook`` to ``path`` so a reader sees the old file or the new, never half.
+
+    The bytes go to a hidden temporary file in the same folder, are fsynced, then renamed
+    over ``path``. Raises :class:`ReportError` when the folder cannot be written; no
+    temporary file is left behind either way.
+    """
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # 0o666 lets the umask decide, as for any ordinary file: mkstemp's 0600 would hide
+        # the report from the managers who share the reports folder.
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+        with os.fdopen(os.open(temporary, flags, 0o666), "wb") as handle:
+            workbook.save(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        temporary.replace(path)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise ReportError(
+            f"{path}: cannot write the workbook ({exc.strerror or exc}).",
+            hint="Check the folder exists and can be written, and that the file is not "
+            "open in Excel, then run the command again.",
+        ) from exc
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    _fsync_folder(path.parent)
+    return path
+
+
+def _fsync_folder(folder: Path) -> None:
+    # The rename is only durable once the folder entry is; Windows cannot open a folder
+    # this way, and the file's own bytes are already safe, so failure is not an error.
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)

@@ -1,0 +1,252 @@
+"""Raw answers → a typed :class:`Record` plus findings a person can act on.
+
+Contract: never raises for anything a person wrote; every problem becomes a
+:class:`Finding` naming the field and saying what to fix. Blocking findings stop a form
+counting towards its obligation; advisory ones are reported only.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from dateutil import parser as date_parser
+from pydantic import BaseModel, ConfigDict, create_model
+
+from pipeline.definitions import (
+    DEFAULT_PLACEHOLDERS,
+    FieldSpec,
+    FieldType,
+    FormDefinition,
+    TableSpec,
+    signature_parts,
+)
+from pipeline.records import Finding, RawForm, RawValue, Record, Severity
+
+LONDON = ZoneInfo("Europe/London")
+SIGNED_COPY_FIELD = "signed_copy_on_file"
+# Placeholders Word and LibreOffice put in controls they create themselves.
+_SUITE_PLACEHOLDERS = {
+    "click or tap here to enter text.", "click here to enter text.", "choose an item.",
+    "click or tap to enter a date.", "click here to enter a date.", "enter text",
+}
+_TRUE = {"yes", "y", "true", "x", "1", "\u2612", "\u2611", "\u2713", "\u2714"}
+_FALSE = {"no", "n", "false", "0", "\u2610", ""}
+
+_PYTHON_TYPES: dict[FieldType, Any] = {
+    FieldType.TEXT: str, FieldType.LONG_TEXT: str, FieldType.DATE: date,
+    FieldType.DATETIME: datetime, FieldType.YES_NO: bool, FieldType.CHOICE: str,
+    FieldType.NUMBER: int | float,
+}
+
+
+class _Findings:
+    def __init__(self) -> None:
+        self.items: list[Finding] = []
+
+    def add(self, field: str, code: str, message: str, severity: Severity) -> None:
+        self.items.append(Finding(field=field, code=code, message=message, severity=severity))
+
+
+def _placeholder_texts(field: FieldSpec) -> set[str]:
+    texts = {field.placeholder_text.strip().lower(), *_SUITE_PLACEHOLDERS}
+    texts |= {p.strip().lower() for p in DEFAULT_PLACEHOLDERS.values()}
+    return texts
+
+
+def is_empty(raw: RawValue | None, field: FieldSpec) -> tuple[bool, bool]:
+    """(empty, placeholder_left): a control still showing its placeholder is empty."""
+    if raw is None:
+        return True, False
+    if field.type is FieldType.YES_NO and raw.checked is not None:
+        return False, False
+    text = (raw.text or "").strip()
+    if raw.showing_placeholder:
+        return True, False
+    if text.lower() in _placeholder_texts(field):
+        return True, True
+    return (not text and raw.full_date is None and raw.choice_value is None), False
+
+
+def _parse_date(text: str) -> date | None:
+    cleaned = text.strip()
+    if not re.search(r"\d", cleaned):
+        return None
+    try:
+        return date_parser.parse(cleaned, dayfirst=True, default=datetime(2000, 1, 1)).date()
+    except (ValueError, OverflowError):
+        return None
+
+
+def convert(field: FieldSpec, raw: RawValue, where: str, findings: _Findings) -> Any:
+    """One non-empty raw value as the field's Python type, or None with a finding."""
+    text = (raw.text or "").strip()
+    severity = Severity.BLOCKING
+    if field.type in (FieldType.TEXT, FieldType.LONG_TEXT):
+        return text
+    if field.type is FieldType.DATE:
+        shown = _parse_date(text) if text else None
+        if raw.full_date is not None:
+            if shown is not None and shown != raw.full_date:
+                findings.add(where, "date_mismatch",
+                             f"shows {text} but the date picker holds "
+                             f"{raw.full_date:%d/%m/%Y}; the picker's date is used. "
+                             "Choose the date again with the picker.", Severity.ADVISORY)
+            return raw.full_date
+        if shown is None:
+            findings.add(where, "date_unreadable",
+                         f"'{text}' is not a date Planwatch can read: use dd/mm/yyyy.", severity)
+        return shown
+    if field.type is FieldType.DATETIME:
+        try:
+            moment = date_parser.parse(text, dayfirst=True)
+        except (ValueError, OverflowError):
+            findings.add(where, "datetime_unreadable",
+                         f"'{text}' is not a date and time: use dd/mm/yyyy hh:mm.", severity)
+            return None
+        return moment if moment.tzinfo else moment.replace(tzinfo=LONDON)
+    if field.type is FieldType.YES_NO:
+        if raw.checked is not None:
+            return raw.checked
+        if text.lower() in _TRUE:
+            return True
+        if text.lower() in _FALSE:
+            return False
+        findings.add(where, "yes_no_unreadable", f"'{text}' is not yes or no: tick or untick it.",
+                     severity)
+        return None
+    if field.type is FieldType.CHOICE:
+        if raw.choice_value and any(c.value == raw.choice_value for c in field.choices):
+            return raw.choice_value
+        choice = field.choice_by_label(text)
+        if choice is None:
+            allowed = ", ".join(c.label for c in field.choices)
+            findings.add(where, "not_a_choice",
+                         f"'{text}' is not one of the choices ({allowed}): pick one from the "
+                         "list.", severity)
+            return None
+        return choice.value
+    if field.type is FieldType.NUMBER:
+        try:
+            number = Decimal(text.replace(",", ""))
+        except InvalidOperation:
+            findings.add(where, "number_unreadable", f"'{text}' is not a number.", severity)
+            return None
+        value = float(number)
+        if (field.minimum is not None and value < field.minimum) or (
+            field.maximum is not None and value > field.maximum
+        ):
+            findings.add(where, "out_of_range",
+                         f"{text} is outside {field.minimum:g} to {field.maximum:g}.", severity)
+        return int(value) if value.is_integer() else value
+    raise AssertionError(f"unexpected field type {field.type}")  # pragma: no cover
+
+
+def _typed_field(
+    field: FieldSpec, raw: RawValue | None, where: str, label: str, findings: _Findings,
+    *, required: bool,
+) -> Any:
+    empty, placeholder_left = is_empty(raw, field)
+    if empty or raw is None:
+        if required and placeholder_left:
+            findings.add(where, "placeholder_left",
+                         f"{label} still shows the form's placeholder text: type the answer.",
+                         field.severity)
+        elif required:
+            findings.add(where, "missing", f"{label} is required: fill it in.", field.severity)
+        return False if field.type is FieldType.YES_NO else None
+    return convert(field, raw, where, findings)
+
+
+def _table_rows(spec: TableSpec, raw_rows: list[dict[str, RawValue]],
+                findings: _Findings) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for raw_row in raw_rows:
+        if all(is_empty(raw_row.get(c.key), c)[0] for c in spec.columns):
+            continue  # an unused row of the blank form
+        number = len(rows) + 1
+        row: dict[str, Any] = {}
+        for column in spec.columns:
+            where = f"{spec.key}[{number}].{column.key}"
+            label = f"{spec.label}, row {number}: {column.label}"
+            row[column.key] = _typed_field(
+                column.model_copy(update={"severity": spec.severity}), raw_row.get(column.key),
+                where, label, findings, required=column.required)
+        rows.append(row)
+    if spec.required and not rows:
+        findings.add(spec.key, "missing", f"{spec.label}: add at least one row.", spec.severity)
+    return rows
+
+
+def _signatures(definition: FormDefinition, values: dict[str, Any],
+                findings: _Findings) -> None:
+    on_file = values.get(SIGNED_COPY_FIELD) is True
+    for block in definition.signatures:
+        if not block.required or on_file:
+            continue
+        name, when = signature_parts(block)
+        if not values.get(name.key) or not values.get(when.key):
+            missing = "name" if not values.get(name.key) else "date"
+            findings.add(block.key, "unsigned",
+                         f"{block.label} has not signed (no {missing}): type the name and the "
+                         "date signed, or tick 'A signed paper copy is on file'.",
+                         block.severity)
+
+
+@lru_cache(maxsize=64)
+def record_model(definition: FormDefinition) -> type[BaseModel]:
+    """The pydantic model of one form's typed values (every answer optional)."""
+    fields: dict[str, Any] = {
+        f.key: (_PYTHON_TYPES[f.type] | None, None) for f in definition.leaf_fields()
+    }
+    model: type[BaseModel] = create_model(  # type: ignore[call-overload]
+        f"Record_{definition.id.replace('-', '_')}",
+        __config__=ConfigDict(frozen=True, extra="forbid"),
+        **fields,
+    )
+    return model
+
+
+def validate(raw: RawForm, definition: FormDefinition) -> Record:
+    """Turn one form's raw answers into a typed record and its findings."""
+    findings = _Findings()
+    values: dict[str, Any] = {}
+    signature_keys = {p.key for s in definition.signatures for p in signature_parts(s)}
+    for field in definition.leaf_fields():
+        required = field.required and field.key not in signature_keys
+        values[field.key] = _typed_field(field, raw.fields.get(field.key), field.key,
+                                         field.label, findings, required=required)
+    for field in definition.leaf_fields():
+        if field.required_if and values.get(field.required_if) is True and not values[field.key]:
+            trigger = definition.leaves_by_key[field.required_if].label
+            findings.add(field.key, "missing",
+                         f"'{trigger}' is ticked, so {field.label} must be filled in.",
+                         field.severity)
+    _signatures(definition, values, findings)
+    tables = {spec.key: _table_rows(spec, raw.tables.get(spec.key, []), findings)
+              for spec in definition.tables}
+    typed = record_model(definition).model_validate(values)
+    person_id = values.get("person_id") or None
+    service = raw.service or (definition.services[0] if len(definition.services) == 1 else "")
+    if service not in definition.services:
+        findings.add("service", "unknown_service",
+                     f"this form is for {', '.join(definition.services)}, not '{service}'.",
+                     Severity.BLOCKING)
+    event_date = values.get(definition.event_date_field) if definition.event_date_field else None
+    if isinstance(event_date, datetime):
+        event_date = event_date.date()
+    return Record(
+        form_id=definition.id,
+        form_version=raw.form_version,
+        service=service,
+        person_id=person_id,
+        values=typed.model_dump(),
+        tables=tables,
+        findings=tuple(findings.items),
+        event=definition.event,
+        event_date=event_date,
+    )
