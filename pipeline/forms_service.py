@@ -6,7 +6,6 @@ The command line calls these and nothing else; tests call them directly.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 

@@ -58,18 +58,30 @@ def _placeholder_texts(field: FieldSpec) -> set[str]:
     return texts
 
 
-def is_empty(raw: RawValue | None, field: FieldSpec) -> tuple[bool, bool]:
-    """(empty, placeholder_left): a control still showing its placeholder is empty."""
+def is_empty(raw: RawValue | None, field: FieldSpec) -> bool:
+    """A control still showing its placeholder (flagged, or by its text) is empty.
+
+    LibreOffice drops the placeholder flag when it saves, so the text decides too.
+    """
     if raw is None:
-        return True, False
+        return True
     if field.type is FieldType.YES_NO and raw.checked is not None:
-        return False, False
+        return False
     text = (raw.text or "").strip()
-    if raw.showing_placeholder:
-        return True, False
-    if text.lower() in _placeholder_texts(field):
-        return True, True
-    return (not text and raw.full_date is None and raw.choice_value is None), False
+    if raw.showing_placeholder or text.lower() in _placeholder_texts(field):
+        return True
+    return not text and raw.full_date is None and raw.choice_value is None
+
+
+def _without_placeholder(field: FieldSpec, text: str, where: str, findings: _Findings) -> str:
+    """An answer typed next to the placeholder (easy in LibreOffice) loses the placeholder."""
+    placeholder = field.placeholder_text
+    if placeholder and placeholder in text:
+        findings.add(where, "placeholder_left",
+                     f"the placeholder '{placeholder}' was left in next to the answer; it is "
+                     "not part of the stored value. Delete it from the form.", Severity.ADVISORY)
+        return re.sub(r"[ \t]+", " ", text.replace(placeholder, " ")).strip()
+    return text
 
 
 def _parse_date(text: str) -> date | None:
@@ -87,7 +99,7 @@ def convert(field: FieldSpec, raw: RawValue, where: str, findings: _Findings) ->
     text = (raw.text or "").strip()
     severity = Severity.BLOCKING
     if field.type in (FieldType.TEXT, FieldType.LONG_TEXT):
-        return text
+        return _without_placeholder(field, text, where, findings)
     if field.type is FieldType.DATE:
         shown = _parse_date(text) if text else None
         if raw.full_date is not None:
@@ -150,13 +162,8 @@ def _typed_field(
     field: FieldSpec, raw: RawValue | None, where: str, label: str, findings: _Findings,
     *, required: bool,
 ) -> Any:
-    empty, placeholder_left = is_empty(raw, field)
-    if empty or raw is None:
-        if required and placeholder_left:
-            findings.add(where, "placeholder_left",
-                         f"{label} still shows the form's placeholder text: type the answer.",
-                         field.severity)
-        elif required:
+    if is_empty(raw, field) or raw is None:
+        if required:
             findings.add(where, "missing", f"{label} is required: fill it in.", field.severity)
         return False if field.type is FieldType.YES_NO else None
     return convert(field, raw, where, findings)
@@ -166,7 +173,7 @@ def _table_rows(spec: TableSpec, raw_rows: list[dict[str, RawValue]],
                 findings: _Findings) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for raw_row in raw_rows:
-        if all(is_empty(raw_row.get(c.key), c)[0] for c in spec.columns):
+        if all(is_empty(raw_row.get(c.key), c) for c in spec.columns):
             continue  # an unused row of the blank form
         number = len(rows) + 1
         row: dict[str, Any] = {}
@@ -203,7 +210,7 @@ def record_model(definition: FormDefinition) -> type[BaseModel]:
     fields: dict[str, Any] = {
         f.key: (_PYTHON_TYPES[f.type] | None, None) for f in definition.leaf_fields()
     }
-    model: type[BaseModel] = create_model(  # type: ignore[call-overload]
+    model: type[BaseModel] = create_model(
         f"Record_{definition.id.replace('-', '_')}",
         __config__=ConfigDict(frozen=True, extra="forbid"),
         **fields,

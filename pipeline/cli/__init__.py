@@ -13,7 +13,7 @@ from pipeline.cli.app import app, console_error
 from pipeline.errors import PlanwatchError
 
 # Command modules register themselves on import.
-from pipeline.cli import forms as _forms  # noqa: E402,F401  isort: skip
+from pipeline.cli import forms as _forms  # noqa: F401  isort: skip
 
 
 def main() -> None:

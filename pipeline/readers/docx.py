@@ -55,8 +55,9 @@ def read_docx(
         try:
             body = parse_xml(read_part(archive, DOCUMENT_PART, path, limits), path, DOCUMENT_PART)
         except KeyError:
-            raise FormReadError(path, "this is not a Word document (no word/document.xml)",
-                                hint="Save it from Word or LibreOffice as .docx and drop again.")
+            raise FormReadError(
+                path, "this is not a Word document (no word/document.xml)",
+                hint="Save it from Word or LibreOffice as .docx and drop again.") from None
         extra_parts = [
             parse_xml(read_part(archive, name, path, limits), path, name)
             for name in archive.namelist()

@@ -137,6 +137,6 @@ def parse_xml(data: bytes, path: Path, part: str) -> etree._Element:
             hint="Save the form again from Word or LibreOffice and drop the new copy.",
         ) from exc
     # A DOCTYPE further in than the quick scan looked is still refused.
-    if root.getroottree().docinfo.doctype:
+    if getattr(root.getroottree().docinfo, "doctype", ""):
         raise refusal
     return root

@@ -14,20 +14,21 @@ settings. Statuses are taken as the rules computed them for ``as_of``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import math
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any, TypeVar
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from pipeline.errors import ReportError
 from pipeline.records import Obligation, ObligationStatus, Severity
-from pipeline.reports.weekly_data import WeeklyInput
+from pipeline.reports.weekly_data import ActivePerson, WeeklyInput
 from pipeline.reports.xlsx_style import (
-    DATE_FORMAT,
     NOTE_FONT,
     Column,
     Kind,
@@ -65,13 +66,16 @@ SUMMARY_COLUMNS = (
     Column(STATUS_LABELS[ObligationStatus.DUE_SOON], Kind.COUNT),
     Column("On-time rate", Kind.PERCENT),
 )
-RATE_NOTE = (
-    "On-time rate = Met on time ÷ Due to date, where Due to date = Met on time + Met late + "
-    "Overdue; blank where nothing was due yet. Due soon = not met and due within the next "
-    f"{DUE_SOON_DAYS} days. Missed and not-applicable obligations are listed but not counted. "
-    "Each count is the number of rows on the Obligations sheet with that {group} and Status "
-    "(Active people: the Active people sheet)."
-)
+
+
+def _rate_note(group: str) -> str:
+    return (
+        "On-time rate = Met on time ÷ Due to date, where Due to date = Met on time + Met late"
+        " + Overdue; blank where nothing was due yet. Due soon = not met and due within the"
+        f" next {DUE_SOON_DAYS} days. Missed and not-applicable obligations are listed but not"
+        f" counted. Each count is the number of rows on the Obligations sheet with that {group}"
+        " and Status; Active people counts rows on the Active people sheet."
+    )
 
 
 def weekly_report_name(as_of: date) -> str:
@@ -79,9 +83,7 @@ def weekly_report_name(as_of: date) -> str:
     return f"compliance-{_iso_week(as_of)}.xlsx"
 
 
-def write_weekly_workbook(
-    data: WeeklyInput, path: Path, *, files_root: Path | None = None
-) -> Path:
+def write_weekly_workbook(data: WeeklyInput, path: Path, *, files_root: Path | None = None) -> Path:
     """Write the weekly compliance workbook for ``data`` to ``path`` and return ``path``.
 
     The file is replaced atomically: readers see the previous workbook or the new one.
@@ -98,10 +100,10 @@ def write_weekly_workbook(
     week = _iso_week(data.as_of)
     footer = f"Planwatch weekly compliance {week}, as of {data.as_of:%d/%m/%Y}"
 
-    def link(stored: str | None) -> Value:
+    def link(stored: str | None, text: str | None = None) -> Value:
         if stored is None:
-            return None
-        return Link(Path(stored).name, file_link(stored, path.parent, files_root))
+            return text
+        return Link(text or Path(stored).name, file_link(stored, path.parent, files_root))
 
     workbook = Workbook()
     workbook.properties.title = f"Planwatch weekly compliance {week}"
@@ -144,138 +146,149 @@ class _Tally:
     def row(self, label: str) -> list[Value]:
         due = self.met + self.met_late + self.overdue
         rate = self.met / due if due else None
-        return [label, self.active, due, self.met, self.met_late, self.overdue,
-                self.due_soon, rate]
+        counts = [self.active, due, self.met, self.met_late, self.overdue, self.due_soon]
+        return [label, *counts, rate]
 
 
 def _tallies(
-    data: WeeklyInput,
-    ob_key: Callable[[Obligation], str],
-    person_key: Callable[[str | None, str], str],
+    data: WeeklyInput, key: Callable[[Obligation | ActivePerson], str]
 ) -> dict[str, _Tally]:
+    """Counts per group; ``key`` names the group of an obligation or of an active person."""
     tallies: dict[str, _Tally] = {}
     for person in data.active_people:
-        tallies.setdefault(person_key(person.worker, person.service), _Tally()).active += 1
+        tallies.setdefault(key(person), _Tally()).active += 1
     for ob in data.obligations:
-        tallies.setdefault(ob_key(ob), _Tally()).add(ob.status)
+        tallies.setdefault(key(ob), _Tally()).add(ob.status)
     return tallies
 
 
-def _summary(ws: object, data: WeeklyInput, week: str, footer: str) -> None:
+def _summary(ws: Any, data: WeeklyInput, week: str, footer: str) -> None:
     """The Summary sheet: headline facts, then one table by service and one by worker."""
-    ws.title = "Summary"  # type: ignore[attr-defined]
+    ws.title = "Summary"
     put(ws, 1, 1, f"Planwatch weekly compliance {week}").font = Font(bold=True, size=14)
     put(ws, 2, 1, "As of").font = Font(bold=True)
-    put(ws, 2, 2, data.as_of, Kind.DATE)
+    put(ws, 2, 2, data.as_of, Kind.DATE).alignment = Alignment(horizontal="left")
     put(ws, 3, 1, "Active people").font = Font(bold=True)
-    put(ws, 3, 2, len(data.active_people), Kind.COUNT)
-    by_service = _tallies(data, lambda ob: ob.service, lambda _worker, service: service)
-    by_worker = _tallies(data, lambda ob: _worker(ob.worker), lambda w, _service: _worker(w))
+    put(ws, 3, 2, len(data.active_people), Kind.COUNT).alignment = Alignment(horizontal="left")
+    by_service = _tallies(data, lambda item: item.service)
+    by_worker = _tallies(data, lambda item: _worker(item.worker))
     # Unassigned work last: it is the row a manager has to act on, not a person's caseload.
     worker_names = sorted(by_worker, key=lambda name: (name == UNASSIGNED, name.casefold()))
+    total = _Tally(active=len(data.active_people))
+    for ob in data.obligations:
+        total.add(ob.status)
     tables = [
         ("Service", "All services", sorted(by_service, key=str.casefold), by_service),
         ("Worker", "All workers", worker_names, by_worker),
     ]
-    columns = [Column("Service"), *SUMMARY_COLUMNS]
     all_rows: list[list[Value]] = []
+    notes: list[int] = []
     row = 5
     for group, total_label, names, tallies in tables:
-        columns[0] = Column(group)
-        total = _Tally(active=len(data.active_people))
-        for ob in data.obligations:
-            total.add(ob.status)
+        columns = [Column(group), *SUMMARY_COLUMNS]
         body = [tallies[name].row(name) for name in names] + [total.row(total_label)]
         all_rows += body
         put(ws, row, 1, f"By {group.lower()}").font = Font(bold=True, size=12)
         style_header(ws, row + 1, columns)
         for offset, values in enumerate(body, start=row + 2):
             for number, (col, value) in enumerate(zip(columns, values, strict=True), start=1):
-                cell = put(ws, offset, number, value, col.kind)
-                cell.font = Font(bold=values is body[-1])
+                put(ws, offset, number, value, col.kind).font = Font(bold=values is body[-1])
         row += 2 + len(body)
-        _note(ws, row, len(columns), RATE_NOTE.format(group=group))
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(columns))
+        put(ws, row, 1, _rate_note(group), Kind.LONG_TEXT).font = NOTE_FONT
+        notes.append(row)
         row += 2
     fit_widths(ws, columns, all_rows)
+    # Merged cells never auto-fit their height: size each note for the table's width.
+    letters = [get_column_letter(n) for n in range(1, len(columns) + 1)]
+    table_width = sum(ws.column_dimensions[letter].width for letter in letters)
+    for note_row in notes:
+        lines = math.ceil(len(ws.cell(row=note_row, column=1).value) * 1.1 / table_width)
+        ws.row_dimensions[note_row].height = 15 * lines + 3
     set_print(ws, footer=footer)
 
 
-def _note(ws: object, row: int, width: int, text: str) -> None:
-    # Merged across the table and wrapped, so the note prints inside the page width rather
-    # than spilling past the last column; merged rows never auto-fit, hence the height.
-    end = get_column_letter(width)
-    ws.merge_cells(f"A{row}:{end}{row}")  # type: ignore[attr-defined]
-    cell = put(ws, row, 1, text, Kind.LONG_TEXT)
-    cell.font = NOTE_FONT
-    ws.row_dimensions[row].height = 15 * (len(text) // 90 + 1)  # type: ignore[attr-defined]
+T = TypeVar("T")
+_Sheet = tuple[str, list[Column], list[list[Value]], str]
+_Field = tuple[Column, Callable[[T], Value]]
 
 
-_Sheet = tuple[str, Sequence[Column], list[list[Value]], str]
+def _sheet(title: str, fields: Sequence[_Field[T]], items: Iterable[T], empty: str) -> _Sheet:
+    return title, [col for col, _ in fields], [[get(i) for _, get in fields] for i in items], empty
 
 
-def _list_sheets(data: WeeklyInput, link: Callable[[str | None], Value]) -> list[_Sheet]:
+def _list_sheets(data: WeeklyInput, link: Callable[..., Value]) -> list[_Sheet]:
     """Title, columns, rows and empty-list message of every list sheet, in tab order."""
-    as_of = data.as_of
-    shown = f"{as_of:%d/%m/%Y}"
-    obs = data.obligations
-    overdue = sorted(
-        (ob for ob in obs if ob.status is ObligationStatus.OVERDUE),
-        key=lambda ob: (ob.due, ob.service, ob.person_id, ob.obligation),
-    )
-    due_soon = sorted(
-        (ob for ob in obs if ob.status is ObligationStatus.DUE_SOON),
-        key=lambda ob: (ob.due, ob.service, ob.person_id, ob.obligation),
-    )
+    as_of, shown = data.as_of, f"{data.as_of:%d/%m/%Y}"
+    person: _Field[Obligation] = (Column("Person"), lambda ob: ob.person_id)
+    service: _Field[Obligation] = (Column("Service"), lambda ob: ob.service)
+    obligation: _Field[Obligation] = (Column("Obligation"), lambda ob: ob.obligation)
+    due: _Field[Obligation] = (Column("Due", Kind.DATE), lambda ob: ob.due)
+    worker: _Field[Obligation] = (Column("Worker"), lambda ob: _worker(ob.worker))
+    source: _Field[Obligation] = (Column("Source file"), lambda ob: link(ob.source))
+
+    def having(status: ObligationStatus) -> list[Obligation]:
+        chosen = (ob for ob in data.obligations if ob.status is status)
+        # Earliest due first: for overdue rows that is the most overdue.
+        return sorted(chosen, key=lambda ob: (ob.due, ob.service, ob.person_id, ob.obligation))
+
     incomplete = sorted(
         data.incomplete,
-        key=lambda r: (r.severity is not Severity.BLOCKING, r.received_at, r.service,
-                       r.person_id or "", r.form_id, r.field),
+        key=lambda r: (r.severity is not Severity.BLOCKING, r.received_at, r.person_id or ""),
     )
-    every = sorted(
-        obs, key=lambda ob: (ob.service, _worker(ob.worker), ob.person_id, ob.due, ob.obligation)
-    )
-    people = sorted(
-        data.active_people, key=lambda p: (p.service, _worker(p.worker), p.person_id)
-    )
-    person, service, obligation, due = (
-        Column("Person"), Column("Service"), Column("Obligation"), Column("Due", Kind.DATE)
-    )
-    worker, source = Column("Worker"), Column("Source file")
     return [
-        ("Overdue",
-         [person, service, obligation, due, Column("Days overdue", Kind.COUNT), worker, source],
-         [[ob.person_id, ob.service, ob.obligation, ob.due, (as_of - ob.due).days,
-           _worker(ob.worker), link(ob.source)] for ob in overdue],
-         f"Nothing overdue as of {shown}."),
-        ("Due soon",
-         [person, service, obligation, due, Column("Days left", Kind.COUNT), worker],
-         [[ob.person_id, ob.service, ob.obligation, ob.due, (ob.due - as_of).days,
-           _worker(ob.worker)] for ob in due_soon],
-         f"Nothing due in the {DUE_SOON_DAYS} days after {shown}."),
-        ("Incomplete",
-         [person, service, Column("Form"), Column("Field"), Column("Blocking or advisory"),
-          Column("What to fix", Kind.LONG_TEXT), Column("Received", Kind.DATETIME),
-          Column("Archived file")],
-         [[r.person_id or NOT_GIVEN, r.service, r.form_id, r.field,
-           r.severity.value.capitalize(), r.message, r.received_at, link(r.archived_path)]
-          for r in incomplete],
-         "No incomplete forms waiting."),
-        ("Rejected",
-         [Column("File"), Column("Received", Kind.DATETIME), Column("Reason", Kind.LONG_TEXT)],
-         [[link(r.rejected_path) if r.rejected_path else r.file_name, r.received_at, r.reason]
-          for r in sorted(data.rejected, key=lambda r: (r.received_at, r.file_name))],
-         "No rejected files."),
-        ("Obligations",
-         [person, service, obligation, due, Column("Status"), Column("Met on", Kind.DATE),
-          worker, source],
-         [[ob.person_id, ob.service, ob.obligation, ob.due, STATUS_LABELS[ob.status],
-           ob.met_on, _worker(ob.worker), link(ob.source)] for ob in every],
-         "No obligations recorded."),
-        ("Active people",
-         [person, service, worker],
-         [[p.person_id, p.service, _worker(p.worker)] for p in people],
-         "No active people."),
+        _sheet(
+            "Overdue",
+            [person, service, obligation, due,
+             (Column("Days overdue", Kind.COUNT), lambda ob: (as_of - ob.due).days),
+             worker, source],
+            having(ObligationStatus.OVERDUE),
+            f"Nothing overdue as of {shown}.",
+        ),
+        _sheet(
+            "Due soon",
+            [person, service, obligation, due,
+             (Column("Days left", Kind.COUNT), lambda ob: (ob.due - as_of).days), worker],
+            having(ObligationStatus.DUE_SOON),
+            f"Nothing due in the {DUE_SOON_DAYS} days after {shown}.",
+        ),
+        _sheet(
+            "Incomplete",
+            [(Column("Person"), lambda r: r.person_id or NOT_GIVEN),
+             (Column("Service"), lambda r: r.service),
+             (Column("Form"), lambda r: r.form_id),
+             (Column("Field"), lambda r: r.field),
+             (Column("Blocking or advisory"), lambda r: r.severity.value.capitalize()),
+             (Column("What to fix", Kind.LONG_TEXT), lambda r: r.message),
+             (Column("Received", Kind.DATETIME), lambda r: r.received_at),
+             (Column("Archived file"), lambda r: link(r.archived_path))],
+            incomplete,
+            "No incomplete forms waiting.",
+        ),
+        _sheet(
+            "Rejected",
+            [(Column("File"), lambda r: link(r.rejected_path, r.file_name)),
+             (Column("Received", Kind.DATETIME), lambda r: r.received_at),
+             (Column("Reason", Kind.LONG_TEXT), lambda r: r.reason)],
+            sorted(data.rejected, key=lambda r: (r.received_at, r.file_name)),
+            "No rejected files.",
+        ),
+        _sheet(
+            "Obligations",
+            [person, service, obligation, due,
+             (Column("Status"), lambda ob: STATUS_LABELS[ob.status]),
+             (Column("Met on", Kind.DATE), lambda ob: ob.met_on),
+             worker, source],
+            sorted(data.obligations, key=lambda ob: (
+                ob.service, _worker(ob.worker), ob.person_id, ob.due, ob.obligation)),
+            "No obligations recorded.",
+        ),
+        _sheet(
+            "Active people",
+            [(Column("Person"), lambda p: p.person_id),
+             (Column("Service"), lambda p: p.service),
+             (Column("Worker"), lambda p: _worker(p.worker))],
+            sorted(data.active_people, key=lambda p: (p.service, _worker(p.worker), p.person_id)),
+            "No active people.",
+        ),
     ]
-
-
-__all__ = ["DATE_FORMAT", "STATUS_LABELS", "weekly_report_name", "write_weekly_workbook"]

@@ -59,8 +59,11 @@ class Kind(Enum):
 # Widest a column may be fitted to, in characters; longer text wraps inside the cell.
 _MAX_WIDTH = {Kind.TEXT: 32, Kind.LONG_TEXT: 60}
 _FIXED_WIDTH = {Kind.DATE: 10, Kind.DATETIME: 16, Kind.PERCENT: 6}
-_NUMBER_FORMAT = {Kind.DATE: DATE_FORMAT, Kind.DATETIME: DATETIME_FORMAT,
-                  Kind.PERCENT: PERCENT_FORMAT}
+_NUMBER_FORMAT = {
+    Kind.DATE: DATE_FORMAT,
+    Kind.DATETIME: DATETIME_FORMAT,
+    Kind.PERCENT: PERCENT_FORMAT,
+}
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,8 @@ Value = str | int | float | date | datetime | Link | None
 
 def clean_text(text: str) -> str:
     """``text`` without control characters XML refuses (Word line breaks arrive as \\v)."""
-    return ILLEGAL_CHARACTERS_RE.sub(" ", text)[:MAX_CELL_CHARS]
+    cleaned: str = ILLEGAL_CHARACTERS_RE.sub(" ", text)
+    return cleaned[:MAX_CELL_CHARS]
 
 
 def local_naive(moment: datetime) -> datetime:

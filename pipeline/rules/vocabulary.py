@@ -20,9 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pipeline.rules.calendar import Nation, add_days, add_months, add_weeks, add_working_days
 
-EVENT_KIND_PATTERN = r"^[a-z][a-z0-9_]*$"
+IDENTIFIER_PATTERN = r"^[a-z][a-z0-9_]*$"
 
-EventKind = Annotated[str, Field(pattern=EVENT_KIND_PATTERN)]
+Identifier = Annotated[str, Field(pattern=IDENTIFIER_PATTERN)]
 
 
 class _Frozen(BaseModel):
@@ -92,10 +92,10 @@ class Within(_Frozen):
     """
 
     kind: Literal["within"] = "within"
-    obligation: EventKind
-    after_event: EventKind
+    obligation: Identifier
+    after_event: Identifier
     span: Span
-    met_by_event: EventKind
+    met_by_event: Identifier
 
 
 class WithinEach(_Frozen):
@@ -108,10 +108,10 @@ class WithinEach(_Frozen):
     """
 
     kind: Literal["within_each"] = "within_each"
-    obligation: EventKind
-    after_event: EventKind
+    obligation: Identifier
+    after_event: Identifier
     span: Span
-    met_by_event: EventKind
+    met_by_event: Identifier
     link_detail: str | None = None
 
 
@@ -125,10 +125,10 @@ class Recurring(_Frozen):
     """
 
     kind: Literal["recurring"] = "recurring"
-    obligation: EventKind
-    anchor_event: EventKind
+    obligation: Identifier
+    anchor_event: Identifier
     every: Span
-    met_by_event: EventKind
+    met_by_event: Identifier
 
 
 Rule = Annotated[Within | WithinEach | Recurring, Field(discriminator="kind")]
@@ -144,7 +144,7 @@ class RuleSet(_Frozen):
     service: str
     nation: Nation
     rules: tuple[Rule, ...]
-    closure_event: EventKind = "closure"
+    closure_event: Identifier = "closure"
 
     @model_validator(mode="after")
     def _obligations_are_unique(self) -> RuleSet:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import cast
 
 import docx
 from docx.enum.section import WD_ORIENT
@@ -22,6 +23,7 @@ from docx.opc.part import Part
 from docx.oxml import parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
+from docx.text.paragraph import Paragraph
 from lxml import etree
 
 from pipeline.definitions import FieldSpec, FieldType, FormDefinition, TableSpec
@@ -260,21 +262,21 @@ def _repeating_table(document: docx.document.Document, spec: TableSpec) -> None:
     document.add_paragraph().paragraph_format.space_after = Pt(0)
 
 
-def _field_run(paragraph: docx.text.paragraph.Paragraph, instruction: str) -> None:
+def _field_run(paragraph: Paragraph, instruction: str) -> None:
     """A PAGE or NUMPAGES field, so the page numbers are real in every viewer."""
-    for kind, text in (("begin", None), (None, instruction), ("separate", None), (None, "1"),
-                       ("end", None)):
+
+    def run_with(tag: str) -> etree._Element:
         run = paragraph.add_run()
         run.font.size = Pt(8)
-        if kind is not None:
-            char = etree.SubElement(run._r, qn("w:fldChar"))
-            char.set(qn("w:fldCharType"), kind)
-        elif text == instruction:
-            instr = etree.SubElement(run._r, qn("w:instrText"))
-            instr.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-            instr.text = f" {instruction} "
-        else:
-            run.text = text
+        return etree.SubElement(run._r, qn(tag))
+
+    run_with("w:fldChar").set(qn("w:fldCharType"), "begin")
+    instr = run_with("w:instrText")
+    instr.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    instr.text = f" {instruction} "
+    run_with("w:fldChar").set(qn("w:fldCharType"), "separate")
+    run_with("w:t").text = "1"
+    run_with("w:fldChar").set(qn("w:fldCharType"), "end")
 
 
 def _footer(document: docx.document.Document, definition: FormDefinition, service: str) -> None:
@@ -289,8 +291,9 @@ def _footer(document: docx.document.Document, definition: FormDefinition, servic
 
 
 def custom_properties_xml(values: dict[str, str]) -> bytes:
-    root = etree.Element(f"{{{CUSTOM_PROPS_NS}}}Properties", nsmap={None: CUSTOM_PROPS_NS,
-                                                                      "vt": VT_NS})
+    # The default namespace's key is None, which lxml-stubs does not allow for.
+    namespaces = cast(dict[str, str], {None: CUSTOM_PROPS_NS, "vt": VT_NS})
+    root = etree.Element(f"{{{CUSTOM_PROPS_NS}}}Properties", nsmap=namespaces)
     for pid, (name, value) in enumerate(values.items(), start=2):
         prop = etree.SubElement(root, f"{{{CUSTOM_PROPS_NS}}}property")
         prop.set("fmtid", "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}")

@@ -17,6 +17,7 @@ from pipeline.definitions import FieldSpec, FieldType
 from pipeline.word.ooxml import CHECKED_GLYPH, UNCHECKED_GLYPH, sub, w, w14, w15
 
 PLACEHOLDER_STYLE = "PlaceholderText"
+PLACEHOLDER_COLOUR = "767676"
 CHECKBOX_FONT = "MS Gothic"
 DISPLAY_DATE_FORMAT = "%d/%m/%Y"
 DISPLAY_DATETIME_FORMAT = "%d/%m/%Y %H:%M"
@@ -49,6 +50,8 @@ def _run(parent: etree._Element, text: str, *, style: str | None = None) -> etre
     if style is not None:
         rpr = sub(run, w("rPr"))
         sub(rpr, w("rStyle"), val=style)
+        # LibreOffice ignores the character style inside plain-text controls: grey it here.
+        sub(rpr, w("color"), val=PLACEHOLDER_COLOUR)
     _put_text(run, text)
     return run
 
@@ -163,6 +166,9 @@ def _replace_runs(content: etree._Element, text: str) -> None:
             for style in template_rpr.findall(w("rStyle")):
                 if style.get(w("val")) == PLACEHOLDER_STYLE:
                     template_rpr.remove(style)
+            for colour in template_rpr.findall(w("color")):
+                if colour.get(w("val")) == PLACEHOLDER_COLOUR:
+                    template_rpr.remove(colour)
     for run in runs:
         content.remove(run)
     run = sub(content, w("r"))

@@ -50,7 +50,8 @@ def set_value(sdt: etree._Element, spec: FieldSpec, value: Any) -> None:
 
 def _fresh_ids(element: etree._Element) -> None:
     for node in element.iter(w("id")):
-        if node.getparent() is not None and node.getparent().tag == w("sdtPr"):
+        parent = node.getparent()
+        if parent is not None and parent.tag == w("sdtPr"):
             node.set(w("val"), str(controls.next_id()))
 
 

@@ -1,0 +1,337 @@
+"""Settings: read once, at the edge, from ``planwatch.toml`` and ``PLANWATCH_*`` variables.
+
+Precedence, highest first::
+
+    keyword arguments to load_settings()   (the command line's options)
+    PLANWATCH_<KEY> environment variables
+    <home>/planwatch.toml
+    the defaults declared below
+
+This is the only module that reads the environment; everything else receives a
+:class:`Settings` (or single values from it) as arguments. Anything wrong (a TOML syntax
+error, an unknown key, a value of the wrong type) is a :class:`SettingsError` that names
+the file or variable and the key and says what to do, never a pydantic traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from datetime import time
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    InitSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+from pydantic_settings import SettingsError as PydanticSettingsError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from pipeline.definitions import DEFAULT_FORMS_DIR
+from pipeline.errors import SettingsError
+
+SETTINGS_FILE_NAME = "planwatch.toml"
+ENV_PREFIX = "PLANWATCH_"
+DATABASE_FILE_NAME = "planwatch.db"
+
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+_CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+class Settings(BaseSettings):
+    """Every setting of one workspace, validated.
+
+    ``home`` is the workspace folder; it is where ``planwatch.toml`` is read from, so it
+    cannot be set inside that file. Folder settings may be relative (to ``home``); use the
+    ``*_path`` properties, which are absolute. Build it with :func:`load_settings`, which
+    turns every mistake into a :class:`SettingsError`.
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        # A misspelt key silently falling back to its default is the costly failure
+        # (paperless-ngx #13146), so unknown keys are refused.
+        extra="forbid",
+        frozen=True,
+        # PLANWATCH_POLL_SECONDS= (empty) means "not set", not "invalid number".
+        env_ignore_empty=True,
+    )
+
+    home: Path = Field(description="The workspace folder (set by --home or PLANWATCH_HOME).")
+    database_url: str = Field(
+        default="",
+        validate_default=True,
+        description="The store: SQLite file by default; PostgreSQL e.g. "
+        "postgresql+psycopg://planwatch@dbhost/planwatch for several sites.",
+    )
+    inbox_dir: Path = Field(
+        default=Path("inbox"), description="Folder watched for completed forms."
+    )
+    archive_dir: Path = Field(
+        default=Path("archive"), description="Where stored forms are kept (owner-only)."
+    )
+    rejected_dir: Path = Field(
+        default=Path("rejected"),
+        description="Where forms that cannot be stored go, with a reason file (owner-only).",
+    )
+    reports_dir: Path = Field(
+        default=Path("reports"), description="Where workbooks, schedules and summaries go."
+    )
+    forms_dir: Path | None = Field(
+        default=None,
+        description="Folder of form definitions and policies (default: the bundled forms).",
+        examples=["forms"],
+    )
+    due_soon_days: int = Field(
+        default=14,
+        ge=0,
+        description="Days before a due date that an obligation shows as due soon, "
+        "unless a service's policy says otherwise.",
+    )
+    review_part2_working_days: int = Field(
+        default=10,
+        ge=0,
+        description="Working days allowed for review part 2 after part 1, "
+        "unless a service's policy says otherwise.",
+    )
+    max_file_mb: int = Field(
+        default=25, gt=0, description="Larger files are rejected without being opened."
+    )
+    settle_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        description="A file is read once its size and time have not changed for this long.",
+    )
+    rescan_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="How often the watcher re-scans the inbox for files it missed.",
+    )
+    poll_seconds: float | None = Field(
+        default=None,
+        gt=0,
+        description="Poll the inbox this often instead of using file-system events "
+        "(for network shares that send no events).",
+        examples=[5.0],
+    )
+    weekly_report_day: Weekday = Field(
+        default="monday", description="Day the watcher writes the weekly workbook."
+    )
+    weekly_report_time: str = Field(
+        default="07:00", description="Time (24-hour HH:MM, local) it writes the workbook."
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Keyword arguments, then PLANWATCH_* variables, then <home>/planwatch.toml."""
+        home = _home_from(init_settings, env_settings)
+        file_values = read_settings_file(home / SETTINGS_FILE_NAME) if home else {}
+        return (init_settings, env_settings, InitSettingsSource(settings_cls, file_values))
+
+    @field_validator("home", mode="after")
+    @classmethod
+    def _absolute_home(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @field_validator("weekly_report_day", mode="before")
+    @classmethod
+    def _lower_day(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("weekly_report_time", mode="before")
+    @classmethod
+    def _clock(cls, value: object) -> str:
+        # TOML has a native time type (07:00:00); accept it as well as "07:00".
+        if isinstance(value, time):
+            return value.strftime("%H:%M")
+        match = _CLOCK.match(str(value).strip())
+        if match is None:
+            raise ValueError('should be a 24-hour time such as "07:00"')
+        return f"{int(match[1]):02d}:{match[2]}"
+
+    @field_validator("database_url", mode="after")
+    @classmethod
+    def _database_in_home(cls, value: str, info: ValidationInfo) -> str:
+        # The store's default depends on home, and a relative SQLite path must mean
+        # "relative to home", not the folder the watcher happened to be started from.
+        home: Path | None = info.data.get("home")
+        if home is None:  # home itself is invalid; that error is reported instead
+            return value
+        url = value or f"sqlite:///{home / DATABASE_FILE_NAME}"
+        try:
+            parsed = make_url(url)
+        except ArgumentError as exc:
+            raise ValueError(
+                "should be a database URL such as sqlite:///planwatch.db or "
+                "postgresql+psycopg://user@host/dbname"
+            ) from exc
+        database = parsed.database
+        if parsed.get_backend_name() == "sqlite" and database and database != ":memory:":
+            path = Path(database).expanduser()
+            if not path.is_absolute():
+                return parsed.set(database=str(home / path)).render_as_string(
+                    hide_password=False
+                )
+        return url
+
+    def _in_home(self, path: Path) -> Path:
+        return (self.home / path.expanduser()).resolve()
+
+    @property
+    def settings_file(self) -> Path:
+        return self.home / SETTINGS_FILE_NAME
+
+    @property
+    def inbox_path(self) -> Path:
+        return self._in_home(self.inbox_dir)
+
+    @property
+    def archive_path(self) -> Path:
+        return self._in_home(self.archive_dir)
+
+    @property
+    def rejected_path(self) -> Path:
+        return self._in_home(self.rejected_dir)
+
+    @property
+    def reports_path(self) -> Path:
+        return self._in_home(self.reports_dir)
+
+    @property
+    def forms_path(self) -> Path:
+        """The form definitions folder: ``forms_dir``, or the forms bundled with Planwatch."""
+        return DEFAULT_FORMS_DIR if self.forms_dir is None else self._in_home(self.forms_dir)
+
+    @property
+    def max_file_bytes(self) -> int:
+        return self.max_file_mb * 1024 * 1024
+
+    @property
+    def weekly_report_clock(self) -> time:
+        """``weekly_report_time`` as a :class:`datetime.time`."""
+        return time.fromisoformat(self.weekly_report_time)
+
+
+def file_keys() -> tuple[str, ...]:
+    """The keys ``planwatch.toml`` may contain, in declaration order."""
+    return tuple(name for name in Settings.model_fields if name != "home")
+
+
+def read_settings_file(path: Path) -> dict[str, Any]:
+    """Read ``planwatch.toml``; ``{}`` when it does not exist.
+
+    Raises :class:`SettingsError` for a file that is not valid TOML or that has a key
+    Planwatch does not know (including tables: the file is flat).
+    """
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        return {}
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(
+            f"{path}: not valid TOML: {exc}.",
+            hint="Fix that line (strings need double quotes), or delete the file and run "
+            "`planwatch init` to write a fresh one.",
+        ) from exc
+    except OSError as exc:
+        raise SettingsError(
+            f"{path}: cannot be read: {exc.strerror}.",
+            hint="Check that the file exists and that you may read it.",
+        ) from exc
+    known = file_keys()
+    for key in data:
+        if key not in known:
+            hint = (
+                "home is the folder that holds this file: choose it with --home or "
+                "PLANWATCH_HOME instead."
+                if key == "home"
+                else f"Remove it or correct the spelling. Known keys: {', '.join(known)}."
+            )
+            raise SettingsError(f"{path}: unknown key {key!r}.", hint=hint)
+    return data
+
+
+def load_settings(home: Path, **overrides: Any) -> Settings:
+    """The settings of the workspace at ``home``.
+
+    ``overrides`` (keyword arguments named like the settings; ``None`` values are
+    ignored, so a command line can pass its unset options straight through) win over
+    ``PLANWATCH_*`` variables, which win over ``<home>/planwatch.toml``. The file need
+    not exist. Raises :class:`SettingsError` naming the file or variable and the key.
+    """
+    given = {key: value for key, value in overrides.items() if value is not None}
+    for key in given:
+        if key not in file_keys():
+            raise SettingsError(
+                f"Unknown setting {key!r}.", hint=f"Known settings: {', '.join(file_keys())}."
+            )
+    path = Path(home).expanduser().resolve() / SETTINGS_FILE_NAME
+    try:
+        return Settings(home=path.parent, **given)
+    except ValidationError as exc:
+        raise _explain(exc, path, given) from exc
+    except PydanticSettingsError as exc:
+        raise SettingsError(
+            f"The PLANWATCH_* environment variables cannot be read: {exc}.",
+            hint="Check their values (`env | grep PLANWATCH_`).",
+        ) from exc
+
+
+def describe_default(value: object) -> str:
+    """A default as a person would write it in planwatch.toml (``None``: "not set")."""
+    if value is None:
+        return "not set"
+    if isinstance(value, Path):
+        return str(value)
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def _home_from(
+    init_settings: PydanticBaseSettingsSource, env_settings: PydanticBaseSettingsSource
+) -> Path | None:
+    if isinstance(init_settings, InitSettingsSource) and "home" in init_settings.init_kwargs:
+        return Path(init_settings.init_kwargs["home"]).expanduser()
+    value = env_settings().get("home")
+    return Path(value).expanduser() if value else None
+
+
+def _explain(exc: ValidationError, path: Path, given: dict[str, Any]) -> SettingsError:
+    """The first problem of ``exc`` as a message naming where the bad value came from."""
+    error = exc.errors()[0]
+    key = str(error["loc"][0]) if error["loc"] else "?"
+    problem = error["msg"].removeprefix("Value error, ")
+    variable = f"{ENV_PREFIX}{key.upper()}"
+    field = Settings.model_fields.get(key)
+    default = describe_default(field.default) if field else "none"
+    if key == "database_url":
+        default = f"the SQLite file {DATABASE_FILE_NAME} in the workspace"
+    if key in given:
+        return SettingsError(
+            f"The value given for {key} ({given[key]!r}) is not valid: {problem}.",
+            hint="Correct the option and run the command again.",
+        )
+    if any(name.upper() == variable for name in os.environ):
+        return SettingsError(
+            f"Environment variable {variable}: {problem}.",
+            hint=f"Correct it, or unset it to use planwatch.toml or the default ({default}).",
+        )
+    return SettingsError(
+        f"{path}: {key}: {problem}.",
+        hint=f"Correct {key} in that file, or remove the line to use the default "
+        f"({default}).",
+    )
