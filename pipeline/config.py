@@ -311,27 +311,26 @@ def _home_from(
 
 
 def _explain(exc: ValidationError, path: Path, given: dict[str, Any]) -> SettingsError:
-    """The first problem of ``exc`` as a message naming where the bad value came from."""
-    error = exc.errors()[0]
-    key = str(error["loc"][0]) if error["loc"] else "?"
-    problem = error["msg"].removeprefix("Value error, ")
-    variable = f"{ENV_PREFIX}{key.upper()}"
-    field = Settings.model_fields.get(key)
-    default = describe_default(field.default) if field else "none"
-    if key == "database_url":
-        default = f"the SQLite file {DATABASE_FILE_NAME} in the workspace"
-    if key in given:
-        return SettingsError(
-            f"The value given for {key} ({given[key]!r}) is not valid: {problem}.",
-            hint="Correct the option and run the command again.",
-        )
-    if any(name.upper() == variable for name in os.environ):
-        return SettingsError(
-            f"Environment variable {variable}: {problem}.",
-            hint=f"Correct it, or unset it to use planwatch.toml or the default ({default}).",
-        )
-    return SettingsError(
-        f"{path}: {key}: {problem}.",
-        hint=f"Correct {key} in that file, or remove the line to use the default "
-        f"({default}).",
-    )
+    """Every problem of ``exc``, each naming the file, variable or option it came from."""
+    problems: list[str] = []
+    hints: list[str] = []
+    for error in exc.errors():
+        key = str(error["loc"][0]) if error["loc"] else "settings"
+        problem = error["msg"].removeprefix("Value error, ")
+        variable = f"{ENV_PREFIX}{key.upper()}"
+        field = Settings.model_fields.get(key)
+        default = describe_default(field.default) if field else "not set"
+        if key == "database_url":
+            default = f"the SQLite file {DATABASE_FILE_NAME} in the workspace"
+        if key in given:
+            problems.append(f"The value given for {key} ({given[key]!r}) is not valid: {problem}.")
+            hint = "Correct the option and run the command again."
+        elif any(name.upper() == variable for name in os.environ):
+            problems.append(f"Environment variable {variable}: {problem}.")
+            hint = f"Correct {variable}, or unset it to use planwatch.toml or the default."
+        else:
+            problems.append(f"{path}: {key}: {problem} (default: {default}).")
+            hint = "Correct the value in that file, or remove the line to use the default."
+        if hint not in hints:
+            hints.append(hint)
+    return SettingsError("\n".join(problems), hint=" ".join(hints))

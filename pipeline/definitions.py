@@ -288,7 +288,8 @@ def load_definition(path: Path) -> FormDefinition:
     except ValidationError as exc:
         first = exc.errors()[0]
         key = _location(tuple(first["loc"]), data)
-        raise DefinitionError(path, key, str(first["msg"])) from exc
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise DefinitionError(path, key, message) from exc
     if definition.id != path.stem:
         raise DefinitionError(path, "id", f"is {definition.id!r} but the file is {path.name}")
     return definition

@@ -22,14 +22,17 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
 from pipeline.errors import ReportError
 from pipeline.records import Obligation, ObligationStatus, Severity
 from pipeline.reports.weekly_data import ActivePerson, WeeklyInput
 from pipeline.reports.xlsx_style import (
+    BOLD_FONT,
+    HEADING_FONT,
     NOTE_FONT,
+    TITLE_FONT,
     Column,
     Kind,
     Link,
@@ -165,11 +168,15 @@ def _tallies(
 def _summary(ws: Any, data: WeeklyInput, week: str, footer: str) -> None:
     """The Summary sheet: headline facts, then one table by service and one by worker."""
     ws.title = "Summary"
-    put(ws, 1, 1, f"Planwatch weekly compliance {week}").font = Font(bold=True, size=14)
-    put(ws, 2, 1, "As of").font = Font(bold=True)
-    put(ws, 2, 2, data.as_of, Kind.DATE).alignment = Alignment(horizontal="left")
-    put(ws, 3, 1, "Active people").font = Font(bold=True)
-    put(ws, 3, 2, len(data.active_people), Kind.COUNT).alignment = Alignment(horizontal="left")
+    title = put(ws, 1, 1, f"Planwatch weekly compliance {week}")
+    title.font, title.alignment = TITLE_FONT, Alignment()  # one line, running across
+    facts: list[tuple[int, str, Value, Kind]] = [
+        (2, "As of", data.as_of, Kind.DATE),
+        (3, "Active people", len(data.active_people), Kind.COUNT),
+    ]
+    for row, label, value, kind in facts:
+        put(ws, row, 1, label).font = BOLD_FONT
+        put(ws, row, 2, value, kind).alignment = Alignment(horizontal="left")
     by_service = _tallies(data, lambda item: item.service)
     by_worker = _tallies(data, lambda item: _worker(item.worker))
     # Unassigned work last: it is the row a manager has to act on, not a person's caseload.
@@ -188,11 +195,14 @@ def _summary(ws: Any, data: WeeklyInput, week: str, footer: str) -> None:
         columns = [Column(group), *SUMMARY_COLUMNS]
         body = [tallies[name].row(name) for name in names] + [total.row(total_label)]
         all_rows += body
-        put(ws, row, 1, f"By {group.lower()}").font = Font(bold=True, size=12)
+        heading = put(ws, row, 1, f"By {group.lower()}")
+        heading.font, heading.alignment = HEADING_FONT, Alignment()
         style_header(ws, row + 1, columns)
         for offset, values in enumerate(body, start=row + 2):
             for number, (col, value) in enumerate(zip(columns, values, strict=True), start=1):
-                put(ws, offset, number, value, col.kind).font = Font(bold=values is body[-1])
+                cell = put(ws, offset, number, value, col.kind)
+                if values is body[-1]:
+                    cell.font = BOLD_FONT
         row += 2 + len(body)
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(columns))
         put(ws, row, 1, _rate_note(group), Kind.LONG_TEXT).font = NOTE_FONT

@@ -12,6 +12,8 @@ carry and stores a leading ``=`` as text, never as a formula.
 
 from __future__ import annotations
 
+import contextlib
+import math
 import os
 import secrets
 from collections.abc import Sequence
@@ -33,11 +35,18 @@ DATE_FORMAT = "dd/mm/yyyy"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 PERCENT_FORMAT = "0%"
 ACCENT = "1F4E5F"  # the colour of the blank forms' headings (pipeline/word/build.py)
-HEADER_FONT = Font(bold=True, color=ACCENT)
+# Arial, as on the blank forms: LibreOffice draws it with Liberation Sans, which has the same
+# metrics, so widths that look right in a rendered PDF also look right in Excel.
+FONT_NAME = "Arial"
+BODY_FONT = Font(name=FONT_NAME, size=10)
+BOLD_FONT = Font(name=FONT_NAME, size=10, bold=True)
+TITLE_FONT = Font(name=FONT_NAME, size=14, bold=True, color=ACCENT)
+HEADING_FONT = Font(name=FONT_NAME, size=11, bold=True, color=ACCENT)
+HEADER_FONT = Font(name=FONT_NAME, size=10, bold=True, color=ACCENT)
+NOTE_FONT = Font(name=FONT_NAME, size=9, italic=True, color="595959")
+LINK_FONT = Font(name=FONT_NAME, size=10, color="0563C1", underline="single")
 HEADER_FILL = PatternFill("solid", fgColor="D5E1E5")
 HEADER_BORDER = Border(bottom=Side(style="thin", color=ACCENT))
-NOTE_FONT = Font(italic=True, color="595959")
-LINK_FONT = Font(color="0563C1", underline="single")
 TOP_WRAP = Alignment(vertical="top", wrap_text=True)
 TOP = Alignment(vertical="top")
 # Excel refuses longer cell text; a form field that long is cut rather than fail the report.
@@ -57,7 +66,7 @@ class Kind(Enum):
 
 
 # Widest a column may be fitted to, in characters; longer text wraps inside the cell.
-_MAX_WIDTH = {Kind.TEXT: 32, Kind.LONG_TEXT: 60}
+_MAX_WIDTH = {Kind.TEXT: 30, Kind.LONG_TEXT: 50}
 _FIXED_WIDTH = {Kind.DATE: 10, Kind.DATETIME: 16, Kind.PERCENT: 6}
 _NUMBER_FORMAT = {
     Kind.DATE: DATE_FORMAT,
@@ -138,6 +147,8 @@ def put(ws: Any, row: int, column: int, value: Value, kind: Kind = Kind.TEXT) ->
         cell.value = local_naive(value)
     else:
         cell.value = value
+    if not isinstance(value, Link):
+        cell.font = BODY_FONT
     if isinstance(cell.value, str) and cell.value.startswith("="):
         # openpyxl would store this as a formula; text from a form is only ever text.
         cell.data_type = "s"
@@ -148,13 +159,15 @@ def put(ws: Any, row: int, column: int, value: Value, kind: Kind = Kind.TEXT) ->
 
 
 def style_header(ws: Any, row: int, columns: Sequence[Column], first_column: int = 1) -> None:
-    """Write and style one header row: bold, filled, wrapped, underlined."""
+    """Write and style one header row: bold, filled, underlined, aligned with its values."""
     for offset, col in enumerate(columns):
         cell = ws.cell(row=row, column=first_column + offset, value=col.header)
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         cell.border = HEADER_BORDER
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
+        # Numbers and dates sit right in their cells; a left header would float away.
+        horizontal = "left" if col.kind in _MAX_WIDTH else "right"
+        cell.alignment = Alignment(horizontal=horizontal, vertical="center")
 
 
 def shown_width(value: Value, kind: Kind) -> int:
@@ -173,7 +186,7 @@ def fit_widths(
     """Set each column's width from its header and values, capped for text kinds."""
     for offset, col in enumerate(columns):
         # Bold header text is wider than plain; the filter button takes ~3 more characters.
-        header = int(len(col.header) * 1.1) + 4
+        header = math.ceil(len(col.header) * 1.1) + 3
         content = max((shown_width(row[offset], col.kind) for row in rows), default=0) + 2
         width = min(max(header, content), _MAX_WIDTH.get(col.kind, 60))
         ws.column_dimensions[get_column_letter(first_column + offset)].width = max(width, 8)
@@ -212,7 +225,8 @@ def write_list_sheet(
         for column_number, (col, value) in enumerate(zip(columns, row, strict=True), start=1):
             put(ws, row_number, column_number, value, col.kind)
     if not rows:
-        ws.cell(row=2, column=1, value=empty_message).font = NOTE_FONT
+        put(ws, 2, 1, empty_message).font = NOTE_FONT
+        ws.cell(row=2, column=1).alignment = TOP
     last = f"{get_column_letter(len(columns))}{max(len(rows), 1) + 1}"
     ws.auto_filter.ref = f"A1:{last}"
     ws.freeze_panes = "A2"
@@ -229,25 +243,29 @@ def save_atomically(workbook: Any, path: Path) -> Path:
     temporary file is left behind either way.
     """
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    created = False
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         # 0o666 lets the umask decide, as for any ordinary file: mkstemp's 0600 would hide
         # the report from the managers who share the reports folder.
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-        with os.fdopen(os.open(temporary, flags, 0o666), "wb") as handle:
+        descriptor = os.open(temporary, flags, 0o666)
+        created = True
+        with os.fdopen(descriptor, "wb") as handle:
             workbook.save(handle)
             handle.flush()
             os.fsync(handle.fileno())
         temporary.replace(path)
-    except OSError as exc:
-        temporary.unlink(missing_ok=True)
-        raise ReportError(
-            f"{path}: cannot write the workbook ({exc.strerror or exc}).",
-            hint="Check the folder exists and can be written, and that the file is not "
-            "open in Excel, then run the command again.",
-        ) from exc
-    except BaseException:
-        temporary.unlink(missing_ok=True)
+    except BaseException as exc:
+        if created:
+            with contextlib.suppress(OSError):
+                temporary.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise ReportError(
+                f"{path}: cannot write the workbook ({exc.strerror or exc}).",
+                hint="Check that the folder can be written and that the file is not open in "
+                "Excel, then run the command again.",
+            ) from exc
         raise
     _fsync_folder(path.parent)
     return path
@@ -261,8 +279,7 @@ def _fsync_folder(folder: Path) -> None:
     except OSError:
         return
     try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
+        with contextlib.suppress(OSError):
+            os.fsync(descriptor)
     finally:
         os.close(descriptor)

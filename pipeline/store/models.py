@@ -1,0 +1,240 @@
+"""The store's tables, as SQLAlchemy 2 typed declarative models.
+
+    persons ◀── episodes
+       ▲  ▲
+       │  └──────────── submissions ◀── events, actions, outcome_scores
+       │   (person_id)    (sha256)       (submission_id, person_id)
+    audit_log  (append-only; refers to submissions by id and hash, deliberately no FK)
+
+Every reference to a person is ``person_id``, the person's own id (e.g. ``P-0001``), a
+foreign key to ``persons.person_id``: rows read the same in SQL as on a form, and no join
+is needed to say whose they are. A submission's ``person_id`` is set only once that person
+exists (:func:`pipeline.store.queries.get_or_create_person`); a rejected form whose id
+could not be read keeps ``None``.
+
+Datetimes are timezone-aware UTC (naive ones are refused), except ``events.at``, which is
+the wall-clock time written on the form. JSON columns are replaced, not mutated in
+place: SQLAlchemy does not see changes made inside a dict.
+
+``pipeline/store/migrations/versions`` must match these models exactly; a test compares
+them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    CHAR,
+    JSON,
+    CheckConstraint,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Stable constraint names let Alembic (and SQLite batch mode) find constraints again.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware datetime, stored as UTC and always read back with ``tzinfo=UTC``.
+
+    SQLite has no time-zone type and returns naive values; this makes both backends
+    behave like PostgreSQL's ``timestamptz``. A naive value is a bug in the caller (whose
+    clock?) and is refused with ``ValueError``.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value.isoformat()}: pass a timezone-aware one")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {  # noqa: RUF012  (SQLAlchemy reads this class attribute)
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+        list[dict[str, Any]]: JSON(),
+        str: String(),
+    }
+
+
+class SubmissionStatus(StrEnum):
+    STORED = "stored"  # the current copy of this form: its events count
+    SUPERSEDED = "superseded"  # a later copy replaced it (see superseded_by)
+    REJECTED = "rejected"  # could not be stored as a form; the file is in rejected/
+
+
+def _person_fk() -> ForeignKey:
+    # CASCADE: correcting a mistyped person id in persons corrects every row that uses it.
+    return ForeignKey("persons.person_id", onupdate="CASCADE")
+
+
+class Person(Base):
+    """A person supported by a service, known by the id written on their forms."""
+
+    __tablename__ = "persons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[str] = mapped_column(unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class Episode(Base):
+    """A period of support from one service: opened on referral, closed on leaving."""
+
+    __tablename__ = "episodes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[str] = mapped_column(_person_fk(), index=True)
+    service: Mapped[str]
+    opened_on: Mapped[date]
+    closed_on: Mapped[date | None]
+    worker: Mapped[str | None]
+    team: Mapped[str | None]
+
+    person: Mapped[Person] = relationship()
+
+
+class Submission(Base):
+    """One file that reached Planwatch, stored or rejected; ``sha256`` makes ingest idempotent.
+
+    ``values`` is :meth:`pipeline.records.Record.json_values` (empty when nothing could
+    be read); ``findings`` is a list of :class:`pipeline.records.Finding` dumps; ``reason``
+    says in plain English why a rejected file was rejected; ``command`` is the command
+    that received it (``ingest``, ``watch``, ``demo``).
+    """
+
+    __tablename__ = "submissions"
+    __table_args__ = (
+        CheckConstraint("status IN ('stored', 'superseded', 'rejected')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(CHAR(64), unique=True)
+    original_name: Mapped[str]
+    received_at: Mapped[datetime]
+    form_id: Mapped[str | None]
+    form_version: Mapped[int | None]
+    service: Mapped[str | None]
+    person_id: Mapped[str | None] = mapped_column(_person_fk(), index=True)
+    event_date: Mapped[date | None]
+    archived_path: Mapped[str | None]
+    rejected_path: Mapped[str | None]
+    status: Mapped[str] = mapped_column(index=True)
+    superseded_by: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"))
+    values: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    findings: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
+    reason: Mapped[str | None] = mapped_column(Text)
+    command: Mapped[str]
+
+    person: Mapped[Person | None] = relationship()
+    events: Mapped[list[EventRow]] = relationship(back_populates="submission")
+    actions: Mapped[list[Action]] = relationship(back_populates="submission")
+    scores: Mapped[list[OutcomeScore]] = relationship(back_populates="submission")
+
+
+class EventRow(Base):
+    """A dated fact from a stored form (:class:`pipeline.records.Event` in the store)."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
+    person_id: Mapped[str] = mapped_column(_person_fk(), index=True)
+    episode_id: Mapped[int | None] = mapped_column(ForeignKey("episodes.id"))
+    service: Mapped[str]
+    kind: Mapped[str] = mapped_column(index=True)
+    on: Mapped[date]
+    # The wall-clock time written on the form (UK local), not an instant: no time zone.
+    at: Mapped[datetime | None] = mapped_column(DateTime(timezone=False))
+    worker: Mapped[str | None]
+    team: Mapped[str | None]
+    complete: Mapped[bool]
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    submission: Mapped[Submission] = relationship(back_populates="events")
+
+
+class Action(Base):
+    """One row of a support plan's action table.
+
+    Everything but the links may be empty: a form with blocking findings is still kept.
+    """
+
+    __tablename__ = "actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
+    person_id: Mapped[str] = mapped_column(_person_fk(), index=True)
+    area: Mapped[str | None]
+    issue: Mapped[str | None] = mapped_column(Text)
+    task: Mapped[str | None] = mapped_column(Text)
+    responsible: Mapped[str | None]
+    target_date: Mapped[date | None]
+
+    submission: Mapped[Submission] = relationship(back_populates="actions")
+
+
+class OutcomeScore(Base):
+    """One outcome area's score from a review (for outcome summaries)."""
+
+    __tablename__ = "outcome_scores"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
+    person_id: Mapped[str] = mapped_column(_person_fk(), index=True)
+    area: Mapped[str]
+    score: Mapped[int]
+    scored_on: Mapped[date | None]
+
+    submission: Mapped[Submission] = relationship(back_populates="scores")
+
+
+class AuditEntry(Base):
+    """One thing Planwatch did to the store. Append-only: the database refuses UPDATE and
+    DELETE (triggers in the initial migration).
+
+    ``detail`` holds ids, hashes, form ids and file names only, never names, dates of
+    birth or field values: write it through :func:`pipeline.store.audit.record`.
+    """
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utc_now)
+    command: Mapped[str]
+    action: Mapped[str]
+    # No foreign key: the log must outlive (and never block) changes to submissions.
+    submission_id: Mapped[int | None] = mapped_column(index=True)
+    sha256: Mapped[str | None] = mapped_column(CHAR(64))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
