@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -28,6 +29,33 @@ HomeOption = Annotated[
     typer.Option("--home", envvar="PLANWATCH_HOME", help="Workspace folder (default: here)."),
 ]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
+
+@dataclass(frozen=True)
+class Globals:
+    """Options given before the command: which workspace, which store."""
+
+    home: Path
+    database_url: str | None = None
+
+
+@app.callback()
+def _global_options(
+    ctx: typer.Context,
+    home: HomeOption = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option("--database-url", envvar="PLANWATCH_DATABASE_URL",
+                     help="Store URL (default: SQLite file planwatch.db in the workspace)."),
+    ] = None,
+) -> None:
+    """Planwatch: reads the forms support workers fill, checks them, tracks deadlines."""
+    ctx.obj = Globals(home=(home or Path.cwd()).resolve(), database_url=database_url)
+
+
+def globals_of(ctx: typer.Context) -> Globals:
+    found = ctx.find_object(Globals)
+    return found if found is not None else Globals(home=Path.cwd().resolve())
 
 
 def console_error(exc: PlanwatchError) -> None:

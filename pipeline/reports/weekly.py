@@ -214,7 +214,7 @@ def _summary(ws: Any, data: WeeklyInput, week: str, footer: str) -> None:
     table_width = sum(ws.column_dimensions[letter].width for letter in letters)
     for note_row in notes:
         lines = math.ceil(len(ws.cell(row=note_row, column=1).value) * 1.1 / table_width)
-        ws.row_dimensions[note_row].height = 15 * lines + 3
+        ws.row_dimensions[note_row].height = 12 * lines + 4  # 9-point note lines
     set_print(ws, footer=footer)
 
 

@@ -48,6 +48,9 @@ LINK_FONT = Font(name=FONT_NAME, size=10, color="0563C1", underline="single")
 HEADER_FILL = PatternFill("solid", fgColor="D5E1E5")
 HEADER_BORDER = Border(bottom=Side(style="thin", color=ACCENT))
 TOP_WRAP = Alignment(vertical="top", wrap_text=True)
+# Numbers and dates are centred, headers too: a right-aligned header would hide under
+# Excel's filter button, and a left one would float away from its right-aligned values.
+TOP_CENTRE = Alignment(horizontal="center", vertical="top")
 TOP = Alignment(vertical="top")
 # Excel refuses longer cell text; a form field that long is cut rather than fail the report.
 MAX_CELL_CHARS = 32_767
@@ -154,7 +157,7 @@ def put(ws: Any, row: int, column: int, value: Value, kind: Kind = Kind.TEXT) ->
         cell.data_type = "s"
     if kind in _NUMBER_FORMAT:
         cell.number_format = _NUMBER_FORMAT[kind]
-    cell.alignment = TOP_WRAP if kind in _MAX_WIDTH else TOP
+    cell.alignment = TOP_WRAP if kind in _MAX_WIDTH else TOP_CENTRE
     return cell
 
 
@@ -165,8 +168,7 @@ def style_header(ws: Any, row: int, columns: Sequence[Column], first_column: int
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         cell.border = HEADER_BORDER
-        # Numbers and dates sit right in their cells; a left header would float away.
-        horizontal = "left" if col.kind in _MAX_WIDTH else "right"
+        horizontal = "left" if col.kind in _MAX_WIDTH else "center"
         cell.alignment = Alignment(horizontal=horizontal, vertical="center")
 
 

@@ -65,7 +65,7 @@ def events(session: Session) -> list[Event]:
             source=archived_path,
             details=row.details,
         )
-        for row, archived_path in session.execute(query).tuples()
+        for row, archived_path in session.execute(query)
     ]
 
 
