@@ -68,8 +68,7 @@ class Settings(BaseSettings):
     database_url: str = Field(
         default="",
         validate_default=True,
-        description="The store: SQLite file by default; PostgreSQL e.g. "
-        "postgresql+psycopg://planwatch@dbhost/planwatch for several sites.",
+        description="The store: a SQLite file here, or postgresql+psycopg://user@host/db.",
     )
     inbox_dir: Path = Field(
         default=Path("inbox"), description="Folder watched for completed forms."
@@ -86,46 +85,43 @@ class Settings(BaseSettings):
     )
     forms_dir: Path | None = Field(
         default=None,
-        description="Folder of form definitions and policies (default: the bundled forms).",
+        description="Folder of form definitions and policies; unset: the bundled forms.",
         examples=["forms"],
     )
     due_soon_days: int = Field(
         default=14,
         ge=0,
-        description="Days before a due date that an obligation shows as due soon, "
-        "unless a service's policy says otherwise.",
+        description="Days before a due date that it shows as due soon (unless policy says).",
     )
     review_part2_working_days: int = Field(
         default=10,
         ge=0,
-        description="Working days allowed for review part 2 after part 1, "
-        "unless a service's policy says otherwise.",
+        description="Working days from review part 1 to part 2 (unless policy says).",
     )
     max_file_mb: int = Field(
-        default=25, gt=0, description="Larger files are rejected without being opened."
+        default=25, gt=0, description="Files larger than this (MB) are rejected unopened."
     )
     settle_seconds: float = Field(
         default=2.0,
         ge=0,
-        description="A file is read once its size and time have not changed for this long.",
+        description="Seconds a file's size and time must stay unchanged before it is read.",
     )
     rescan_seconds: float = Field(
         default=60.0,
         gt=0,
-        description="How often the watcher re-scans the inbox for files it missed.",
+        description="Seconds between full re-scans of the inbox, for missed file events.",
     )
     poll_seconds: float | None = Field(
         default=None,
         gt=0,
-        description="Poll the inbox this often instead of using file-system events "
-        "(for network shares that send no events).",
+        description="Poll the inbox every N seconds (network shares); unset: use file events.",
         examples=[5.0],
     )
     weekly_report_day: Weekday = Field(
         default="monday", description="Day the watcher writes the weekly workbook."
     )
     weekly_report_time: str = Field(
-        default="07:00", description="Time (24-hour HH:MM, local) it writes the workbook."
+        default="07:00", description="Local time (24-hour HH:MM) it writes the workbook."
     )
 
     @classmethod

@@ -162,6 +162,15 @@ class Section(_Frozen):
     items: tuple[Item, ...] = Field(min_length=1)
 
 
+class EventSpec(_Frozen):
+    """A dated fact a stored form records: its kind, the date field, what rules need."""
+
+    kind: str = Field(pattern=KEY_PATTERN)
+    date_field: str = Field(pattern=KEY_PATTERN)
+    # Form values copied onto the event for the rules (review_frequency, review_date...).
+    details: tuple[str, ...] = ()
+
+
 class FormDefinition(_Frozen):
     """A whole form: id, version, services, and its sections in order."""
 
@@ -170,10 +179,17 @@ class FormDefinition(_Frozen):
     title: str = Field(min_length=1)
     services: tuple[str, ...] = Field(min_length=1)
     instructions: str = Field(min_length=1)
-    event: str | None = Field(default=None, pattern=KEY_PATTERN)
-    # The field whose date is the form's event date (supersession, deadlines).
-    event_date_field: str | None = Field(default=None, pattern=KEY_PATTERN)
+    # The first event is the form's own: its date identifies a corrected copy.
+    events: tuple[EventSpec, ...] = ()
     sections: tuple[Section, ...] = Field(min_length=1)
+
+    @property
+    def event(self) -> str | None:
+        return self.events[0].kind if self.events else None
+
+    @property
+    def event_date_field(self) -> str | None:
+        return self.events[0].date_field if self.events else None
 
     @model_validator(mode="after")
     def _keys_and_labels_are_unique(self) -> FormDefinition:
@@ -191,10 +207,13 @@ class FormDefinition(_Frozen):
                     raise ValueError(
                         f"field {f.key!r}: required_if must name a yes_no field on this form"
                     )
-        if self.event_date_field is not None:
-            target = by_key.get(self.event_date_field)
+        for spec in self.events:
+            target = by_key.get(spec.date_field)
             if target is None or target.type not in (FieldType.DATE, FieldType.DATETIME):
-                raise ValueError("event_date_field must name a date field on this form")
+                raise ValueError(f"event {spec.kind!r}: date_field must name a date field")
+            for detail in spec.details:
+                if detail not in by_key:
+                    raise ValueError(f"event {spec.kind!r}: detail {detail!r} is not a field")
         return self
 
     @cached_property

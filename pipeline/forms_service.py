@@ -6,6 +6,7 @@ The command line calls these and nothing else; tests call them directly.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -53,13 +54,15 @@ def load_values(path: Path) -> dict[str, Any]:
 
 
 def fill(definition: FormDefinition, data: dict[str, Any], output: Path,
-         *, service: str | None = None) -> Path:
+         *, service: str | None = None, saved_at: datetime | None = None) -> Path:
+    """Fill the blank form with ``data`` and write it; it is stamped as saved now."""
     values = coerce_values(definition, data)
     if output.suffix.lower() != ".docx":
         raise FillError(f"{output.name}: only .docx is supported for now.",
                         hint="Give an output file name ending in .docx.")
     chosen = service or definition.services[0]
-    output.write_bytes(fill_docx(definition, chosen, values))
+    stamp = saved_at or datetime.now(UTC)
+    output.write_bytes(fill_docx(definition, chosen, values, saved_at=stamp))
     return output
 
 

@@ -48,6 +48,8 @@ class RawForm(_Frozen):
     tables: dict[str, list[dict[str, RawValue]]] = Field(default_factory=dict)
     # Controls that could not be matched to any field of the definition (by label text).
     unmatched: tuple[str, ...] = ()
+    # When the file says it was last saved: decides which of two copies is the correction.
+    modified: datetime | None = None
 
 
 class Severity(StrEnum):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 from lxml import etree
@@ -34,6 +35,7 @@ from pipeline.word.ooxml import (
 )
 
 DOCUMENT_PART = "word/document.xml"
+DCTERMS_NS = "http://purl.org/dc/terms/"
 _FOOTER_STAMP = re.compile(
     r"Planwatch form (?P<id>[a-z][a-z0-9-]*) · version (?P<version>\d+) · (?P<service>[a-z0-9-]+)"
 )
@@ -65,6 +67,7 @@ def read_docx(
         ]
         definition, version, service = _identify(archive, path, body, extra_parts, catalogue,
                                                  limits)
+        modified = _last_saved(archive, path, limits)
     tables, consumed = _read_tables(definition, body)
     answers: list[wordml.Answer] = []
     for root in [body, *extra_parts]:
@@ -79,7 +82,25 @@ def read_docx(
         fields=fields,
         tables=tables,
         unmatched=tuple(unmatched),
+        modified=modified,
     )
+
+
+def _last_saved(archive: zipfile.ZipFile, path: Path, limits: Limits) -> datetime | None:
+    """``dcterms:modified`` from the core properties, if the file has a readable one."""
+    try:
+        root = parse_xml(read_part(archive, "docProps/core.xml", path, limits), path,
+                         "docProps/core.xml")
+    except KeyError:
+        return None
+    node = root.find(f"{{{DCTERMS_NS}}}modified")
+    if node is None or not node.text:
+        return None
+    try:
+        moment = datetime.fromisoformat(node.text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _custom_properties(archive: zipfile.ZipFile, path: Path, limits: Limits) -> dict[str, str]:

@@ -14,7 +14,6 @@ settings. Statuses are taken as the rules computed them for ``as_of``.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -38,11 +37,13 @@ from pipeline.reports.xlsx_style import (
     Link,
     Value,
     file_link,
+    fit_heights,
     fit_widths,
     put,
     save_atomically,
     set_print,
     style_header,
+    wrapped_lines,
     write_list_sheet,
 )
 
@@ -189,7 +190,7 @@ def _summary(ws: Any, data: WeeklyInput, week: str, footer: str) -> None:
         ("Worker", "All workers", worker_names, by_worker),
     ]
     all_rows: list[list[Value]] = []
-    notes: list[int] = []
+    placed: list[tuple[int, list[list[Value]], int]] = []  # first body row, body, note row
     row = 5
     for group, total_label, names, tallies in tables:
         columns = [Column(group), *SUMMARY_COLUMNS]
@@ -203,18 +204,19 @@ def _summary(ws: Any, data: WeeklyInput, week: str, footer: str) -> None:
                 cell = put(ws, offset, number, value, col.kind)
                 if values is body[-1]:
                     cell.font = BOLD_FONT
+        placed.append((row + 2, body, row + 2 + len(body)))
         row += 2 + len(body)
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(columns))
         put(ws, row, 1, _rate_note(group), Kind.LONG_TEXT).font = NOTE_FONT
-        notes.append(row)
         row += 2
     fit_widths(ws, columns, all_rows)
-    # Merged cells never auto-fit their height: size each note for the table's width.
     letters = [get_column_letter(n) for n in range(1, len(columns) + 1)]
     table_width = sum(ws.column_dimensions[letter].width for letter in letters)
-    for note_row in notes:
-        lines = math.ceil(len(ws.cell(row=note_row, column=1).value) * 1.1 / table_width)
-        ws.row_dimensions[note_row].height = 12 * lines + 4  # 9-point note lines
+    for first_row, body, note_row in placed:
+        fit_heights(ws, columns, body, first_row)
+        # A merged cell never grows to fit; 9-point text gets 10/9 as many characters a line.
+        lines = wrapped_lines(ws.cell(row=note_row, column=1).value, table_width * 10 / 9)
+        ws.row_dimensions[note_row].height = 12 * lines + 4
     set_print(ws, footer=footer)
 
 
@@ -235,7 +237,7 @@ def _list_sheets(data: WeeklyInput, link: Callable[..., Value]) -> list[_Sheet]:
     obligation: _Field[Obligation] = (Column("Obligation"), lambda ob: ob.obligation)
     due: _Field[Obligation] = (Column("Due", Kind.DATE), lambda ob: ob.due)
     worker: _Field[Obligation] = (Column("Worker"), lambda ob: _worker(ob.worker))
-    source: _Field[Obligation] = (Column("Source file"), lambda ob: link(ob.source))
+    source: _Field[Obligation] = (Column("Source file", Kind.FILE), lambda ob: link(ob.source))
 
     def having(status: ObligationStatus) -> list[Obligation]:
         chosen = (ob for ob in data.obligations if ob.status is status)
@@ -271,13 +273,13 @@ def _list_sheets(data: WeeklyInput, link: Callable[..., Value]) -> list[_Sheet]:
              (Column("Blocking or advisory"), lambda r: r.severity.value.capitalize()),
              (Column("What to fix", Kind.LONG_TEXT), lambda r: r.message),
              (Column("Received", Kind.DATETIME), lambda r: r.received_at),
-             (Column("Archived file"), lambda r: link(r.archived_path))],
+             (Column("Archived file", Kind.FILE), lambda r: link(r.archived_path))],
             incomplete,
             "No incomplete forms waiting.",
         ),
         _sheet(
             "Rejected",
-            [(Column("File"), lambda r: link(r.rejected_path, r.file_name)),
+            [(Column("File", Kind.FILE), lambda r: link(r.rejected_path, r.file_name)),
              (Column("Received", Kind.DATETIME), lambda r: r.received_at),
              (Column("Reason", Kind.LONG_TEXT), lambda r: r.reason)],
             sorted(data.rejected, key=lambda r: (r.received_at, r.file_name)),

@@ -55,6 +55,7 @@ TOP = Alignment(vertical="top")
 # Excel refuses longer cell text; a form field that long is cut rather than fail the report.
 MAX_CELL_CHARS = 32_767
 REPORT_ZONE = "Europe/London"
+LINE_HEIGHT = 13.0  # points per line of 10-point text, leading included
 
 
 class Kind(Enum):
@@ -62,6 +63,7 @@ class Kind(Enum):
 
     TEXT = "text"
     LONG_TEXT = "long_text"
+    FILE = "file"  # a file name, usually a link: one line, since it has no spaces to wrap at
     DATE = "date"
     DATETIME = "datetime"
     COUNT = "count"
@@ -69,8 +71,10 @@ class Kind(Enum):
 
 
 # Widest a column may be fitted to, in characters; longer text wraps inside the cell.
-_MAX_WIDTH = {Kind.TEXT: 30, Kind.LONG_TEXT: 50}
-_FIXED_WIDTH = {Kind.DATE: 10, Kind.DATETIME: 16, Kind.PERCENT: 6}
+_WRAPPED = {Kind.TEXT: 36, Kind.LONG_TEXT: 50}
+_LEFT = {*_WRAPPED, Kind.FILE}
+_MAX_WIDTH = {**_WRAPPED, Kind.FILE: 50}
+_FIXED_WIDTH = {Kind.DATE: 10.6, Kind.DATETIME: 16.4, Kind.PERCENT: 5.0}
 _NUMBER_FORMAT = {
     Kind.DATE: DATE_FORMAT,
     Kind.DATETIME: DATETIME_FORMAT,
@@ -157,7 +161,7 @@ def put(ws: Any, row: int, column: int, value: Value, kind: Kind = Kind.TEXT) ->
         cell.data_type = "s"
     if kind in _NUMBER_FORMAT:
         cell.number_format = _NUMBER_FORMAT[kind]
-    cell.alignment = TOP_WRAP if kind in _MAX_WIDTH else TOP_CENTRE
+    cell.alignment = TOP_WRAP if kind in _WRAPPED else TOP if kind in _LEFT else TOP_CENTRE
     return cell
 
 
@@ -168,18 +172,38 @@ def style_header(ws: Any, row: int, columns: Sequence[Column], first_column: int
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         cell.border = HEADER_BORDER
-        horizontal = "left" if col.kind in _MAX_WIDTH else "center"
+        horizontal = "left" if col.kind in _LEFT else "center"
         cell.alignment = Alignment(horizontal=horizontal, vertical="center")
 
 
-def shown_width(value: Value, kind: Kind) -> int:
-    """How many characters ``value`` takes on screen, roughly."""
+# Arial 10 glyph widths in Excel's column unit (one digit of the default font, 7 px): text
+# of narrow letters fits a far narrower column than its length suggests, and vice versa.
+_NARROW, _SEMI, _WIDE = set("iljI.,:;'!|()[] "), set("frt-/\\\"*"), set("mwMW@%")
+
+
+def text_units(text: str, *, bold: bool = False) -> float:
+    """How wide one line of ``text`` is, in column-width units, erring slightly wide."""
+    total = 0.0
+    for char in text:
+        if char in _NARROW:
+            total += 0.45
+        elif char in _SEMI:
+            total += 0.65
+        elif char in _WIDE:
+            total += 1.55
+        else:
+            total += 1.25 if char.isupper() else 1.0
+    return total * (1.1 if bold else 1.0)
+
+
+def shown_width(value: Value, kind: Kind) -> float:
+    """How wide ``value`` shows, in column-width units."""
     if kind in _FIXED_WIDTH:
         return _FIXED_WIDTH[kind]
     if value is None:
         return 0
     text = value.text if isinstance(value, Link) else str(value)
-    return max((len(line) for line in text.splitlines()), default=0)
+    return max((text_units(line) for line in text.splitlines()), default=0)
 
 
 def fit_widths(
@@ -187,11 +211,52 @@ def fit_widths(
 ) -> None:
     """Set each column's width from its header and values, capped for text kinds."""
     for offset, col in enumerate(columns):
-        # Bold header text is wider than plain; the filter button takes ~3 more characters.
-        header = math.ceil(len(col.header) * 1.1) + 3
+        # Excel's filter button covers about 3 units at the right of each header cell.
+        header = text_units(col.header, bold=True) + 4
         content = max((shown_width(row[offset], col.kind) for row in rows), default=0) + 2
-        width = min(max(header, content), _MAX_WIDTH.get(col.kind, 60))
-        ws.column_dimensions[get_column_letter(first_column + offset)].width = max(width, 8)
+        width = min(max(header, content, 8), _MAX_WIDTH.get(col.kind, 60))
+        ws.column_dimensions[get_column_letter(first_column + offset)].width = math.ceil(width)
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """How many lines ``text`` takes when wrapped in a column ``width`` units wide.
+
+    Wraps at spaces as Excel does, breaking a word only when it is wider than the line.
+    """
+    room = max(width - 1.5, 1.0)  # the cell's own inner margins
+    lines = 0
+    for paragraph in text.splitlines() or [""]:
+        lines += 1
+        used = 0.0
+        for word in paragraph.split(" "):
+            needed = text_units(word if used == 0 else " " + word)
+            if used and used + needed > room:
+                lines += 1
+                used, needed = 0.0, text_units(word)
+            while needed > room:  # a long file name with no spaces breaks anywhere
+                lines += 1
+                needed -= room
+            used += needed
+    return lines
+
+
+def fit_heights(
+    ws: Any, columns: Sequence[Column], rows: Sequence[Sequence[Value]], first_row: int
+) -> None:
+    """Give rows whose text wraps the height to show all of it (call after fit_widths).
+
+    Neither LibreOffice nor Excel reliably grows a row on opening a file written by
+    openpyxl, so a wrapped message would show only its first line.
+    """
+    for offset, row in enumerate(rows):
+        lines = 1
+        for number, (col, value) in enumerate(zip(columns, row, strict=True), start=1):
+            if col.kind in _WRAPPED and value is not None:
+                text = value.text if isinstance(value, Link) else str(value)
+                width = ws.column_dimensions[get_column_letter(number)].width
+                lines = max(lines, wrapped_lines(text, width))
+        if lines > 1:
+            ws.row_dimensions[first_row + offset].height = LINE_HEIGHT * lines + 2
 
 
 def set_print(ws: Any, *, footer: str, title_rows: str | None = None) -> None:
@@ -233,6 +298,7 @@ def write_list_sheet(
     ws.auto_filter.ref = f"A1:{last}"
     ws.freeze_panes = "A2"
     fit_widths(ws, columns, rows)
+    fit_heights(ws, columns, rows, first_row=2)
     ws.print_options.gridLines = True  # rows stay traceable on paper
     set_print(ws, footer=footer, title_rows="1:1")
 

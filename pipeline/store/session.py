@@ -166,7 +166,7 @@ def upgrade(database_url: str, *, command: str = "db upgrade") -> str:
 def current_revision(database_url: str) -> str | None:
     """The store's schema revision; ``None`` when it has not been set up (or is missing)."""
     url = normalise_url(database_url)
-    path = _sqlite_path(url)
+    path = sqlite_file(url)
     if path is not None and not path.exists():
         return None
     engine = _engine(url, create=False)
@@ -259,15 +259,16 @@ def _check_foreign_keys(connection: Connection, shown_url: str) -> None:
         )
 
 
-def _sqlite_path(url: URL) -> Path | None:
+def sqlite_file(database_url: URL | str) -> Path | None:
     """The database file of a SQLite URL; ``None`` for other backends and ``:memory:``."""
+    url = normalise_url(database_url) if isinstance(database_url, str) else database_url
     if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
         return None
     return Path(url.database or "").expanduser()
 
 
 def _engine(url: URL, *, create: bool, foreign_keys: bool = True) -> Engine:
-    path = _sqlite_path(url)
+    path = sqlite_file(url)
     if path is not None:
         _prepare_sqlite_file(path, create=create, shown_url=display_url(url))
     if url.get_backend_name() != "sqlite":

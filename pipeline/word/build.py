@@ -9,6 +9,7 @@ form can be recognised even after another office suite has re-saved it.
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import cast
 
@@ -45,7 +46,7 @@ FONT = "Arial"
 PAGE_WIDTH_CM = 17.0  # A4 less 2 cm margins each side
 LABEL_WIDTH_CM = 6.0
 # A fixed stamp keeps blank forms byte-for-byte repeatable (see tests/test_word_build.py).
-FIXED_STAMP = "2026-01-01T00:00:00Z"
+FIXED_STAMP = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def service_title(service: str) -> str:
@@ -313,6 +314,7 @@ def _properties(
     core.keywords = f"planwatch {definition.id} v{definition.version}"
     core.comments = ""
     core.revision = 1
+    core.created = core.modified = FIXED_STAMP
     package = document.part.package
     blob = custom_properties_xml({
         PROP_FORM_ID: definition.id,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import io
 import zipfile
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from lxml import etree
@@ -23,6 +23,8 @@ from pipeline.word.build import build_blank
 from pipeline.word.ooxml import w, w15
 
 DOCUMENT_PART = "word/document.xml"
+CORE_PART = "docProps/core.xml"
+DCTERMS_NS = "http://purl.org/dc/terms/"
 
 
 def _tag(sdt: etree._Element) -> str | None:
@@ -94,15 +96,27 @@ def _in_repeating(sdt: etree._Element) -> bool:
     )
 
 
-def fill_docx(definition: FormDefinition, service: str, values: FillValues) -> bytes:
+def fill_docx(definition: FormDefinition, service: str, values: FillValues,
+              *, saved_at: datetime | None = None) -> bytes:
+    """The filled form's bytes; ``saved_at`` becomes its last-saved time, as Word sets it."""
     blank = build_blank(definition, service)
     source = zipfile.ZipFile(io.BytesIO(blank))
     root = etree.fromstring(source.read(DOCUMENT_PART))
     fill_document(root, definition, values)
-    document = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    changed = {DOCUMENT_PART: etree.tostring(root, xml_declaration=True, encoding="UTF-8",
+                                             standalone=True)}
+    if saved_at is not None:
+        changed[CORE_PART] = _stamp_saved(source.read(CORE_PART), saved_at)
     output = io.BytesIO()
     with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
         for entry in source.infolist():
-            data = document if entry.filename == DOCUMENT_PART else source.read(entry)
-            target.writestr(entry, data)
+            target.writestr(entry, changed.get(entry.filename) or source.read(entry))
     return output.getvalue()
+
+
+def _stamp_saved(core: bytes, saved_at: datetime) -> bytes:
+    root = etree.fromstring(core)
+    node = root.find(f"{{{DCTERMS_NS}}}modified")
+    if node is not None:
+        node.text = saved_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)

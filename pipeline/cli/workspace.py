@@ -1,0 +1,29 @@
+"""``planwatch init``: create or complete a workspace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.cli.app import HomeOption, app, out
+from pipeline.workspace import init_workspace
+
+
+@app.command("init")
+def init(home: HomeOption = None) -> None:
+    """Create a workspace: planwatch.toml, inbox/, archive/, rejected/, reports/ and the store.
+
+    Safe to run again: nothing is overwritten; the store is migrated to the newest revision.
+    """
+    result = init_workspace(home or Path.cwd())
+    for path in result.created:
+        out.print(f"Created {path}", markup=False)
+    for path in result.tightened:
+        out.print(f"Made owner-only {path}", markup=False)
+    if result.migrated:
+        before = result.previous_revision or "new"
+        out.print(f"Store {result.database_url}: {before} → {result.revision}", markup=False)
+    else:
+        out.print(f"Store {result.database_url}: up to date ({result.revision})", markup=False)
+    if not result.created and not result.tightened and not result.migrated:
+        out.print(f"The workspace at {result.home} was already complete.", markup=False)
+    out.print(f"Settings: {result.settings_file}", markup=False)
