@@ -179,9 +179,7 @@ class Settings(BaseSettings):
         if parsed.get_backend_name() == "sqlite" and database and database != ":memory:":
             path = Path(database).expanduser()
             if not path.is_absolute():
-                return parsed.set(database=str(home / path)).render_as_string(
-                    hide_password=False
-                )
+                return parsed.set(database=str(home / path)).render_as_string(hide_password=False)
         return url
 
     def _in_home(self, path: Path) -> Path:

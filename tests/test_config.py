@@ -232,4 +232,4 @@ def test_settings_are_frozen(tmp_path: Path) -> None:
     settings = load_settings(tmp_path)
 
     with pytest.raises(ValueError, match="frozen"):
-        settings.due_soon_days = 1
+        settings.due_soon_days = 1  # type: ignore[misc]

@@ -13,7 +13,7 @@ import pytest
 from pydantic import ValidationError
 
 from pipeline.errors import ReportError
-from pipeline.records import Obligation, ObligationStatus, Severity
+from pipeline.records import Finding, Obligation, ObligationStatus, Severity
 from pipeline.reports import (
     ActivePerson,
     IncompleteRow,
@@ -23,6 +23,7 @@ from pipeline.reports import (
     write_weekly_workbook,
 )
 from pipeline.reports.weekly import STATUS_LABELS
+from pipeline.reports.xlsx_style import file_link
 
 AS_OF = date(2026, 3, 11)  # a Wednesday in ISO week 2026-W11
 FS, SH = "floating-support", "supported-housing"
@@ -245,6 +246,30 @@ def test_archived_files_are_relative_links(workbook: Any) -> None:
     rejected = workbook["Rejected"]["A2"]
     assert rejected.value == "scan 0042.pdf"
     assert rejected.hyperlink.target == "../rejected/scan%200042.pdf"
+
+
+@pytest.mark.parametrize(
+    ("stored", "files_root", "target"),
+    [
+        pytest.param("archive/a b.docx", Path("/ws"), "../archive/a%20b.docx", id="workspace_relative"),
+        pytest.param("/ws/archive/a.docx", None, "../archive/a.docx", id="absolute"),
+        pytest.param("archive/a.docx", None, "archive/a.docx", id="relative_to_workbook"),
+    ],
+)
+def test_file_links_are_relative_to_the_workbook(
+    stored: str, files_root: Path | None, target: str
+) -> None:
+    assert file_link(stored, Path("/ws/reports"), files_root) == target
+
+
+def test_incomplete_row_from_finding() -> None:
+    finding = Finding(field="goals", code="required", message="Add a goal.",
+                      severity=Severity.BLOCKING)
+    row = IncompleteRow.from_finding(
+        finding, person_id="P1", service=FS, form_id="review",
+        received_at=datetime(2026, 3, 1, 9, 0),
+    )
+    assert (row.field, row.message, row.severity) == ("goals", "Add a goal.", Severity.BLOCKING)
 
 
 def test_empty_lists_say_so(tmp_path: Path) -> None:

@@ -171,3 +171,17 @@ def test_cli_init_prints_what_it_created(tmp_path: Path) -> None:
     assert f"new → {head_revision()}" in first.output
     assert second.exit_code == 0, second.output
     assert "already complete" in second.output
+
+
+def test_cli_init_takes_the_global_home_and_database_url(tmp_path: Path) -> None:
+    home = tmp_path / "ws"
+    database = tmp_path / "elsewhere.db"
+
+    result = CliRunner().invoke(
+        app, ["--home", str(home), "--database-url", f"sqlite:///{database}", "init"]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert (home / "inbox").is_dir()
+    assert database.exists()
+    assert not (home / "planwatch.db").exists()

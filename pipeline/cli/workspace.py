@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import typer
 
-from pipeline.cli.app import HomeOption, app, out
+from pipeline.cli.app import HomeOption, app, globals_of, out
 from pipeline.workspace import init_workspace
 
 
 @app.command("init")
-def init(home: HomeOption = None) -> None:
+def init(ctx: typer.Context, home: HomeOption = None) -> None:
     """Create a workspace: planwatch.toml, inbox/, archive/, rejected/, reports/ and the store.
 
     Safe to run again: nothing is overwritten; the store is migrated to the newest revision.
     """
-    result = init_workspace(home or Path.cwd())
+    options = globals_of(ctx)
+    # `planwatch init --home DIR` and `planwatch --home DIR init` both work.
+    result = init_workspace(home or options.home, database_url=options.database_url)
     for path in result.created:
         out.print(f"Created {path}", markup=False)
     for path in result.tightened:

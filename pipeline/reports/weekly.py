@@ -131,6 +131,9 @@ def _worker(name: str | None) -> str:
 
 @dataclass
 class _Tally:
+    """The counts of one Summary row. Missed, not-applicable and upcoming obligations are
+    not counted: the brief defines "due to date" as met on time + met late + overdue."""
+
     active: int = 0
     met: int = 0
     met_late: int = 0
@@ -177,7 +180,7 @@ def _summary(ws: Any, data: WeeklyInput, week: str, footer: str) -> None:
     ]
     for row, label, value, kind in facts:
         put(ws, row, 1, label).font = BOLD_FONT
-        put(ws, row, 2, value, kind).alignment = Alignment(horizontal="left")
+        put(ws, row, 2, value, kind).alignment = Alignment(horizontal="left", vertical="top")
     by_service = _tallies(data, lambda item: item.service)
     by_worker = _tallies(data, lambda item: _worker(item.worker))
     # Unassigned work last: it is the row a manager has to act on, not a person's caseload.

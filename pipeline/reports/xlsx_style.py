@@ -35,8 +35,7 @@ DATE_FORMAT = "dd/mm/yyyy"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 PERCENT_FORMAT = "0%"
 ACCENT = "1F4E5F"  # the colour of the blank forms' headings (pipeline/word/build.py)
-# Arial, as on the blank forms: LibreOffice draws it with Liberation Sans, which has the same
-# metrics, so widths that look right in a rendered PDF also look right in Excel.
+# Arial, as on the blank forms; LibreOffice draws it with metric-compatible Liberation Sans.
 FONT_NAME = "Arial"
 BODY_FONT = Font(name=FONT_NAME, size=10)
 BOLD_FONT = Font(name=FONT_NAME, size=10, bold=True)
@@ -70,7 +69,7 @@ class Kind(Enum):
     PERCENT = "percent"
 
 
-# Widest a column may be fitted to, in characters; longer text wraps inside the cell.
+# Widest a column may be fitted to, in column-width units; longer text wraps in the cell.
 _WRAPPED = {Kind.TEXT: 36, Kind.LONG_TEXT: 50}
 _LEFT = {*_WRAPPED, Kind.FILE}
 _MAX_WIDTH = {**_WRAPPED, Kind.FILE: 50}
@@ -84,6 +83,8 @@ _NUMBER_FORMAT = {
 
 @dataclass(frozen=True)
 class Column:
+    """One column of a sheet: its header text and how its values are shown."""
+
     header: str
     kind: Kind = Kind.TEXT
 
@@ -144,6 +145,7 @@ def file_link(stored: str, workbook_dir: Path, files_root: Path | None = None) -
 def put(ws: Any, row: int, column: int, value: Value, kind: Kind = Kind.TEXT) -> Any:
     """Write ``value`` to one cell with the number format and alignment of ``kind``."""
     cell = ws.cell(row=row, column=column)
+    cell.font = BODY_FONT
     if isinstance(value, Link):
         cell.value = clean_text(value.text)
         cell.hyperlink = value.target
@@ -154,8 +156,6 @@ def put(ws: Any, row: int, column: int, value: Value, kind: Kind = Kind.TEXT) ->
         cell.value = local_naive(value)
     else:
         cell.value = value
-    if not isinstance(value, Link):
-        cell.font = BODY_FONT
     if isinstance(cell.value, str) and cell.value.startswith("="):
         # openpyxl would store this as a formula; text from a form is only ever text.
         cell.data_type = "s"
@@ -292,8 +292,8 @@ def write_list_sheet(
         for column_number, (col, value) in enumerate(zip(columns, row, strict=True), start=1):
             put(ws, row_number, column_number, value, col.kind)
     if not rows:
-        put(ws, 2, 1, empty_message).font = NOTE_FONT
-        ws.cell(row=2, column=1).alignment = TOP
+        note = put(ws, 2, 1, empty_message)
+        note.font, note.alignment = NOTE_FONT, TOP  # one line, running across the columns
     last = f"{get_column_letter(len(columns))}{max(len(rows), 1) + 1}"
     ws.auto_filter.ref = f"A1:{last}"
     ws.freeze_panes = "A2"

@@ -209,9 +209,7 @@ def store_error(exc: SQLAlchemyError, shown_url: str) -> StoreError:
             hint="Nothing was saved. Run the command again in a moment.",
         )
     if "no such table" in lowered or ("relation" in lowered and "does not exist" in lowered):
-        return StoreError(
-            f"The store at {shown_url} is not set up ({reason}).", hint=_UPGRADE_HINT
-        )
+        return StoreError(f"The store at {shown_url} is not set up ({reason}).", hint=_UPGRADE_HINT)
     if isinstance(exc, IntegrityError):
         return StoreError(
             f"The store at {shown_url} refused a change that breaks its rules: {reason}.",

@@ -195,7 +195,13 @@ def upgrade() -> None:
 def downgrade() -> None:
     # Dropping a table drops its indexes and triggers; the PostgreSQL function is separate.
     for table in (
-        "audit_log", "outcome_scores", "actions", "events", "submissions", "episodes", "persons"
+        "audit_log",
+        "outcome_scores",
+        "actions",
+        "events",
+        "submissions",
+        "episodes",
+        "persons",
     ):
         op.drop_table(table)
     if op.get_bind().dialect.name == "postgresql":

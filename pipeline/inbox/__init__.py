@@ -1,0 +1,1 @@
+"""The inbox: which files to take, and taking each one to a visible outcome."""

@@ -1,0 +1,96 @@
+"""Moving files safely: archive and rejected copies that survive a crash at any instant.
+
+A copy is written to a temporary name in the target folder, fsynced, then renamed into
+place and the folder fsynced, so a crash leaves either no copy or a whole one (never a
+half-written file under the real name). Copies are owner-only (0600): these are forms
+about people at risk.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from datetime import datetime
+from pathlib import Path
+
+PRIVATE_FILE = 0o600
+PRIVATE_DIR = 0o700
+TEMP_PREFIX = ".planwatch-tmp-"
+# Keep names well under every filesystem's 255-byte limit, even in UTF-8.
+MAX_NAME_BYTES = 180
+
+
+def safe_name(name: str) -> str:
+    """A file name that is safe on Linux, Windows shares and macOS, keeping what it can."""
+    name = unicodedata.normalize("NFC", Path(name.replace("\\", "/")).name)
+    name = re.sub(r'[\x00-\x1f<>:"/\\|?*]', "_", name).strip(" .")
+    if not name or name.startswith(TEMP_PREFIX):
+        name = f"file{name}"
+    stem, suffix = os.path.splitext(name)
+    suffix = suffix[:16]
+    while len((stem + suffix).encode("utf-8")) > MAX_NAME_BYTES:
+        stem = stem[:-1]
+    return stem + suffix
+
+
+def private_dir(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+    return folder
+
+
+def _fsync_dir(folder: Path) -> None:
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def unique_target(folder: Path, name: str, sha256: str) -> Path:
+    """``folder/name``, or ``name`` with a short hash when that is taken by other content."""
+    target = folder / safe_name(name)
+    if not target.exists():
+        return target
+    stem, suffix = os.path.splitext(target.name)
+    candidate = folder / safe_name(f"{stem}-{sha256[:10]}{suffix}")
+    counter = 2
+    while candidate.exists():
+        candidate = folder / safe_name(f"{stem}-{sha256[:10]}-{counter}{suffix}")
+        counter += 1
+    return candidate
+
+
+def write_durably(target: Path, data: bytes) -> Path:
+    """Write ``data`` to ``target`` via a fsynced temporary file and an atomic rename."""
+    private_dir(target.parent)
+    temporary = target.parent / f"{TEMP_PREFIX}{os.getpid()}-{target.name}"
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    _fsync_dir(target.parent)
+    return target
+
+
+def archive_folder(archive_root: Path, received: datetime) -> Path:
+    """``archive/YYYY/MM`` for the month a file was received (UK time)."""
+    return archive_root / f"{received:%Y}" / f"{received:%m}"
+
+
+def clean_temporary_files(*folders: Path) -> list[Path]:
+    """Remove temporary copies a crash left behind (never a completed file)."""
+    removed: list[Path] = []
+    for folder in folders:
+        if not folder.exists():
+            continue
+        for leftover in folder.rglob(f"{TEMP_PREFIX}*"):
+            leftover.unlink(missing_ok=True)
+            removed.append(leftover)
+    return removed

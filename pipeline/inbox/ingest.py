@@ -1,0 +1,226 @@
+"""Ingest: one dropped file → stored, duplicate, superseded or rejected. Never lost.
+
+The same path serves ``planwatch ingest``, the watcher and the tests. For each file:
+
+    read bytes → sha256 (seen before? duplicate) → read + validate (unusable? rejected)
+    → copy to archive/YYYY/MM (fsync) → one transaction (submission, events, actions,
+    scores, supersession, audit) → only then remove the file from the inbox
+
+A crash at any point leaves the file in the inbox or the record already stored; running
+again finishes the job and never stores a file twice (the content hash is unique).
+Files outside the inbox are copied, never moved or deleted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict
+
+from pipeline.definitions import Catalogue
+from pipeline.errors import FormReadError, StoreError
+from pipeline.forms_service import read_form
+from pipeline.inbox import files
+from pipeline.inbox.candidates import expand_paths
+from pipeline.inbox.recording import record_submission
+from pipeline.readers.safety import DEFAULT_LIMITS, Limits
+from pipeline.records import RawForm, Record
+from pipeline.store import audit
+from pipeline.store.models import Submission, SubmissionStatus
+from pipeline.store.queries import find_submission_by_sha
+from pipeline.store.session import Store
+from pipeline.validate import validate
+
+LONDON = ZoneInfo("Europe/London")
+
+
+class Outcome(StrEnum):
+    STORED = "stored"
+    DUPLICATE = "duplicate"
+    SUPERSEDED = "superseded"
+    REJECTED = "rejected"
+
+
+class IngestResult(BaseModel):
+    """What happened to one file: the row ``planwatch ingest --json`` prints."""
+
+    model_config = ConfigDict(frozen=True)
+
+    file: str
+    outcome: Outcome
+    reason: str | None = None
+    person_id: str | None = None
+    form: str | None = None
+    findings: list[dict[str, Any]] = []
+    submission_id: int | None = None
+    path: str | None = None  # archived or rejected copy, relative to the workspace
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """The folders and catalogue ingest works with (from Settings, at the edge)."""
+
+    home: Path
+    inbox: Path
+    archive: Path
+    rejected: Path
+    catalogue: Catalogue
+    limits: Limits = DEFAULT_LIMITS
+
+    def relative(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.home).as_posix()
+        except ValueError:
+            return str(path)
+
+    def in_inbox(self, path: Path) -> bool:
+        return path.resolve().is_relative_to(self.inbox.resolve())
+
+
+class _Rejection(Exception):
+    def __init__(self, reason: str, form_id: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.form_id = form_id
+
+
+def ingest_paths(
+    paths: Iterable[Path], store: Store, workspace: Workspace, *, command: str = "ingest",
+    on_result: Callable[[IngestResult], None] | None = None,
+) -> list[IngestResult]:
+    """Ingest every form file under ``paths`` (files or folders), in name order."""
+    results = []
+    for path in expand_paths(paths):
+        result = ingest_file(path, store, workspace, command=command)
+        results.append(result)
+        if on_result is not None:
+            on_result(result)
+    return results
+
+
+def ingest_file(path: Path, store: Store, workspace: Workspace, *, command: str = "ingest",
+                received_at: datetime | None = None) -> IngestResult:
+    """Take one file all the way to a visible outcome (see the module docstring)."""
+    received = received_at or datetime.now(UTC)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        # Nothing could be read, so nothing can be copied: the file stays where it is.
+        return IngestResult(file=path.name, outcome=Outcome.REJECTED,
+                            reason=f"The file cannot be opened ({exc.strerror}). Check it is "
+                            "not open in another program or still copying, then try again.")
+    sha256 = hashlib.sha256(data).hexdigest()
+    with store.session() as session:
+        existing = find_submission_by_sha(session, sha256)
+        if existing is not None:
+            audit.record(session, command=command, action="duplicate",
+                         submission_id=existing.id, sha256=sha256,
+                         detail={"file_name": path.name})
+            result = _duplicate(path, existing, workspace)
+    if existing is not None:
+        _remove_from_inbox(path, workspace)
+        return result
+    try:
+        raw, record = _read(path, data, workspace)
+    except _Rejection as rejection:
+        return _reject(path, data, sha256, rejection, store, workspace, command, received)
+    folder = files.archive_folder(workspace.archive, received.astimezone(LONDON))
+    archived = files.write_durably(files.unique_target(folder, path.name, sha256), data)
+    try:
+        with store.session() as session:
+            stored = record_submission(
+                session, raw=raw, record=record, sha256=sha256, original_name=path.name,
+                received_at=received, archived_path=workspace.relative(archived),
+                command=command, definition=workspace.catalogue.get(record.form_id))
+    except StoreError:
+        # Another watcher stored the same content between our check and our commit.
+        with store.session() as session:
+            winner = find_submission_by_sha(session, sha256)
+        if winner is None:
+            raise
+        archived.unlink(missing_ok=True)
+        _remove_from_inbox(path, workspace)
+        return _duplicate(path, winner, workspace)
+    _remove_from_inbox(path, workspace)
+    findings = [f.model_dump(mode="json") for f in record.findings]
+    return IngestResult(
+        file=path.name, outcome=Outcome(stored.outcome), reason=stored.reason,
+        person_id=record.person_id, form=record.form_id, findings=findings,
+        submission_id=stored.submission_id, path=workspace.relative(archived))
+
+
+def _read(path: Path, data: bytes, workspace: Workspace) -> tuple[RawForm, Record]:
+    try:
+        raw = read_form(path, workspace.catalogue, data=data)
+    except FormReadError as exc:
+        raise _Rejection(_sentence(exc.problem) + (f" {exc.hint}" if exc.hint else "")) from exc
+    record = validate(raw, workspace.catalogue.get(raw.form_id))
+    if not record.person_id:
+        label = workspace.catalogue.get(raw.form_id).leaves_by_key["person_id"].label
+        raise _Rejection(f"The form has no person id: '{label}' is empty, so Planwatch cannot "
+                         "tell whose form it is. Fill it in and drop the form again.",
+                         form_id=raw.form_id)
+    return raw, record
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return (text[:1].upper() + text[1:]).rstrip(".") + "."
+
+
+def _duplicate(path: Path, existing: Submission, workspace: Workspace) -> IngestResult:
+    if existing.status == SubmissionStatus.REJECTED:
+        reason = (f"The same file was dropped before as '{existing.original_name}' and "
+                  f"rejected: {existing.reason} Drop a corrected copy instead.")
+    else:
+        reason = (f"The same file was already stored as '{existing.original_name}' on "
+                  f"{existing.received_at.astimezone(LONDON):%d/%m/%Y %H:%M}; nothing to do.")
+    return IngestResult(
+        file=path.name, outcome=Outcome.DUPLICATE, reason=reason,
+        person_id=existing.person_id, form=existing.form_id,
+        submission_id=existing.id, path=existing.archived_path or existing.rejected_path)
+
+
+def _reject(path: Path, data: bytes, sha256: str, rejection: _Rejection, store: Store,
+            workspace: Workspace, command: str, received: datetime) -> IngestResult:
+    """Keep the original in rejected/ with a reason a person can act on, and record it."""
+    target = files.write_durably(files.unique_target(workspace.rejected, path.name, sha256),
+                                 data)
+    when = received.astimezone(LONDON)
+    explanation = (
+        f"File: {path.name}\nReceived: {when:%d/%m/%Y %H:%M}\n\n"
+        f"Why it could not be used:\n{rejection.reason}\n\n"
+        "The original is kept next to this note. Once a corrected copy is dropped into the "
+        "inbox, this one can be deleted.\n"
+    )
+    files.write_durably(target.with_name(target.name + ".reason.txt"),
+                        explanation.encode("utf-8"))
+    with store.session() as session:
+        submission = Submission(
+            sha256=sha256, original_name=path.name, received_at=received,
+            form_id=rejection.form_id, status=SubmissionStatus.REJECTED,
+            rejected_path=workspace.relative(target), reason=rejection.reason, command=command,
+            values={}, findings=[])
+        session.add(submission)
+        session.flush()
+        audit.record(session, command=command, action="rejected", submission_id=submission.id,
+                     sha256=sha256, detail={"file_name": path.name, "form_id": rejection.form_id,
+                                            "rejected_path": workspace.relative(target)})
+        submission_id = submission.id
+    _remove_from_inbox(path, workspace)
+    return IngestResult(file=path.name, outcome=Outcome.REJECTED, reason=rejection.reason,
+                        form=rejection.form_id, submission_id=submission_id,
+                        path=workspace.relative(target))
+
+
+def _remove_from_inbox(path: Path, workspace: Workspace) -> None:
+    """Only a file dropped into the inbox is removed; anything else is left where it was."""
+    if workspace.in_inbox(path):
+        path.unlink(missing_ok=True)
