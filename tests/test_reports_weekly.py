@@ -251,7 +251,9 @@ def test_archived_files_are_relative_links(workbook: Any) -> None:
 @pytest.mark.parametrize(
     ("stored", "files_root", "target"),
     [
-        pytest.param("archive/a b.docx", Path("/ws"), "../archive/a%20b.docx", id="workspace_relative"),
+        pytest.param(
+            "archive/a b.docx", Path("/ws"), "../archive/a%20b.docx", id="workspace_relative"
+        ),
         pytest.param("/ws/archive/a.docx", None, "../archive/a.docx", id="absolute"),
         pytest.param("archive/a.docx", None, "archive/a.docx", id="relative_to_workbook"),
     ],

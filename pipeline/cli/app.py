@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
-from pipeline.errors import PlanwatchError
+from pipeline.config import Settings, load_settings
+from pipeline.errors import PlanwatchError, SettingsError
 
 app = typer.Typer(
     name="planwatch",
@@ -67,3 +70,26 @@ def console_error(exc: PlanwatchError) -> None:
 
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def workspace_settings(ctx: typer.Context) -> Settings:
+    """The settings of the chosen workspace; an error if there is no workspace there."""
+    options = globals_of(ctx)
+    settings = load_settings(options.home, database_url=options.database_url)
+    if not settings.settings_file.exists():
+        raise SettingsError(
+            f"There is no Planwatch workspace in {settings.home} (no planwatch.toml).",
+            hint="Run `planwatch init` there, or pass --home DIR (or set PLANWATCH_HOME).")
+    return settings
+
+
+def today() -> date:
+    """Today in the UK, whatever the machine's time zone."""
+    return datetime.now(ZoneInfo("Europe/London")).date()
+
+
+AsOfOption = Annotated[
+    datetime | None,
+    typer.Option("--as-of", formats=["%Y-%m-%d", "%d/%m/%Y"],
+                 help="Date to judge deadlines on (default: today), YYYY-MM-DD."),
+]

@@ -2,7 +2,7 @@
 
     Summary         as-of date, active people, counts by service and by worker
     Overdue         obligations past due and not met, most overdue first
-    Due soon        obligations due within the next 14 days, soonest first
+    Due soon        obligations due within the due-soon window (14 days), soonest first
     Incomplete      one row per finding on a stored form still waiting to be fixed
     Rejected        files that could not be taken in, and why
     Obligations     every obligation row: filtering it reproduces every Summary count
@@ -47,7 +47,6 @@ from pipeline.reports.xlsx_style import (
     write_list_sheet,
 )
 
-DUE_SOON_DAYS = 14  # the rules' window for ObligationStatus.DUE_SOON, quoted in the notes
 UNASSIGNED = "(unassigned)"
 NOT_GIVEN = "(not given)"
 STATUS_LABELS = {
@@ -72,11 +71,11 @@ SUMMARY_COLUMNS = (
 )
 
 
-def _rate_note(group: str) -> str:
+def _rate_note(group: str, due_soon_days: int) -> str:
     return (
         "On-time rate = Met on time ÷ Due to date, where Due to date = Met on time + Met late"
         " + Overdue; blank where nothing was due yet. Due soon = not met and due within the"
-        f" next {DUE_SOON_DAYS} days. Missed and not-applicable obligations are listed but not"
+        f" next {due_soon_days} days. Missed and not-applicable obligations are listed but not"
         f" counted. Each count is the number of rows on the Obligations sheet with that {group}"
         " and Status; Active people counts rows on the Active people sheet."
     )
@@ -210,7 +209,7 @@ def _summary(ws: Any, data: WeeklyInput, week: str, footer: str) -> None:
         placed.append((row + 2, body, row + 2 + len(body)))
         row += 2 + len(body)
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(columns))
-        put(ws, row, 1, _rate_note(group), Kind.LONG_TEXT).font = NOTE_FONT
+        put(ws, row, 1, _rate_note(group, data.due_soon_days), Kind.LONG_TEXT).font = NOTE_FONT
         row += 2
     fit_widths(ws, columns, all_rows)
     letters = [get_column_letter(n) for n in range(1, len(columns) + 1)]
@@ -265,7 +264,7 @@ def _list_sheets(data: WeeklyInput, link: Callable[..., Value]) -> list[_Sheet]:
             [person, service, obligation, due,
              (Column("Days left", Kind.COUNT), lambda ob: (ob.due - as_of).days), worker],
             having(ObligationStatus.DUE_SOON),
-            f"Nothing due in the {DUE_SOON_DAYS} days after {shown}.",
+            f"Nothing due in the {data.due_soon_days} days after {shown}.",
         ),
         _sheet(
             "Incomplete",

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pipeline.records import Finding, Obligation, Severity
+from pipeline.rules.status import DEFAULT_DUE_SOON_DAYS
 
 
 class _Frozen(BaseModel):
@@ -81,8 +82,9 @@ class ActivePerson(_Frozen):
 class WeeklyInput(_Frozen):
     """Everything the weekly workbook shows, as of one date.
 
-    ``obligations`` must have been evaluated as of ``as_of`` (their statuses are taken as
-    given). A person active in two services appears once per service; the same person
+    ``obligations`` must have been evaluated as of ``as_of`` with a due-soon window of
+    ``due_soon_days`` (their statuses are taken as given; the window is only quoted in the
+    workbook's notes). A person active in two services appears once per service; the same person
     twice in one service is refused because they would be counted twice.
     """
 
@@ -91,6 +93,7 @@ class WeeklyInput(_Frozen):
     incomplete: list[IncompleteRow]
     rejected: list[RejectedRow]
     active_people: list[ActivePerson]
+    due_soon_days: int = Field(default=DEFAULT_DUE_SOON_DAYS, ge=0)
 
     @model_validator(mode="after")
     def _one_row_per_person_and_service(self) -> WeeklyInput:

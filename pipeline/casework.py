@@ -1,0 +1,127 @@
+"""Questions about people and deadlines, answered from the store.
+
+The rules and the reports are pure functions of typed records; this module is where
+those records are gathered from the store (one read each) and the settings' policy
+defaults are passed in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from pipeline.config import Settings
+from pipeline.errors import PlanwatchError
+from pipeline.records import Finding, Obligation, ObligationStatus
+from pipeline.reports.weekly_data import ActivePerson, IncompleteRow, RejectedRow, WeeklyInput
+from pipeline.rules.obligations import COMMUNITY_SUPPORT, community_support_rules
+from pipeline.rules.obligations import compute_obligations as compute
+from pipeline.store import queries
+from pipeline.store.models import Episode, EventRow, Submission, SubmissionStatus
+from pipeline.store.session import Store
+
+OPEN_STATUSES = (ObligationStatus.OVERDUE, ObligationStatus.DUE_SOON)
+
+
+def obligations(store: Store, settings: Settings, as_of: date) -> list[Obligation]:
+    """Every obligation of every person as of a date, with the workspace's policy defaults."""
+    with store.session() as session:
+        events = queries.events(session)
+    rule_sets = {COMMUNITY_SUPPORT: community_support_rules(
+        part2_working_days=settings.review_part2_working_days)}
+    return compute(events, as_of, due_soon_days=settings.due_soon_days, rule_sets=rule_sets)
+
+
+def filter_obligations(rows: list[Obligation], *, show_all: bool = False,
+                       service: str | None = None,
+                       worker: str | None = None) -> list[Obligation]:
+    """What `planwatch due` shows: open items (overdue, due soon) unless ``show_all``."""
+    return [
+        row for row in rows
+        if (show_all or row.status in OPEN_STATUSES)
+        and (service is None or row.service == service)
+        and (worker is None or (row.worker or "").casefold() == worker.casefold())
+    ]
+
+
+def active_people(store: Store, as_of: date) -> list[ActivePerson]:
+    """People with an episode open on ``as_of``, once per service."""
+    with store.session() as session:
+        episodes = session.scalars(select(Episode).where(Episode.opened_on <= as_of)).all()
+    seen: dict[tuple[str, str], ActivePerson] = {}
+    for episode in sorted(episodes, key=lambda e: (e.person_id, e.service, e.opened_on)):
+        if episode.closed_on is not None and episode.closed_on <= as_of:
+            continue
+        seen[(episode.person_id, episode.service)] = ActivePerson(
+            person_id=episode.person_id, service=episode.service, worker=episode.worker)
+    return list(seen.values())
+
+
+def weekly_input(store: Store, settings: Settings, as_of: date) -> WeeklyInput:
+    """Everything the weekly workbook shows, gathered from the store."""
+    rows = obligations(store, settings, as_of)
+    incomplete: list[IncompleteRow] = []
+    with store.session() as session:
+        for submission in queries.stored_submissions(session):
+            if submission.received_at.date() > as_of:
+                continue
+            worker = submission.values.get("values", {}).get("worker")
+            for finding in submission.findings:
+                incomplete.append(IncompleteRow.from_finding(
+                    Finding.model_validate(finding), person_id=submission.person_id,
+                    service=submission.service or "", form_id=submission.form_id or "",
+                    received_at=submission.received_at,
+                    archived_path=submission.archived_path, worker=worker))
+        rejected = [
+            RejectedRow(file_name=s.original_name, received_at=s.received_at,
+                        reason=s.reason or "", rejected_path=s.rejected_path)
+            for s in queries.rejected(session)
+        ]
+    return WeeklyInput(as_of=as_of, obligations=rows, incomplete=incomplete,
+                       rejected=rejected, active_people=active_people(store, as_of))
+
+
+@dataclass(frozen=True)
+class PersonHistory:
+    person_id: str
+    submissions: list[dict[str, Any]]
+    events: list[dict[str, Any]]
+    obligations: list[Obligation]
+
+
+def person_history(store: Store, settings: Settings, person_id: str,
+                   as_of: date) -> PersonHistory:
+    """One person's forms (every copy, in order), events and obligations."""
+    with store.session() as session:
+        submissions = session.scalars(
+            select(Submission).where(Submission.person_id == person_id)
+            .order_by(Submission.event_date, Submission.received_at, Submission.id)).all()
+        if not submissions:
+            raise PlanwatchError(
+                f"No forms are stored for person {person_id!r}.",
+                hint="Check the reference; `planwatch due --all --json` lists every person.")
+        event_rows = session.scalars(
+            select(EventRow).join(Submission, EventRow.submission_id == Submission.id)
+            .where(EventRow.person_id == person_id,
+                   Submission.status == SubmissionStatus.STORED)
+            .order_by(EventRow.on, EventRow.id)).all()
+        forms = [{
+            "submission_id": s.id, "form": s.form_id, "date": _iso(s.event_date),
+            "status": s.status, "received_at": s.received_at.isoformat(),
+            "file": s.original_name, "archived_path": s.archived_path,
+            "superseded_by": s.superseded_by,
+            "blocking_findings": sum(1 for f in s.findings if f.get("severity") == "blocking"),
+            "findings": s.findings,
+        } for s in submissions]
+        events = [{"kind": e.kind, "on": e.on.isoformat(), "service": e.service,
+                   "complete": e.complete, "worker": e.worker, "submission_id": e.submission_id}
+                  for e in event_rows]
+    rows = [o for o in obligations(store, settings, as_of) if o.person_id == person_id]
+    return PersonHistory(person_id, forms, events, rows)
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
