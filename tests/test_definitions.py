@@ -69,7 +69,7 @@ def test_mistake_names_file_and_key(tmp_path: Path, change: dict[str, object], k
 def test_bad_yaml_and_mismatched_id(tmp_path: Path) -> None:
     with pytest.raises(DefinitionError, match="not valid YAML"):
         load_definition(_write(tmp_path, "review-part2.yaml", "id: [unclosed"))
-    with pytest.raises(DefinitionError, match="but the file is other.yaml"):
+    with pytest.raises(DefinitionError, match=r"but the file is other\.yaml"):
         load_definition(_write(tmp_path, "other.yaml", {}))
 
 

@@ -275,10 +275,12 @@ def test_incomplete_row_from_finding() -> None:
 
 
 def test_empty_lists_say_so(tmp_path: Path) -> None:
-    data = WeeklyInput(as_of=AS_OF, obligations=[], incomplete=[], rejected=[], active_people=[])
+    data = WeeklyInput(
+        as_of=AS_OF, obligations=[], incomplete=[], rejected=[], active_people=[], due_soon_days=7
+    )
     book = openpyxl.load_workbook(write_weekly_workbook(data, tmp_path / "empty.xlsx"))
     assert book["Overdue"]["A2"].value == "Nothing overdue as of 11/03/2026."
-    assert book["Due soon"]["A2"].value == "Nothing due in the 14 days after 11/03/2026."
+    assert book["Due soon"]["A2"].value == "Nothing due in the 7 days after 11/03/2026."
     assert book["Incomplete"]["A2"].value == "No incomplete forms waiting."
     assert book["Rejected"]["A2"].value == "No rejected files."
     for title in LIST_SHEETS:

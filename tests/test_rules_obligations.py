@@ -475,7 +475,18 @@ def test_invalid_rules_are_refused(make: Any) -> None:
 
 # --- order of arrival never matters ------------------------------------------------------
 
-DAYS = st.dates(min_value=date(2026, 11, 1), max_value=date(2028, 3, 31))
+# Mostly the dates used above, so that same-day events of one kind (where a tie-break
+# decides) and holiday-bound deadlines come up often; sometimes any date.
+INTERESTING_DAYS = [
+    date(2026, 11, 27), date(2026, 12, 1), date(2026, 12, 21), date(2026, 12, 24),
+    date(2027, 1, 7), date(2027, 1, 8), date(2027, 2, 28), date(2027, 3, 18),
+    date(2027, 4, 5), date(2027, 8, 31), date(2028, 1, 31), date(2028, 2, 28),
+    date(2028, 2, 29), date(2028, 3, 13),
+]
+DAYS = st.one_of(
+    st.sampled_from(INTERESTING_DAYS),
+    st.dates(min_value=date(2026, 11, 1), max_value=date(2028, 3, 31)),
+)
 MOMENTS = st.one_of(
     st.none(),
     st.datetimes(min_value=datetime(2026, 11, 1), max_value=datetime(2028, 3, 31)),

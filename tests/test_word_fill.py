@@ -79,8 +79,9 @@ def test_extra_rows_are_cloned_with_their_own_ids(filled: etree._Element) -> Non
         pytest.param({"actions": "buy milk"}, "expected a list of rows", id="table_not_a_list"),
     ],
 )
-def test_wrong_values_are_clear_errors(tmp_path: Path, catalogue: Catalogue, data: dict[str, object],
-                                       words: str) -> None:
+def test_wrong_values_are_clear_errors(
+    tmp_path: Path, catalogue: Catalogue, data: dict[str, object], words: str
+) -> None:
     with pytest.raises(FillError) as caught:
         fill(catalogue.get("support-plan"), data, tmp_path / "x.docx")
     assert words in str(caught.value)

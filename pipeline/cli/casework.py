@@ -161,8 +161,8 @@ def rejected(ctx: typer.Context, as_json: JsonFlag = False) -> None:
         return
     table = Table("file", "received", "reason", "kept at")
     for row in rows:
-        table.add_row(row["file"], row["received_at"][:16].replace("T", " "), row["reason"],
-                      row["path"])
+        table.add_row(row["file"], str(row["received_at"])[:16].replace("T", " "),
+                      row["reason"], row["path"])
     out.print(table)
     if not rows:
         out.print("No rejected files.")

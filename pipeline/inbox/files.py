@@ -27,8 +27,7 @@ def safe_name(name: str) -> str:
     name = re.sub(r'[\x00-\x1f<>:"/\\|?*]', "_", name).strip(" .")
     if not name or name.startswith(TEMP_PREFIX):
         name = f"file{name}"
-    stem, suffix = os.path.splitext(name)
-    suffix = suffix[:16]
+    stem, suffix = Path(name).stem, Path(name).suffix[:16]
     while len((stem + suffix).encode("utf-8")) > MAX_NAME_BYTES:
         stem = stem[:-1]
     return stem + suffix
@@ -52,7 +51,7 @@ def unique_target(folder: Path, name: str, sha256: str) -> Path:
     target = folder / safe_name(name)
     if not target.exists():
         return target
-    stem, suffix = os.path.splitext(target.name)
+    stem, suffix = target.stem, target.suffix
     candidate = folder / safe_name(f"{stem}-{sha256[:10]}{suffix}")
     counter = 2
     while candidate.exists():
@@ -71,7 +70,7 @@ def write_durably(target: Path, data: bytes) -> Path:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(temporary, target)
+        temporary.replace(target)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise

@@ -2,7 +2,7 @@
 
     Summary         as-of date, active people, counts by service and by worker
     Overdue         obligations past due and not met, most overdue first
-    Due soon        obligations due within the due-soon window (14 days), soonest first
+    Due soon        not met, due within the due-soon window (14 days by default)
     Incomplete      one row per finding on a stored form still waiting to be fixed
     Rejected        files that could not be taken in, and why
     Obligations     every obligation row: filtering it reproduces every Summary count
