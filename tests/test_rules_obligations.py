@@ -485,6 +485,8 @@ INTERESTING_DAYS = [
 ]
 DAYS = st.one_of(
     st.sampled_from(INTERESTING_DAYS),
+    st.sampled_from(INTERESTING_DAYS),
+    st.sampled_from(INTERESTING_DAYS),
     st.dates(min_value=date(2026, 11, 1), max_value=date(2028, 3, 31)),
 )
 MOMENTS = st.one_of(
@@ -496,8 +498,8 @@ MOMENTS = st.one_of(
 )
 EVENTS = st.builds(
     Event,
-    person_id=st.sampled_from(["P1", "P2"]),
-    service=st.sampled_from([CS, "other"]),
+    person_id=st.sampled_from(["P1", "P1", "P1", "P2"]),
+    service=st.sampled_from([CS, CS, CS, "other"]),
     kind=st.sampled_from(["referral", "start", "support_plan", "review", "review_part2",
                           "closure"]),
     on=DAYS,

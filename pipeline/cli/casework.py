@@ -37,14 +37,17 @@ def ingest_workspace(settings: Settings) -> Workspace:
                      catalogue=Catalogue.load(settings.forms_path))
 
 
-def print_outcomes(results: list[IngestResult]) -> None:
+def print_outcomes(results: list[IngestResult], *, only_notable: bool = False) -> None:
+    """A row per file (or only the files not simply stored), then the counts."""
+    shown = [r for r in results if r.outcome is not Outcome.STORED] if only_notable else results
     table = Table("file", "outcome", "person", "form", "findings / reason")
-    for result in results:
+    for result in shown:
         detail = result.reason or (f"{len(result.findings)} finding(s)" if result.findings
                                    else "complete")
         table.add_row(result.file, f"[{OUTCOME_COLOURS[result.outcome]}]{result.outcome}[/]",
                       result.person_id or "", result.form or "", detail)
-    out.print(table)
+    if shown:
+        out.print(table)
     counts: dict[str, int] = {}
     for result in results:
         counts[result.outcome] = counts.get(result.outcome, 0) + 1

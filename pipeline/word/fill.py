@@ -9,6 +9,7 @@ its last row, as Word's "+" on a repeating section makes them.
 from __future__ import annotations
 
 import copy
+from functools import lru_cache
 import io
 import zipfile
 from datetime import UTC, date, datetime
@@ -96,10 +97,16 @@ def _in_repeating(sdt: etree._Element) -> bool:
     )
 
 
+@lru_cache(maxsize=32)
+def _blank(definition: FormDefinition, service: str) -> bytes:
+    """Building a blank takes python-docx a while; filling many forms reuses it."""
+    return build_blank(definition, service)
+
+
 def fill_docx(definition: FormDefinition, service: str, values: FillValues,
               *, saved_at: datetime | None = None) -> bytes:
     """The filled form's bytes; ``saved_at`` becomes its last-saved time, as Word sets it."""
-    blank = build_blank(definition, service)
+    blank = _blank(definition, service)
     source = zipfile.ZipFile(io.BytesIO(blank))
     root = etree.fromstring(source.read(DOCUMENT_PART))
     fill_document(root, definition, values)

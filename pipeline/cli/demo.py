@@ -1,0 +1,66 @@
+"""``planwatch demo``: a realistic synthetic service, end to end, in its own workspace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pipeline import casework
+from pipeline.cli.app import app, globals_of, out, today
+from pipeline.cli.casework import print_outcomes, run_ingest, write_weekly
+from pipeline.config import load_settings
+from pipeline.definitions import Catalogue
+from pipeline.demo.run import drop_demo_forms, prepare_home
+from pipeline.records import ObligationStatus
+from pipeline.store.session import open_store
+from pipeline.workspace import init_workspace
+
+DEFAULT_DEMO_HOME = Path("planwatch-demo")
+
+
+@app.command("demo")
+def demo(
+    ctx: typer.Context,
+    people: Annotated[int, typer.Option(min=1, max=5000, help="How many people.")] = 100,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed, the same demo.")] = 2026,
+) -> None:
+    """Create a demo workspace (./planwatch-demo, or --home), fill and ingest ~100 people's
+    forms, and write the weekly workbook. Running it again starts the demo afresh."""
+    options = globals_of(ctx)
+    given_home = ctx.parent is not None and ctx.parent.params.get("home") is not None
+    home = options.home if given_home else (Path.cwd() / DEFAULT_DEMO_HOME).resolve()
+    prepare_home(home)
+    init_workspace(home, database_url=options.database_url)
+    settings = load_settings(home, database_url=options.database_url)
+    day = today()
+    out.print(f"Filling forms for {people} people of a community-support service ...")
+    drop = drop_demo_forms(settings.inbox_path, Catalogue.load(settings.forms_path), day,
+                           people=people, seed=seed)
+    if drop.libreoffice_missing:
+        out.print("LibreOffice is not installed, so no form was re-saved by it "
+                  "(`bash .ci/run` installs it).")
+    else:
+        out.print(f"{drop.libreoffice_saved} forms were opened and saved by LibreOffice.")
+    with open_store(settings.database_url) as store:
+        results = run_ingest(settings, store, [settings.inbox_path], command="demo",
+                             show_progress=True)
+        workbook = write_weekly(settings, store, day, None)
+        rows = casework.obligations(store, settings, day)
+    print_outcomes(results, only_notable=True)
+    overdue = [r for r in rows if r.status is ObligationStatus.OVERDUE]
+    due_soon = [r for r in rows if r.status is ObligationStatus.DUE_SOON]
+    example = overdue[0].person_id if overdue else (rows[0].person_id if rows else "CS-0001")
+    home_flag = f"--home {home}"
+    out.print(f"\n[bold]Demo ready in {home}[/]")
+    out.print(f"As of {day:%d/%m/%Y}: {len(overdue)} obligations overdue, {len(due_soon)} due "
+              "soon.\n")
+    out.print("Open first:", style="bold")
+    out.print(f"  {workbook}   (the manager's weekly workbook)", markup=False)
+    out.print("Then try:", style="bold")
+    for line in (f"planwatch {home_flag} due                  # overdue and due soon",
+                 f"planwatch {home_flag} show {example}         # one person's forms",
+                 f"planwatch {home_flag} rejected             # files that could not be used",
+                 f"ls {home}/archive {home}/rejected"):
+        out.print(f"  {line}", markup=False)
