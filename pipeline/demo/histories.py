@@ -203,3 +203,11 @@ def corrected_copy(form: DemoForm) -> DemoForm:
     values.setdefault("person_signed_on", values.get("worker_signed_on"))
     return DemoForm(form.form_id, values, form.file_name.replace(".docx", " (signed).docx"),
                     form.saved_at + timedelta(days=1))
+
+
+def unsigned_draft(form: DemoForm) -> DemoForm:
+    """An earlier copy of a signed form, dropped before the service user had signed it."""
+    values = {k: v for k, v in form.values.items()
+              if k not in ("person_signature", "person_signed_on")}
+    return DemoForm(form.form_id, values, form.file_name.replace(".docx", " (draft).docx"),
+                    form.saved_at - timedelta(days=1))

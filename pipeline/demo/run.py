@@ -19,7 +19,7 @@ from pathlib import Path
 import docx
 
 from pipeline.definitions import Catalogue
-from pipeline.demo.histories import DemoForm, corrected_copy, demo_people
+from pipeline.demo.histories import DemoForm, corrected_copy, demo_people, unsigned_draft
 from pipeline.errors import PlanwatchError
 from pipeline.forms_service import fill
 from pipeline.readers.safety import OLE_MAGIC
@@ -81,10 +81,11 @@ def drop_demo_forms(inbox: Path, catalogue: Catalogue, as_of: date, *, people: i
     """Fill every demo form into ``inbox`` (see the module docstring)."""
     population = demo_people(as_of, people, seed)
     forms: list[DemoForm] = [form for person in population for form in person.forms]
-    # Two unsigned plans are corrected and dropped again as signed copies.
-    unsigned = [f for f in forms if f.form_id == "support-plan"
-                and "person_signature" not in f.values][:2]
-    forms += [corrected_copy(f) for f in unsigned]
+    # Two plans arrive twice: unsigned first, then the signed correction.
+    plans = sorted((f for f in forms if f.form_id == "support-plan"),
+                   key=lambda f: "person_signature" in f.values)[:2]
+    forms += [corrected_copy(f) if "person_signature" not in f.values else unsigned_draft(f)
+              for f in plans]
     with tempfile.TemporaryDirectory(prefix="planwatch-demo-") as work:
         workdir = Path(work)
         staged = workdir / "staged"

@@ -1,0 +1,107 @@
+"""Deadlines from stored forms, through the command line a manager types."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.definitions import Catalogue
+from pipeline.forms_service import fill
+from tests.form_values import FULL_VALUES
+
+runner = CliRunner()
+
+
+def run(home: Path, *args: str) -> str:
+    result = runner.invoke(app, ["--home", str(home), *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def workspace_with(tmp_path: Path, name: str, catalogue: Catalogue,
+                   forms: list[tuple[str, dict[str, object]]]) -> Path:
+    home = tmp_path / name
+    run(home, "init")
+    for number, (form_id, changes) in enumerate(forms):
+        values = {k: v for k, v in {**FULL_VALUES[form_id], **changes}.items() if v is not None}
+        fill(catalogue.get(form_id), values, home / "inbox" / f"{number:02d}-{form_id}.docx")
+    return home
+
+
+FORMS: list[tuple[str, dict[str, object]]] = [
+    ("referral", {}),
+    ("support-plan", {"person_signature": None}),  # unsigned: blocking
+    ("support-plan", {}),  # its correction
+    ("review", {}),
+    ("review-part2", {}),
+]
+
+
+def test_due_json_rows_for_integrations(tmp_path: Path, catalogue: Catalogue) -> None:
+    home = workspace_with(tmp_path, "ws", catalogue, FORMS)
+    run(home, "ingest")
+    rows = json.loads(run(home, "due", "--as-of", "2026-11-23", "--all", "--json"))
+    assert [(r["obligation"], r["due"], r["status"], r["met_on"]) for r in rows] == [
+        ("support_plan", "2026-03-30", "met", "2026-03-20"),
+        ("first_review", "2026-04-13", "met", "2026-04-13"),
+        ("review_part2", "2026-04-27", "met", "2026-04-20"),
+        ("review", "2026-10-13", "overdue", None),
+    ]
+    assert set(rows[0]) == {"person_id", "service", "obligation", "due", "status", "met_on",
+                            "worker", "source"}
+    assert rows[0]["source"].startswith("archive/")
+    open_only = json.loads(run(home, "due", "--as-of", "2026-11-23", "--json"))
+    assert [r["obligation"] for r in open_only] == ["review"]
+    assert json.loads(run(home, "due", "--as-of", "2026-11-23", "--json",
+                          "--worker", "Nobody")) == []
+
+
+@pytest.mark.parametrize("order", [pytest.param(list(range(5)), id="in_order"),
+                                   pytest.param([4, 3, 2, 1, 0], id="reversed"),
+                                   pytest.param([2, 0, 4, 1, 3], id="shuffled")])
+def test_arrival_order_never_changes_the_deadlines(tmp_path: Path, catalogue: Catalogue,
+                                                   order: list[int]) -> None:
+    reference = workspace_with(tmp_path, "reference", catalogue, FORMS)
+    run(reference, "ingest")
+    home = workspace_with(tmp_path, "other", catalogue, [])
+    for index in order:
+        form_id, changes = FORMS[index]
+        values = {k: v for k, v in {**FULL_VALUES[form_id], **changes}.items() if v is not None}
+        path = fill(catalogue.get(form_id), values, home / "inbox" / f"{index:02d}.docx")
+        run(home, "ingest", str(path))
+
+    def deadlines(where: Path) -> list[tuple[str, str, str]]:
+        rows = json.loads(run(where, "due", "--as-of", "2026-11-23", "--all", "--json"))
+        return [(r["obligation"], r["due"], r["status"]) for r in rows]
+
+    assert deadlines(home) == deadlines(reference)
+
+
+def test_show_lists_every_copy_with_its_archived_file(tmp_path: Path,
+                                                      catalogue: Catalogue) -> None:
+    home = workspace_with(tmp_path, "ws", catalogue, FORMS)
+    run(home, "ingest")
+    shown = json.loads(run(home, "show", "CS-00042", "--as-of", "2026-11-23", "--json"))
+    statuses = [(f["form"], f["status"]) for f in shown["forms"]]
+    assert statuses.count(("support-plan", "superseded")) == 1
+    assert statuses.count(("support-plan", "stored")) == 1
+    assert all((home / f["archived_path"]).exists() for f in shown["forms"])
+
+
+def test_weekly_report_is_written_where_managers_look(tmp_path: Path,
+                                                      catalogue: Catalogue) -> None:
+    home = workspace_with(tmp_path, "ws", catalogue, FORMS)
+    run(home, "ingest")
+    output = run(home, "report", "weekly", "--as-of", "2026-11-23")
+    assert (home / "reports" / "compliance-2026-W48.xlsx").exists()
+    assert "compliance-2026-W48.xlsx" in output
+
+
+def test_commands_outside_a_workspace_say_what_to_do(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["--home", str(tmp_path), "due"])
+    assert result.exit_code != 0
+    assert "planwatch init" in str(result.exception)
