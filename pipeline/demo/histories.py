@@ -107,7 +107,8 @@ class _Person:
             return None
         if day > self.as_of:
             return None
-        actions = [{"area": a, "issue": i, "task": t, "responsible": self.worker,
+        actions: list[dict[str, Any]] = [{"area": a, "issue": i, "task": t,
+                                          "responsible": self.worker,
                     "target_date": (day + timedelta(days=self.rng.randint(14, 90))).isoformat()}
                    for a, i, t in self.rng.sample(NEEDS, self.rng.randint(2, 4))]
         values = _signed({**self.base, "plan_date": day.isoformat(),

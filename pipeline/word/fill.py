@@ -9,10 +9,10 @@ its last row, as Word's "+" on a repeating section makes them.
 from __future__ import annotations
 
 import copy
-from functools import lru_cache
 import io
 import zipfile
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 from lxml import etree
