@@ -107,10 +107,11 @@ class _Person:
             return None
         if day > self.as_of:
             return None
-        actions: list[dict[str, Any]] = [{"area": a, "issue": i, "task": t,
-                                          "responsible": self.worker,
-                    "target_date": (day + timedelta(days=self.rng.randint(14, 90))).isoformat()}
-                   for a, i, t in self.rng.sample(NEEDS, self.rng.randint(2, 4))]
+        actions: list[dict[str, Any]] = [
+            {"area": area, "issue": issue, "task": task, "responsible": self.worker,
+             "target_date": (day + timedelta(days=self.rng.randint(14, 90))).isoformat()}
+            for area, issue, task in self.rng.sample(NEEDS, self.rng.randint(2, 4))
+        ]
         values = _signed({**self.base, "plan_date": day.isoformat(),
                           "review_frequency": "six_weeks",
                           "next_review_date": (self.start + timedelta(days=42)).isoformat(),

@@ -227,8 +227,3 @@ def set_datetime_text(sdt: etree._Element, value: datetime) -> None:
 def set_choice(sdt: etree._Element, label: str) -> None:
     _, content = _clear_placeholder(sdt)
     _replace_runs(content, label)
-
-
-def next_id() -> int:
-    """A fresh control id (rows cloned by the filler need their own)."""
-    return next(_ids)

@@ -51,11 +51,16 @@ def set_value(sdt: etree._Element, spec: FieldSpec, value: Any) -> None:
         controls.set_text(sdt, str(value))
 
 
-def _fresh_ids(element: etree._Element) -> None:
+def _fresh_ids(element: etree._Element, document: etree._Element) -> None:
+    """Give a cloned row's controls ids no other control in the document has."""
+    taken = [int(v) for v in (n.get(w("val")) for n in document.iter(w("id")))
+             if v is not None and v.lstrip("-").isdigit()]
+    next_id = max(taken, default=0) + 1
     for node in element.iter(w("id")):
         parent = node.getparent()
         if parent is not None and parent.tag == w("sdtPr"):
-            node.set(w("val"), str(controls.next_id()))
+            node.set(w("val"), str(next_id))
+            next_id += 1
 
 
 def _fill_table(section: etree._Element, columns: dict[str, FieldSpec],
@@ -65,7 +70,7 @@ def _fill_table(section: etree._Element, columns: dict[str, FieldSpec],
     items = content.findall(w("sdt"))
     while len(items) < len(rows):
         clone = copy.deepcopy(items[-1])
-        _fresh_ids(clone)
+        _fresh_ids(clone, section.getroottree().getroot())
         items[-1].addnext(clone)
         items.append(clone)
     for item, row in zip(items, rows, strict=False):
