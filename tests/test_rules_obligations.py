@@ -14,6 +14,7 @@ Dates are worked out by hand and cross-checked against the ``holidays`` package:
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -425,6 +426,25 @@ def test_due_soon_days_is_a_parameter() -> None:
     assert only(widened, "support_plan").status is S.DUE_SOON
     with pytest.raises(ValueError, match="due_soon_days"):
         compute_obligations(started(), date(2028, 2, 10), due_soon_days=-1)
+
+
+def test_same_day_ties_are_broken_by_every_field() -> None:
+    # Same date, kind, submission and source: only worker, team or time tell them apart,
+    # and a naive time (London) sorts against an aware one without error.
+    on = date(2028, 2, 10)
+    twins = [
+        event("support_plan", on, worker="Ann", source="x.docx"),
+        event("support_plan", on, worker="Bob", source="x.docx"),
+        event("support_plan", on, worker="Bob", team="North", source="x.docx",
+              at=datetime(2028, 2, 10, 9, 0)),
+        event("support_plan", on, worker="Cat", source="x.docx",
+              at=datetime(2028, 2, 10, 9, 0, tzinfo=UTC)),
+    ]
+    results = [
+        compute_obligations([*started(), *order], date(2028, 3, 1))
+        for order in itertools.permutations(twins)
+    ]
+    assert all(result == results[0] for result in results)
 
 
 # --- the rule vocabulary is data ---------------------------------------------------------

@@ -101,10 +101,11 @@ class Within(_Frozen):
 class WithinEach(_Frozen):
     """One obligation per complete ``after_event``: a ``met_by_event`` within ``span``.
 
-    Complete ``after_event`` events on the same date count once (copies of one form). Each
-    is paired with at most one complete ``met_by_event``: first one whose
-    ``details[link_detail]`` names its date, else the earliest unpaired one on or after
-    its date. Cycles number the ``after_event`` dates 1, 2, 3... in date order.
+    Complete ``after_event`` events on the same date count once (copies of one form).
+    Each is met by at most one complete ``met_by_event``, and each of those meets at most
+    one: preferably one whose ``details[link_detail]`` names the ``after_event``'s date
+    (a Part 2 names its Part 1's ``review_date``), else the earliest one not yet used
+    dated on or after it. Cycles number the ``after_event`` dates 1, 2, 3... in order.
     """
 
     kind: Literal["within_each"] = "within_each"
