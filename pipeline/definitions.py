@@ -86,6 +86,8 @@ class FieldSpec(_Frozen):
     # Required only when the named yes/no field is ticked ("wishes not incorporated").
     required_if: str | None = Field(default=None, pattern=KEY_PATTERN)
     severity: Severity = Severity.BLOCKING
+    # Only on these services' copies of the form (None: on every copy).
+    services: tuple[str, ...] | None = None
     kind: Literal["field"] = "field"
 
     @model_validator(mode="after")
@@ -134,6 +136,7 @@ class TableSpec(_Frozen):
     # At least one filled row is needed (a plan with no actions is not a plan).
     required: bool = False
     severity: Severity = Severity.BLOCKING
+    services: tuple[str, ...] | None = None
 
     @model_validator(mode="after")
     def _columns_are_simple(self) -> TableSpec:
@@ -160,6 +163,12 @@ class Section(_Frozen):
     title: str = Field(min_length=1)
     intro: str | None = None
     items: tuple[Item, ...] = Field(min_length=1)
+    # A service-specific section appears only on these services' copies of the form.
+    services: tuple[str, ...] | None = None
+
+
+def _on_copy(services: tuple[str, ...] | None, service: str) -> bool:
+    return services is None or service in services
 
 
 class EventSpec(_Frozen):
@@ -199,6 +208,11 @@ class FormDefinition(_Frozen):
         _ensure_unique([normalise_label(f.label) for f in leaves], "field label")
         if "person_id" not in keys:
             raise ValueError("every form needs a 'person_id' field")
+        for item in [*self.fields, *self.tables]:
+            for service in item.services or ():
+                if service not in self.services:
+                    raise ValueError(f"{item.key!r} names service {service!r}, which is not "
+                                     "in this form's services")
         by_key = {f.key: f for f in leaves}
         for f in leaves:
             if f.required_if is not None:
@@ -215,6 +229,26 @@ class FormDefinition(_Frozen):
                 if detail not in by_key:
                     raise ValueError(f"event {spec.kind!r}: detail {detail!r} is not a field")
         return self
+
+    def for_service(self, service: str) -> FormDefinition:
+        """This service's copy: service-specific sections and items of others left out.
+
+        Everything downstream (blank form, filling, reading, checking) works on a copy.
+        """
+        if service not in self.services:
+            raise UnknownFormError(
+                f"Form {self.id!r} is not used by service {service!r}.",
+                hint=f"It is used by: {', '.join(self.services)}.")
+        sections = []
+        for section in self.sections:
+            if not _on_copy(section.services, service):
+                continue
+            items = tuple(i for i in section.items if _on_copy(i.services, service))
+            if items:
+                sections.append(section.model_copy(update={"items": items}))
+        # Validated afresh, not model_copy: cached properties must not carry over.
+        return FormDefinition.model_validate(
+            {**self.model_dump(), "sections": [s.model_dump() for s in sections]})
 
     @cached_property
     def fields(self) -> tuple[FieldSpec, ...]:

@@ -23,20 +23,22 @@ BLANK_DIR_NAME = "blank"
 READERS = {".docx": read_docx}
 
 
-def blank_path(catalogue: Catalogue, definition: FormDefinition) -> Path:
-    return catalogue.folder / BLANK_DIR_NAME / f"{definition.id}.docx"
+def blank_path(catalogue: Catalogue, definition: FormDefinition, service: str) -> Path:
+    """``forms/blank/<service>/<form>.docx``: each service's copy of each form it uses."""
+    return catalogue.folder / BLANK_DIR_NAME / service / f"{definition.id}.docx"
 
 
 def build_all(catalogue: Catalogue) -> list[Path]:
-    """Write every blank form; an unchanged form is not rewritten."""
+    """Write every service's blank forms; an unchanged form is not rewritten."""
     written: list[Path] = []
     for definition in catalogue:
-        path = blank_path(catalogue, definition)
-        data = build_blank(definition, definition.services[0])
-        if not path.exists() or path.read_bytes() != data:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-        written.append(path)
+        for service in definition.services:
+            path = blank_path(catalogue, definition, service)
+            data = build_blank(definition, service)
+            if not path.exists() or path.read_bytes() != data:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(data)
+            written.append(path)
     return written
 
 
@@ -56,11 +58,12 @@ def load_values(path: Path) -> dict[str, Any]:
 def fill(definition: FormDefinition, data: dict[str, Any], output: Path,
          *, service: str | None = None, saved_at: datetime | None = None) -> Path:
     """Fill the blank form with ``data`` and write it; it is stamped as saved now."""
+    chosen = service or definition.services[0]
+    definition = definition.for_service(chosen)
     values = coerce_values(definition, data)
     if output.suffix.lower() != ".docx":
         raise FillError(f"{output.name}: only .docx is supported for now.",
                         hint="Give an output file name ending in .docx.")
-    chosen = service or definition.services[0]
     stamp = saved_at or datetime.now(UTC)
     output.write_bytes(fill_docx(definition, chosen, values, saved_at=stamp))
     return output

@@ -220,6 +220,8 @@ def record_model(definition: FormDefinition) -> type[BaseModel]:
 
 def validate(raw: RawForm, definition: FormDefinition) -> Record:
     """Turn one form's raw answers into a typed record and its findings."""
+    if raw.service in definition.services:
+        definition = definition.for_service(raw.service)
     findings = _Findings()
     values: dict[str, Any] = {}
     signature_keys = {p.key for s in definition.signatures for p in signature_parts(s)}

@@ -25,10 +25,10 @@ def _parts(blob: bytes) -> dict[str, bytes]:
 def test_committed_blank_form_matches_its_definition(catalogue: Catalogue, form_id: str) -> None:
     """Fails when a definition changed and `planwatch forms build` was not run."""
     definition = catalogue.get(form_id)
-    committed = blank_path(catalogue, definition)
-    assert committed.exists(), f"run `planwatch forms build` to create {committed}"
-    assert _parts(committed.read_bytes()) == _parts(build_blank(definition,
-                                                                definition.services[0]))
+    for service in definition.services:
+        committed = blank_path(catalogue, definition, service)
+        assert committed.exists(), f"run `planwatch forms build` to create {committed}"
+        assert _parts(committed.read_bytes()) == _parts(build_blank(definition, service))
 
 
 def test_build_is_repeatable(catalogue: Catalogue) -> None:
@@ -109,7 +109,7 @@ def test_form_id_and_version_in_properties_and_footer(catalogue: Catalogue) -> N
 def test_blank_forms_render_to_pdf(
     catalogue: Catalogue, libreoffice: Callable[..., list[Path]], tmp_path: Path
 ) -> None:
-    files = [blank_path(catalogue, d) for d in catalogue]
+    files = [blank_path(catalogue, d, s) for d in catalogue for s in d.services]
     pdfs = libreoffice(files, tmp_path, "pdf")
     for pdf in pdfs:
         assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 5000

@@ -11,7 +11,10 @@ import fnmatch
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-FORM_SUFFIXES = (".docx",)
+from pipeline.forms_service import READERS
+
+# Every format a reader exists for (pipeline.forms_service.READERS).
+FORM_SUFFIXES = tuple(READERS)
 IGNORED_PATTERNS = ("~$*", ".~lock.*#", "*.tmp", "Thumbs.db", "desktop.ini", ".DS_Store",
                     "._*", ".planwatch-tmp-*")
 

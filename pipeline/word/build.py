@@ -54,7 +54,8 @@ def service_title(service: str) -> str:
 
 
 def build_blank(definition: FormDefinition, service: str) -> bytes:
-    """The blank .docx for one form and service, as bytes."""
+    """The blank .docx for one service's copy of a form, as bytes."""
+    definition = definition.for_service(service)
     controls.reset_ids()
     document = docx.Document()
     _declare_namespaces(document)

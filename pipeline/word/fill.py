@@ -111,6 +111,7 @@ def _blank(definition: FormDefinition, service: str) -> bytes:
 def fill_docx(definition: FormDefinition, service: str, values: FillValues,
               *, saved_at: datetime | None = None) -> bytes:
     """The filled form's bytes; ``saved_at`` becomes its last-saved time, as Word sets it."""
+    definition = definition.for_service(service)
     blank = _blank(definition, service)
     source = zipfile.ZipFile(io.BytesIO(blank))
     root = etree.fromstring(source.read(DOCUMENT_PART))
