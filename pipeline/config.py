@@ -117,6 +117,21 @@ class Settings(BaseSettings):
         description="Poll the inbox every N seconds (network shares); unset: use file events.",
         examples=[5.0],
     )
+    ignore_patterns: tuple[str, ...] = Field(
+        default=("~$*", ".~lock.*#", "*.tmp", "Thumbs.db", "desktop.ini", ".DS_Store", "._*"),
+        description="File names the watcher never takes (office lock and temporary files).",
+    )
+    parse_timeout_seconds: float = Field(
+        default=30.0, gt=0,
+        description="A file whose reading takes longer than this is rejected (hung parser).",
+    )
+    parse_memory_mb: int = Field(
+        default=1024, gt=64,
+        description="Memory a file's reader may use before it is stopped and the file rejected.",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="How much the log (logs/planwatch.log) records.",
+    )
     weekly_report_day: Weekday = Field(
         default="monday", description="Day the watcher writes the weekly workbook."
     )

@@ -191,5 +191,7 @@ def _toml_value(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, int | float):
         return repr(value)
+    if isinstance(value, tuple | list):
+        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
     # JSON string escapes are valid TOML basic-string escapes.
     return json.dumps(describe_default(value) if isinstance(value, Path) else str(value))
