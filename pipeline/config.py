@@ -138,6 +138,27 @@ class Settings(BaseSettings):
     weekly_report_time: str = Field(
         default="07:00", description="Local time (24-hour HH:MM) it writes the workbook."
     )
+    on_time_green_percent: int = Field(
+        default=90,
+        ge=0,
+        le=100,
+        description="Weekly workbook: an on-time rate at or above this (%) shows green.",
+    )
+    on_time_amber_percent: int = Field(
+        default=75,
+        ge=0,
+        le=100,
+        description="Weekly workbook: at or above this (%), below green, amber; lower, red.",
+    )
+    schedule_weeks: int = Field(
+        default=4, ge=1, le=52, description="Weeks ahead a review schedule covers (--weeks)."
+    )
+    reminder_days_before: int = Field(
+        default=1,
+        ge=0,
+        le=14,
+        description="Calendar reminders: this many days before a due date, at 09:00.",
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -173,6 +194,14 @@ class Settings(BaseSettings):
         if match is None:
             raise ValueError('should be a 24-hour time such as "07:00"')
         return f"{int(match[1]):02d}:{match[2]}"
+
+    @field_validator("on_time_amber_percent", mode="after")
+    @classmethod
+    def _amber_below_green(cls, value: int, info: ValidationInfo) -> int:
+        green: int | None = info.data.get("on_time_green_percent")
+        if green is not None and value > green:
+            raise ValueError(f"should be at most on_time_green_percent ({green})")
+        return value
 
     @field_validator("database_url", mode="after")
     @classmethod

@@ -208,7 +208,8 @@ class FormDefinition(_Frozen):
         _ensure_unique([normalise_label(f.label) for f in leaves], "field label")
         if "person_id" not in keys:
             raise ValueError("every form needs a 'person_id' field")
-        for item in [*self.fields, *self.tables]:
+        items: list[FieldSpec | TableSpec] = [*self.fields, *self.tables]
+        for item in items:
             for service in item.services or ():
                 if service not in self.services:
                     raise ValueError(f"{item.key!r} names service {service!r}, which is not "

@@ -16,6 +16,7 @@ from pipeline.errors import PlanwatchError
 from pipeline.cli import casework as _casework  # noqa: F401  isort: skip
 from pipeline.cli import demo as _demo  # noqa: F401  isort: skip
 from pipeline.cli import forms as _forms  # noqa: F401  isort: skip
+from pipeline.cli import watch as _watch  # noqa: F401  isort: skip
 from pipeline.cli import workspace as _workspace  # noqa: F401  isort: skip
 
 

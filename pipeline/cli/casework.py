@@ -15,7 +15,10 @@ from pipeline.cli.app import AsOfOption, JsonFlag, app, out, print_json, today, 
 from pipeline.config import Settings
 from pipeline.definitions import Catalogue
 from pipeline.inbox.candidates import expand_paths
-from pipeline.inbox.ingest import IngestResult, Outcome, Workspace, ingest_paths
+from pipeline.inbox.ingest import IngestResult, Outcome, Parse, Workspace, ingest_paths
+from pipeline.inbox.sandbox import SandboxedReader
+from pipeline.logs import configure_logging
+from pipeline.readers.safety import Limits
 from pipeline.records import ObligationStatus
 from pipeline.reports.weekly import weekly_report_name, write_weekly_workbook
 from pipeline.store import queries
@@ -31,10 +34,11 @@ OUTCOME_COLOURS = {Outcome.STORED: "green", Outcome.SUPERSEDED: "cyan",
                    Outcome.DUPLICATE: "dim", Outcome.REJECTED: "red"}
 
 
-def ingest_workspace(settings: Settings) -> Workspace:
+def ingest_workspace(settings: Settings, *, parse: Parse | None = None) -> Workspace:
     return Workspace(home=settings.home, inbox=settings.inbox_path,
                      archive=settings.archive_path, rejected=settings.rejected_path,
-                     catalogue=Catalogue.load(settings.forms_path))
+                     catalogue=Catalogue.load(settings.forms_path),
+                     limits=Limits(max_file_bytes=settings.max_file_bytes), parse=parse)
 
 
 def print_outcomes(results: list[IngestResult], *, only_notable: bool = False) -> None:
@@ -56,14 +60,18 @@ def print_outcomes(results: list[IngestResult], *, only_notable: bool = False) -
 
 def run_ingest(settings: Settings, store: Store, paths: list[Path], *, command: str,
                show_progress: bool) -> list[IngestResult]:
-    workspace = ingest_workspace(settings)
+    """Ingest files with each one read in a sandboxed worker (time and memory limits)."""
+    configure_logging(settings.home, settings.log_level, console=False)
     files = list(expand_paths(paths))
-    if not show_progress:
-        return ingest_paths(files, store, workspace, command=command)
-    with Progress(console=out, transient=True) as progress:
-        task = progress.add_task("Ingesting forms", total=len(files))
-        return ingest_paths(files, store, workspace, command=command,
-                            on_result=lambda _: progress.advance(task))
+    with SandboxedReader(settings.forms_path, timeout_seconds=settings.parse_timeout_seconds,
+                         memory_mb=settings.parse_memory_mb) as reader:
+        workspace = ingest_workspace(settings, parse=reader.read)
+        if not show_progress:
+            return ingest_paths(files, store, workspace, command=command)
+        with Progress(console=out, transient=True) as progress:
+            task = progress.add_task("Ingesting forms", total=len(files))
+            return ingest_paths(files, store, workspace, command=command,
+                                on_result=lambda _: progress.advance(task))
 
 
 @app.command("ingest")

@@ -8,6 +8,7 @@ about people at risk.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import unicodedata
@@ -47,17 +48,28 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def unique_target(folder: Path, name: str, sha256: str) -> Path:
-    """``folder/name``, or ``name`` with a short hash when that is taken by other content."""
+    """``folder/name``, or ``name`` with a short hash when that is taken by other content.
+
+    The same content already there (a run interrupted after copying) is reused, so a
+    restart never leaves a second copy behind.
+    """
     target = folder / safe_name(name)
-    if not target.exists():
+    if not target.exists() or _same_content(target, sha256):
         return target
     stem, suffix = target.stem, target.suffix
     candidate = folder / safe_name(f"{stem}-{sha256[:10]}{suffix}")
     counter = 2
-    while candidate.exists():
+    while candidate.exists() and not _same_content(candidate, sha256):
         candidate = folder / safe_name(f"{stem}-{sha256[:10]}-{counter}{suffix}")
         counter += 1
     return candidate
+
+
+def _same_content(path: Path, sha256: str) -> bool:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest() == sha256
+    except OSError:
+        return False
 
 
 def write_durably(target: Path, data: bytes) -> Path:

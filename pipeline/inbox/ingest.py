@@ -14,6 +14,7 @@ Files outside the inbox are copied, never moved or deleted.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -39,6 +40,7 @@ from pipeline.store.session import Store
 from pipeline.validate import validate
 
 LONDON = ZoneInfo("Europe/London")
+log = logging.getLogger("planwatch.ingest")
 
 
 class Outcome(StrEnum):
@@ -63,6 +65,9 @@ class IngestResult(BaseModel):
     path: str | None = None  # archived or rejected copy, relative to the workspace
 
 
+Parse = Callable[[Path, bytes], tuple[RawForm, Record]]
+
+
 @dataclass(frozen=True)
 class Workspace:
     """The folders and catalogue ingest works with (from Settings, at the edge)."""
@@ -73,6 +78,9 @@ class Workspace:
     rejected: Path
     catalogue: Catalogue
     limits: Limits = DEFAULT_LIMITS
+    # Reads and validates one file's bytes, e.g. in a sandboxed worker process; None:
+    # in this process (tests, `forms check`).
+    parse: Parse | None = None
 
     def relative(self, path: Path) -> str:
         try:
@@ -126,6 +134,7 @@ def ingest_file(path: Path, store: Store, workspace: Workspace, *, command: str 
             result = _duplicate(path, existing, workspace)
     if existing is not None:
         _remove_from_inbox(path, workspace)
+        log.info("file_duplicate", extra={"submission_id": existing.id, "sha256": sha256})
         return result
     try:
         raw, record = _read(path, data, workspace)
@@ -149,6 +158,9 @@ def ingest_file(path: Path, store: Store, workspace: Workspace, *, command: str 
         _remove_from_inbox(path, workspace)
         return _duplicate(path, winner, workspace)
     _remove_from_inbox(path, workspace)
+    log.info("file_" + stored.outcome, extra={
+        "submission_id": stored.submission_id, "sha256": sha256, "form_id": record.form_id,
+        "finding_count": len(record.findings)})
     findings = [f.model_dump(mode="json") for f in record.findings]
     return IngestResult(
         file=path.name, outcome=Outcome(stored.outcome), reason=stored.reason,
@@ -156,12 +168,19 @@ def ingest_file(path: Path, store: Store, workspace: Workspace, *, command: str 
         submission_id=stored.submission_id, path=workspace.relative(archived))
 
 
+def _parse_here(path: Path, data: bytes, workspace: Workspace) -> tuple[RawForm, Record]:
+    raw = read_form(path, workspace.catalogue, data=data)
+    return raw, validate(raw, workspace.catalogue.get(raw.form_id))
+
+
 def _read(path: Path, data: bytes, workspace: Workspace) -> tuple[RawForm, Record]:
     try:
-        raw = read_form(path, workspace.catalogue, data=data)
+        if workspace.parse is not None:
+            raw, record = workspace.parse(path, data)
+        else:
+            raw, record = _parse_here(path, data, workspace)
     except FormReadError as exc:
         raise _Rejection(_sentence(exc.problem) + (f" {exc.hint}" if exc.hint else "")) from exc
-    record = validate(raw, workspace.catalogue.get(raw.form_id))
     if not record.person_id:
         label = workspace.catalogue.get(raw.form_id).leaves_by_key["person_id"].label
         raise _Rejection(f"The form has no person id: '{label}' is empty, so Planwatch cannot "
@@ -215,6 +234,8 @@ def _reject(path: Path, data: bytes, sha256: str, rejection: _Rejection, store: 
                                             "rejected_path": workspace.relative(target)})
         submission_id = submission.id
     _remove_from_inbox(path, workspace)
+    log.warning("file_rejected", extra={"submission_id": submission_id, "sha256": sha256,
+                                        "form_id": rejection.form_id})
     return IngestResult(file=path.name, outcome=Outcome.REJECTED, reason=rejection.reason,
                         form=rejection.form_id, submission_id=submission_id,
                         path=workspace.relative(target))

@@ -7,11 +7,14 @@ workbook code never touches the store, so it can be tested with hand-made rows.
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pipeline.records import Finding, Obligation, Severity
+from pipeline.reports.tally import on_time_rate
 from pipeline.rules.status import DEFAULT_DUE_SOON_DAYS
+from pipeline.store.models import SnapshotGroup
 
 
 class _Frozen(BaseModel):
@@ -72,11 +75,89 @@ class RejectedRow(_Frozen):
 
 
 class ActivePerson(_Frozen):
-    """A person with an open episode in one service, and their worker if one is named."""
+    """A person with an open episode in one service: who works with them, since when.
+
+    ``source`` is the archived form that opened the episode (usually the referral).
+    """
 
     person_id: str
     service: str
     worker: str | None = None
+    team: str | None = None
+    opened_on: date | None = None
+    source: str | None = None
+
+
+class Disagreed(StrEnum):
+    """What a plan or review recorded that a manager should see."""
+
+    DISAGREEMENT = "disagreement"
+    WISHES = "wishes_not_incorporated"
+
+
+class DisagreementRow(_Frozen):
+    """A stored form on which the person disagreed, or wishes could not be incorporated.
+
+    For a disagreement ``person_view`` and ``other_view`` are the person's and the
+    worker's views; for wishes they are the person's wishes and the reason given.
+    """
+
+    person_id: str
+    service: str
+    form_title: str
+    on: date | None
+    kind: Disagreed
+    person_view: str | None = None
+    other_view: str | None = None
+    worker: str | None = None
+    team: str | None = None
+    archived_path: str | None = None
+
+
+class ScoreRow(_Frozen):
+    """One person's first and latest score in one outcome area: distance travelled.
+
+    ``times`` is how many dated scores there are; with one, first and latest are the
+    same score. ``source`` is the archived form of the latest score.
+    """
+
+    person_id: str
+    service: str
+    area: str
+    first: float
+    first_on: date | None
+    latest: float
+    latest_on: date | None
+    times: int = Field(ge=1)
+    worker: str | None = None
+    source: str | None = None
+
+    @property
+    def change(self) -> float:
+        return self.latest - self.first
+
+
+class WeekCounts(_Frozen):
+    """One group's counts in one ISO week, as kept in the store's weekly snapshots."""
+
+    week: str
+    week_start: date
+    group_kind: SnapshotGroup
+    group_name: str
+    active: int = 0
+    met: int = 0
+    met_late: int = 0
+    overdue: int = 0
+    missed: int = 0
+    due_soon: int = 0
+
+    @property
+    def due(self) -> int:
+        return self.met + self.met_late + self.overdue + self.missed
+
+    @property
+    def rate(self) -> float | None:
+        return on_time_rate(self.met, self.due)
 
 
 class WeeklyInput(_Frozen):
@@ -84,8 +165,15 @@ class WeeklyInput(_Frozen):
 
     ``obligations`` must have been evaluated as of ``as_of`` with a due-soon window of
     ``due_soon_days`` (their statuses are taken as given; the window is only quoted in the
-    workbook's notes). A person active in two services appears once per service; the same person
-    twice in one service is refused because they would be counted twice.
+    workbook's notes). A person active in two services appears once per service; the same
+    person twice in one service is refused because they would be counted twice.
+
+    ``history`` holds earlier weeks' snapshots for the trend chart (rows for ``as_of``'s
+    own week are ignored: that week is counted from ``obligations``). ``capacities`` is
+    the most open episodes a service may hold (Families First: 30 families);
+    ``forms_needed`` names, per service and obligation, the form that meets it.
+    ``green_at`` and ``amber_at`` are the on-time rates (0 to 1) from which a rate shows
+    green or amber; below ``amber_at`` it is red.
     """
 
     as_of: date
@@ -94,6 +182,13 @@ class WeeklyInput(_Frozen):
     rejected: list[RejectedRow]
     active_people: list[ActivePerson]
     due_soon_days: int = Field(default=DEFAULT_DUE_SOON_DAYS, ge=0)
+    disagreements: list[DisagreementRow] = Field(default_factory=list)
+    scores: list[ScoreRow] = Field(default_factory=list)
+    history: list[WeekCounts] = Field(default_factory=list)
+    capacities: dict[str, int] = Field(default_factory=dict)
+    forms_needed: dict[str, dict[str, str]] = Field(default_factory=dict)
+    green_at: float = Field(default=0.9, ge=0, le=1)
+    amber_at: float = Field(default=0.75, ge=0, le=1)
 
     @model_validator(mode="after")
     def _one_row_per_person_and_service(self) -> WeeklyInput:
@@ -105,4 +200,10 @@ class WeeklyInput(_Frozen):
                     f"active_people lists {person.person_id} in {person.service} twice"
                 )
             seen.add(key)
+        if self.amber_at > self.green_at:
+            raise ValueError("amber_at must not be above green_at")
         return self
+
+    def form_needed(self, ob: Obligation) -> str | None:
+        """The title of the form that meets ``ob``, when known."""
+        return self.forms_needed.get(ob.service, {}).get(ob.obligation)

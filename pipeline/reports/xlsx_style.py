@@ -12,10 +12,8 @@ carry and stores a leading ``=`` as text, never as a formula.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import os
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -30,6 +28,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from pipeline.errors import ReportError
+from pipeline.reports.output import SHARED_FILE, write_atomically
 
 DATE_FORMAT = "dd/mm/yyyy"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
@@ -45,6 +44,15 @@ HEADER_FONT = Font(name=FONT_NAME, size=10, bold=True, color=ACCENT)
 NOTE_FONT = Font(name=FONT_NAME, size=9, italic=True, color="595959")
 LINK_FONT = Font(name=FONT_NAME, size=10, color="0563C1", underline="single")
 HEADER_FILL = PatternFill("solid", fgColor="D5E1E5")
+# Excel's own Good / Neutral / Bad cell styles, so the colours read as they do elsewhere.
+RAG_STYLES = {
+    "green": (PatternFill("solid", fgColor="C6EFCE"), Font(name=FONT_NAME, size=10,
+                                                             color="006100")),
+    "amber": (PatternFill("solid", fgColor="FFEB9C"), Font(name=FONT_NAME, size=10,
+                                                             color="9C5700")),
+    "red": (PatternFill("solid", fgColor="FFC7CE"), Font(name=FONT_NAME, size=10,
+                                                           color="9C0006")),
+}
 HEADER_BORDER = Border(bottom=Side(style="thin", color=ACCENT))
 TOP_WRAP = Alignment(vertical="top", wrap_text=True)
 # Numbers and dates are centred, headers too: a right-aligned header would hide under
@@ -259,6 +267,49 @@ def fit_heights(
             ws.row_dimensions[first_row + offset].height = LINE_HEIGHT * lines + 2
 
 
+def colour(cell: Any, rag: str | None, *, bold: bool = False) -> None:
+    """Fill ``cell`` green, amber or red (``rag`` from :func:`pipeline.reports.tally.rag`)."""
+    if rag is None:
+        return
+    fill, font = RAG_STYLES[rag]
+    cell.fill = fill
+    cell.font = Font(name=font.name, size=font.size, color=font.color, bold=bold)
+
+
+def write_block(
+    ws: Any, row: int, title: str, columns: Sequence[Column], body: Sequence[Sequence[Value]],
+    *, bold_last: bool = False,
+) -> int:
+    """A heading, a header row and ``body`` from ``row`` on; return the first free row.
+
+    For sheets holding several small tables (Summary, Caseload). With ``bold_last`` the
+    last row is a total. Widths are left to the caller (:func:`fit_widths` over every
+    block's rows), heights are fitted here.
+    """
+    heading = put(ws, row, 1, title)
+    heading.font, heading.alignment = HEADING_FONT, Alignment()  # one line, running across
+    style_header(ws, row + 1, columns)
+    for offset, values in enumerate(body, start=row + 2):
+        for number, (col, value) in enumerate(zip(columns, values, strict=True), start=1):
+            cell = put(ws, offset, number, value, col.kind)
+            if bold_last and values is body[-1]:
+                cell.font = BOLD_FONT if not isinstance(value, Link) else cell.font
+    return row + 2 + len(body)
+
+
+def merged_note(ws: Any, row: int, text: str, width_columns: int) -> None:
+    """A small italic note across ``width_columns`` columns, tall enough for its text.
+
+    Call after the column widths are set: a merged cell never grows to fit.
+    """
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width_columns)
+    put(ws, row, 1, text, Kind.LONG_TEXT).font = NOTE_FONT
+    width = sum(ws.column_dimensions[get_column_letter(n)].width or 8.43
+                for n in range(1, width_columns + 1))
+    # 9-point text gets 10/9 as many characters a line as the 10-point text widths assume.
+    ws.row_dimensions[row].height = 12 * wrapped_lines(text, width * 10 / 9) + 4
+
+
 def set_print(ws: Any, *, footer: str, title_rows: str | None = None) -> None:
     """Landscape A4, one page wide and as many tall as needed, page numbers in the footer."""
     ws.page_setup.orientation = "landscape"
@@ -303,51 +354,11 @@ def write_list_sheet(
     set_print(ws, footer=footer, title_rows="1:1")
 
 
-def save_atomically(workbook: Any, path: Path) -> Path:
+def save_atomically(workbook: Any, path: Path, *, mode: int = SHARED_FILE) -> Path:
     """Write ``workbook`` to ``path`` so a reader sees the old file or the new, never half.
 
-    The bytes go to a hidden temporary file in the same folder, are fsynced, then renamed
-    over ``path``. Raises :class:`ReportError` when the folder cannot be written; no
-    temporary file is left behind either way.
+    See :func:`pipeline.reports.output.write_atomically`; ``mode`` is
+    :data:`~pipeline.reports.output.PRIVATE_FILE` for workbooks that name people. Raises
+    :class:`ReportError` when the folder cannot be written.
     """
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    created = False
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # 0o666 lets the umask decide, as for any ordinary file: mkstemp's 0600 would hide
-        # the report from the managers who share the reports folder.
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-        descriptor = os.open(temporary, flags, 0o666)
-        created = True
-        with os.fdopen(descriptor, "wb") as handle:
-            workbook.save(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        temporary.replace(path)
-    except BaseException as exc:
-        if created:
-            with contextlib.suppress(OSError):
-                temporary.unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise ReportError(
-                f"{path}: cannot write the workbook ({exc.strerror or exc}).",
-                hint="Check that the folder can be written and that the file is not open in "
-                "Excel, then run the command again.",
-            ) from exc
-        raise
-    _fsync_folder(path.parent)
-    return path
-
-
-def _fsync_folder(folder: Path) -> None:
-    # The rename is only durable once the folder entry is; Windows cannot open a folder
-    # this way, and the file's own bytes are already safe, so failure is not an error.
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        with contextlib.suppress(OSError):
-            os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
+    return write_atomically(path, workbook.save, mode=mode, what="the workbook")

@@ -5,6 +5,7 @@
        │  └──────────── submissions ◀── events, actions, outcome_scores
        │   (person_id)    (sha256)       (submission_id, person_id)
     audit_log  (append-only; refers to submissions by id and hash, deliberately no FK)
+    weekly_snapshots  (counts per ISO week and group for the workbook's trend; no person)
 
 Every reference to a person is ``person_id``, the person's own id (e.g. ``P-0001``), a
 foreign key to ``persons.person_id``: rows read the same in SQL as on a form, and no join
@@ -37,6 +38,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -238,3 +240,41 @@ class AuditEntry(Base):
     submission_id: Mapped[int | None] = mapped_column(index=True)
     sha256: Mapped[str | None] = mapped_column(CHAR(64))
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class SnapshotGroup(StrEnum):
+    """What a weekly snapshot row counts: everything, or one service, team or worker."""
+
+    ALL = "all"
+    SERVICE = "service"
+    TEAM = "team"
+    WORKER = "worker"
+
+
+class WeeklySnapshot(Base):
+    """One group's compliance counts in one ISO week: the workbook's 12-week trend.
+
+    One row per (``week``, ``group_kind``, ``group_name``); writing a week's workbook again
+    replaces that week's rows (:mod:`pipeline.reports.snapshots`). ``group_name`` is the
+    service id, team or worker name (``""`` for all). Counts only: no person is named.
+    """
+
+    __tablename__ = "weekly_snapshots"
+    __table_args__ = (
+        UniqueConstraint("week", "group_kind", "group_name"),
+        CheckConstraint("group_kind IN ('all', 'service', 'team', 'worker')", name="group_kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    week: Mapped[str] = mapped_column(String(8))  # ISO year and week: 2026-W11
+    week_start: Mapped[date] = mapped_column(index=True)  # the Monday of that week
+    as_of: Mapped[date]
+    group_kind: Mapped[str]
+    group_name: Mapped[str]
+    active: Mapped[int]
+    met: Mapped[int]
+    met_late: Mapped[int]
+    overdue: Mapped[int]
+    missed: Mapped[int]
+    due_soon: Mapped[int]
+    written_at: Mapped[datetime] = mapped_column(default=utc_now)

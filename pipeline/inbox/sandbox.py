@@ -1,0 +1,136 @@
+"""Reading untrusted files in a worker process with a time and a memory limit.
+
+Parsers have bugs that hang or balloon on crafted input (pypdf has had several such
+CVEs). Each file is read and validated in a long-lived worker process whose address
+space is capped; if it takes longer than the time limit it is killed and replaced, and
+the file is rejected with a reason, while the caller carries on.
+
+Contract: ``SandboxedReader.read(path, data)`` returns ``(RawForm, Record)`` or raises
+:class:`FormReadError` (including :class:`UnsafeFileError` for the limits).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import multiprocessing.connection
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from pipeline.errors import FormReadError, UnsafeFileError
+from pipeline.records import RawForm, Record
+
+_CONTEXT = multiprocessing.get_context("spawn")
+_HINT = "This is not a normal form; check where it came from, or save it again and retry."
+
+
+def _limit_memory(memory_mb: int) -> None:
+    try:
+        import resource
+    except ImportError:  # pragma: no cover  (Windows: no rlimits; the time limit still holds)
+        return
+    limit = memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _worker(connection: multiprocessing.connection.Connection, forms_dir: str,
+            memory_mb: int) -> None:
+    """Serve read requests until the parent closes the pipe."""
+    from pipeline.definitions import Catalogue
+    from pipeline.forms_service import read_form
+    from pipeline.validate import validate
+
+    _limit_memory(memory_mb)
+    catalogue = Catalogue.load(Path(forms_dir))
+    while True:
+        try:
+            name, data = connection.recv()
+        except EOFError:
+            return
+        try:
+            raw = read_form(Path(name), catalogue, data=data)
+            record = validate(raw, catalogue.get(raw.form_id))
+            reply: tuple[Any, ...] = ("ok", raw, record)
+        except FormReadError as exc:
+            reply = ("error", type(exc).__name__, exc.problem, exc.hint)
+        except MemoryError:
+            reply = ("limit", "memory")
+        except RecursionError:
+            reply = ("limit", "recursion")
+        except Exception as exc:  # a reader bug must not take the watcher down
+            reply = ("crash", type(exc).__name__)
+        del data
+        connection.send(reply)
+
+
+class SandboxedReader:
+    """A worker process that reads one file at a time (see the module docstring)."""
+
+    def __init__(self, forms_dir: Path, *, timeout_seconds: float = 30.0,
+                 memory_mb: int = 1024) -> None:
+        self.forms_dir = forms_dir
+        self.timeout_seconds = timeout_seconds
+        self.memory_mb = memory_mb
+        self._process: multiprocessing.process.BaseProcess | None = None
+        self._connection: multiprocessing.connection.Connection | None = None
+
+    def _start(self) -> multiprocessing.connection.Connection:
+        if self._process is not None and self._process.is_alive() and self._connection:
+            return self._connection
+        self._stop()
+        parent, child = _CONTEXT.Pipe()
+        process = _CONTEXT.Process(target=_worker, args=(child, str(self.forms_dir),
+                                                          self.memory_mb),
+                                   name="planwatch-reader", daemon=True)
+        process.start()
+        child.close()
+        self._process, self._connection = process, parent
+        return parent
+
+    def _stop(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+        if self._process is not None:
+            if self._process.is_alive():
+                self._process.kill()
+            self._process.join(timeout=5)
+        self._process = self._connection = None
+
+    def read(self, path: Path, data: bytes) -> tuple[RawForm, Record]:
+        connection = self._start()
+        try:
+            connection.send((path.name, data))
+            if not connection.poll(self.timeout_seconds):
+                self._stop()
+                raise UnsafeFileError(
+                    path, f"reading it took longer than {self.timeout_seconds:g} seconds, so "
+                    "it was stopped (a damaged or hostile file)", hint=_HINT)
+            reply = connection.recv()
+        except (EOFError, OSError, BrokenPipeError) as exc:
+            self._stop()
+            raise UnsafeFileError(path, "reading it made the reader stop unexpectedly "
+                                  "(a damaged or hostile file)", hint=_HINT) from exc
+        kind = reply[0]
+        if kind == "ok":
+            return reply[1], reply[2]
+        if kind == "error":
+            error = UnsafeFileError if reply[1] == "UnsafeFileError" else FormReadError
+            raise error(path, reply[2], hint=reply[3])
+        self._stop()  # after a limit or a crash, start the next file in a fresh process
+        if kind == "limit":
+            raise UnsafeFileError(path, f"reading it needed more than the {self.memory_mb} MB "
+                                  "allowed" if reply[1] == "memory" else
+                                  "its structure is nested too deeply to read", hint=_HINT)
+        raise UnsafeFileError(path, f"the reader failed on it ({reply[1]})", hint=_HINT)
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self._stop()
+
+    def __enter__(self) -> SandboxedReader:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.close()

@@ -1,0 +1,1 @@
+"""The watcher: notice files dropped into the inbox and release them when complete."""

@@ -1,0 +1,222 @@
+"""The watch loop: events and re-scans in, settled files out, one at a time, forever.
+
+The watcher only detects and releases files; each released file goes through the same
+``ingest_file`` as `planwatch ingest`, which makes it exactly-once by content hash. The
+loop survives what shared folders do: native events that never arrive (``--poll``),
+events lost under load (a full re-scan every ``rescan_seconds``, see paperless-ngx GH
+#13011), an observer thread that dies, and the folder vanishing while a share is offline
+(retried with backoff, then re-scanned when it returns). One bad file never stops it:
+a file whose ingest fails unexpectedly stays in the inbox and is retried with backoff.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
+from watchdog.observers.polling import PollingObserver
+
+from pipeline.inbox.candidates import is_candidate
+from pipeline.inbox.ingest import IngestResult
+from pipeline.watch.settle import StabilityTracker
+from pipeline.watch.status import WatchStatus, write_status
+
+log = logging.getLogger("planwatch.watch")
+MAX_BACKOFF_SECONDS = 300.0
+
+
+@dataclass(frozen=True)
+class WatchOptions:
+    settle_seconds: float = 2.0
+    rescan_seconds: float = 60.0
+    poll_seconds: float | None = None
+    ignored: tuple[str, ...] = ()
+    tick_seconds: float = 0.25
+
+    @property
+    def mode(self) -> str:
+        return f"polling every {self.poll_seconds:g} s" if self.poll_seconds else "native events"
+
+
+class _Handler(FileSystemEventHandler):
+    def __init__(self, inbox: queue.SimpleQueue[Path]) -> None:
+        self.inbox = inbox
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.is_directory:
+            return
+        target = getattr(event, "dest_path", "") or event.src_path
+        self.inbox.put(Path(os.fsdecode(target)))
+
+
+@dataclass
+class _Backoff:
+    failures: int = 0
+    next_try: float = 0.0
+
+    def fail(self, now: float) -> float:
+        self.failures += 1
+        delay = min(MAX_BACKOFF_SECONDS, 2.0 ** (self.failures - 1))
+        self.next_try = now + delay
+        return delay
+
+
+@dataclass
+class Watcher:
+    """Watches ``inbox`` and hands each settled file to ``ingest`` (see module docstring)."""
+
+    inbox: Path
+    home: Path
+    ingest: Callable[[Path], IngestResult]
+    options: WatchOptions = field(default_factory=WatchOptions)
+    clock: Callable[[], float] = time.monotonic
+    # Periodic work beside watching (the Monday workbook): called once per tick.
+    on_tick: Callable[[], None] | None = None
+    on_result: Callable[[IngestResult], None] | None = None
+
+    def __post_init__(self) -> None:
+        self.tracker = StabilityTracker(self.options.settle_seconds, self.clock)
+        self.events: queue.SimpleQueue[Path] = queue.SimpleQueue()
+        self.observer: BaseObserver | None = None
+        self.status = WatchStatus(pid=os.getpid(), started_at=datetime.now(UTC).isoformat(),
+                                  mode=self.options.mode)
+        self._folder_backoff = _Backoff()
+        self._file_backoff: dict[Path, _Backoff] = {}
+        self._next_rescan = 0.0
+        self._last_status = 0.0
+
+    # --- the observer -------------------------------------------------------------------
+
+    def _start_observer(self) -> None:
+        self._stop_observer()
+        observer: BaseObserver = (
+            PollingObserver(timeout=self.options.poll_seconds)
+            if self.options.poll_seconds else Observer())
+        observer.schedule(_Handler(self.events), str(self.inbox), recursive=True)
+        observer.daemon = True
+        observer.start()
+        self.observer = observer
+
+    def _stop_observer(self) -> None:
+        if self.observer is not None:
+            try:
+                self.observer.stop()
+                self.observer.join(timeout=5)
+            except Exception:  # a dead observer may fail to stop; it is replaced anyway
+                log.debug("observer_stop_failed", exc_info=True)
+            self.observer = None
+
+    def _healthy(self, now: float) -> bool:
+        """Is the folder there and the observer running? If not, repair with backoff."""
+        if now < self._folder_backoff.next_try:
+            return False
+        problem = None
+        if not self.inbox.is_dir():
+            problem = "inbox folder missing (share offline?)"
+        elif self.observer is None or not self.observer.is_alive():
+            try:
+                if self.observer is not None:
+                    log.warning("observer_died", extra={"attempt": self.status.restarts})
+                    self.status.restarts += 1
+                self._start_observer()
+                self._next_rescan = now  # events may have been missed meanwhile
+            except OSError:
+                problem = "cannot watch the inbox folder"
+        if problem is None:
+            if self._folder_backoff.failures:
+                log.info("inbox_back", extra={"attempt": self._folder_backoff.failures})
+            self._folder_backoff = _Backoff()
+            self.status.health = "ok"
+            return True
+        self._stop_observer()
+        delay = self._folder_backoff.fail(now)
+        if self.status.health != problem:
+            log.warning("inbox_unavailable", extra={"delay_seconds": delay})
+        self.status.health = problem
+        return False
+
+    # --- files ----------------------------------------------------------------------------
+
+    def _wanted(self, path: Path) -> bool:
+        try:
+            relative = path.relative_to(self.inbox)
+        except ValueError:
+            return False
+        if any(part.startswith(".") for part in relative.parts[:-1]):
+            return False
+        return is_candidate(path, ignored=self.options.ignored) and path.is_file()
+
+    def rescan(self) -> None:
+        """Look at every file in the inbox, whatever events said or did not say."""
+        for path in sorted(self.inbox.rglob("*")):
+            if self._wanted(path):
+                self.tracker.observe(path)
+
+    def _drain_events(self) -> None:
+        while True:
+            try:
+                path = self.events.get_nowait()
+            except queue.Empty:
+                return
+            if self._wanted(path):
+                self.tracker.observe(path)
+
+    def _take(self, path: Path, now: float) -> None:
+        backoff = self._file_backoff.get(path)
+        if backoff is not None and now < backoff.next_try:
+            return
+        self.tracker.forget(path)
+        try:
+            result = self.ingest(path)
+        except Exception:
+            # The store or the disk failed, or a bug: the file stays in the inbox.
+            delay = self._file_backoff.setdefault(path, _Backoff()).fail(now)
+            log.error("ingest_failed", exc_info=True, extra={"delay_seconds": delay})
+            self.tracker.observe(path)
+            return
+        self._file_backoff.pop(path, None)
+        self.status.last_file = {"file": result.file, "outcome": result.outcome.value,
+                                 "at": datetime.now(UTC).isoformat(),
+                                 "submission_id": result.submission_id}
+        if self.on_result is not None:
+            self.on_result(result)
+
+    def tick(self) -> None:
+        """One round: health, events, re-scan when due, settled files, status."""
+        now = self.clock()
+        if self._healthy(now):
+            self._drain_events()
+            if now >= self._next_rescan:
+                self.rescan()
+                self._next_rescan = now + self.options.rescan_seconds
+            for path in self.tracker.settled():
+                self._take(path, self.clock())
+        if self.on_tick is not None:
+            self.on_tick()
+        self.status.settling = len(self.tracker)
+        if now - self._last_status >= 1.0:
+            write_status(self.home, self.status)
+            self._last_status = now
+
+    def run(self, stop: threading.Event) -> None:
+        """Watch until ``stop`` is set; files already in the inbox are taken first."""
+        log.info("watch_started", extra={"mode": self.options.mode, "pid": os.getpid()})
+        try:
+            while not stop.is_set():
+                self.tick()
+                stop.wait(self.options.tick_seconds)
+        finally:
+            self._stop_observer()
+            self.status.health = "stopped"
+            write_status(self.home, self.status)
+            log.info("watch_stopped")
