@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 import unicodedata
 from datetime import datetime
 from pathlib import Path
@@ -67,19 +68,33 @@ def unique_target(folder: Path, name: str, sha256: str) -> Path:
 
 def _same_content(path: Path, sha256: str) -> bool:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest() == sha256
+        return sha256_of(path) == sha256
     except OSError:
         return False
 
 
-def write_durably(target: Path, data: bytes) -> Path:
-    """Write ``data`` to ``target`` via a fsynced temporary file and an atomic rename."""
+def sha256_of(path: Path) -> str:
+    """The content hash of a file, read in chunks (it may be far too big to load)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1024 * 1024), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def write_durably(target: Path, data: bytes | Path) -> Path:
+    """Write ``data`` (bytes, or a file's contents streamed) to ``target`` via a fsynced
+    temporary file and an atomic rename."""
     private_dir(target.parent)
     temporary = target.parent / f"{TEMP_PREFIX}{os.getpid()}-{target.name}"
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
     try:
         with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
+            if isinstance(data, Path):
+                with data.open("rb") as source:
+                    shutil.copyfileobj(source, handle, 1024 * 1024)
+            else:
+                handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         temporary.replace(target)

@@ -31,7 +31,7 @@ from pipeline.forms_service import read_form
 from pipeline.inbox import files
 from pipeline.inbox.candidates import expand_paths
 from pipeline.inbox.recording import record_submission
-from pipeline.readers.safety import DEFAULT_LIMITS, Limits
+from pipeline.readers.safety import DEFAULT_LIMITS, Limits, size_limit_mb
 from pipeline.records import RawForm, Record
 from pipeline.store import audit
 from pipeline.store.models import Submission, SubmissionStatus
@@ -117,14 +117,24 @@ def ingest_file(path: Path, store: Store, workspace: Workspace, *, command: str 
                 received_at: datetime | None = None) -> IngestResult:
     """Take one file all the way to a visible outcome (see the module docstring)."""
     received = received_at or datetime.now(UTC)
+    too_big: _Rejection | None = None
     try:
-        data = path.read_bytes()
+        size = path.stat().st_size
+        if size > workspace.limits.max_file_bytes:
+            # Never loaded into memory: hashed and kept by streaming, refused unread.
+            data: bytes | Path = path
+            sha256 = files.sha256_of(path)
+            too_big = _Rejection(
+                f"The file is larger than the {size_limit_mb(workspace.limits)} MB limit for a "
+                "form. Check this is the right file; forms are normally well under 1 MB.")
+        else:
+            data = path.read_bytes()
+            sha256 = hashlib.sha256(data).hexdigest()
     except OSError as exc:
         # Nothing could be read, so nothing can be copied: the file stays where it is.
         return IngestResult(file=path.name, outcome=Outcome.REJECTED,
                             reason=f"The file cannot be opened ({exc.strerror}). Check it is "
                             "not open in another program or still copying, then try again.")
-    sha256 = hashlib.sha256(data).hexdigest()
     with store.session() as session:
         existing = find_submission_by_sha(session, sha256)
         if existing is not None:
@@ -137,6 +147,9 @@ def ingest_file(path: Path, store: Store, workspace: Workspace, *, command: str 
         log.info("file_duplicate", extra={"submission_id": existing.id, "sha256": sha256})
         return result
     try:
+        if too_big is not None:
+            raise too_big
+        assert isinstance(data, bytes)
         raw, record = _read(path, data, workspace)
     except _Rejection as rejection:
         return _reject(path, data, sha256, rejection, store, workspace, command, received)
@@ -207,7 +220,7 @@ def _duplicate(path: Path, existing: Submission, workspace: Workspace) -> Ingest
         submission_id=existing.id, path=existing.archived_path or existing.rejected_path)
 
 
-def _reject(path: Path, data: bytes, sha256: str, rejection: _Rejection, store: Store,
+def _reject(path: Path, data: bytes | Path, sha256: str, rejection: _Rejection, store: Store,
             workspace: Workspace, command: str, received: datetime) -> IngestResult:
     """Keep the original in rejected/ with a reason a person can act on, and record it."""
     target = files.write_durably(files.unique_target(workspace.rejected, path.name, sha256),

@@ -22,6 +22,9 @@ from pipeline.errors import FormReadError, UnsafeFileError
 from pipeline.records import RawForm, Record
 
 _CONTEXT = multiprocessing.get_context("spawn")
+# "module:function" taking (path, catalogue, data=...) and returning a RawForm; tests swap
+# in readers that hang or balloon to prove the limits hold.
+DEFAULT_READER = "pipeline.forms_service:read_form"
 _HINT = "This is not a normal form; check where it came from, or save it again and retry."
 
 
@@ -35,12 +38,15 @@ def _limit_memory(memory_mb: int) -> None:
 
 
 def _worker(connection: multiprocessing.connection.Connection, forms_dir: str,
-            memory_mb: int) -> None:
+            memory_mb: int, reader: str) -> None:
     """Serve read requests until the parent closes the pipe."""
+    import importlib
+
     from pipeline.definitions import Catalogue
-    from pipeline.forms_service import read_form
     from pipeline.validate import validate
 
+    module, _, name = reader.partition(":")
+    read_form = getattr(importlib.import_module(module), name)
     _limit_memory(memory_mb)
     catalogue = Catalogue.load(Path(forms_dir))
     while True:
@@ -68,8 +74,9 @@ class SandboxedReader:
     """A worker process that reads one file at a time (see the module docstring)."""
 
     def __init__(self, forms_dir: Path, *, timeout_seconds: float = 30.0,
-                 memory_mb: int = 1024) -> None:
+                 memory_mb: int = 1024, reader: str = DEFAULT_READER) -> None:
         self.forms_dir = forms_dir
+        self.reader = reader
         self.timeout_seconds = timeout_seconds
         self.memory_mb = memory_mb
         self._process: multiprocessing.process.BaseProcess | None = None
@@ -81,7 +88,7 @@ class SandboxedReader:
         self._stop()
         parent, child = _CONTEXT.Pipe()
         process = _CONTEXT.Process(target=_worker, args=(child, str(self.forms_dir),
-                                                          self.memory_mb),
+                                                          self.memory_mb, self.reader),
                                    name="planwatch-reader", daemon=True)
         process.start()
         child.close()

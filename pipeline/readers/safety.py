@@ -46,6 +46,10 @@ _PARSER = etree.XMLParser(
 )
 
 
+def size_limit_mb(limits: Limits) -> int:
+    return limits.max_file_bytes // (1024 * 1024)
+
+
 def check_size(path: Path, size: int, limits: Limits = DEFAULT_LIMITS) -> None:
     if size == 0:
         raise FormReadError(path, "the file is empty (0 bytes)",

@@ -75,17 +75,22 @@ class Kind(Enum):
     DATETIME = "datetime"
     COUNT = "count"
     PERCENT = "percent"
+    SCORE = "score"  # one decimal place: averages of outcome scores
+    CHANGE = "change"  # signed, one decimal place: +1.5, -0.5, 0.0
 
 
 # Widest a column may be fitted to, in column-width units; longer text wraps in the cell.
 _WRAPPED = {Kind.TEXT: 36, Kind.LONG_TEXT: 50}
 _LEFT = {*_WRAPPED, Kind.FILE}
 _MAX_WIDTH = {**_WRAPPED, Kind.FILE: 50}
-_FIXED_WIDTH = {Kind.DATE: 10.6, Kind.DATETIME: 16.4, Kind.PERCENT: 5.0}
+_FIXED_WIDTH = {Kind.DATE: 10.6, Kind.DATETIME: 16.4, Kind.PERCENT: 5.0, Kind.SCORE: 5.0,
+                Kind.CHANGE: 5.0}
 _NUMBER_FORMAT = {
     Kind.DATE: DATE_FORMAT,
     Kind.DATETIME: DATETIME_FORMAT,
     Kind.PERCENT: PERCENT_FORMAT,
+    Kind.SCORE: "0.0",
+    Kind.CHANGE: "+0.0;-0.0;0.0",
 }
 
 

@@ -42,6 +42,7 @@ class WatchOptions:
     poll_seconds: float | None = None
     ignored: tuple[str, ...] = ()
     tick_seconds: float = 0.25
+    empty_grace_seconds: float = 60.0
 
     @property
     def mode(self) -> str:
@@ -85,7 +86,8 @@ class Watcher:
     on_result: Callable[[IngestResult], None] | None = None
 
     def __post_init__(self) -> None:
-        self.tracker = StabilityTracker(self.options.settle_seconds, self.clock)
+        self.tracker = StabilityTracker(self.options.settle_seconds, self.clock,
+                                        empty_grace_seconds=self.options.empty_grace_seconds)
         self.events: queue.SimpleQueue[Path] = queue.SimpleQueue()
         self.observer: BaseObserver | None = None
         self.status = WatchStatus(pid=os.getpid(), started_at=datetime.now(UTC).isoformat(),

@@ -42,10 +42,13 @@ def _readable(path: Path) -> bool:
 class StabilityTracker:
     """Files being watched, and which of them have settled."""
 
-    def __init__(self, settle_seconds: float,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, settle_seconds: float, clock: Callable[[], float] = time.monotonic,
+                 *, empty_grace_seconds: float = 60.0) -> None:
         self.settle_seconds = settle_seconds
         self.clock = clock
+        # An empty file is usually one being created; one still empty after this long is
+        # released so that it gets an outcome (rejected: empty) instead of waiting forever.
+        self.empty_grace_seconds = max(empty_grace_seconds, settle_seconds)
         self._seen: dict[Path, _Seen] = {}
 
     def __len__(self) -> int:
@@ -68,7 +71,7 @@ class StabilityTracker:
         self._seen.pop(path, None)
 
     def settled(self) -> list[Path]:
-        """Files unchanged for the settle window, non-empty and readable, oldest first."""
+        """Files unchanged for the settle window (longer if empty) and readable, oldest first."""
         now = self.clock()
         ready: list[tuple[float, Path]] = []
         for path, seen in list(self._seen.items()):
@@ -79,7 +82,7 @@ class StabilityTracker:
             if (seen.size, seen.mtime_ns) != signature:
                 self._seen[path] = _Seen(*signature, stable_since=now)
                 continue
-            if seen.size > 0 and now - seen.stable_since >= self.settle_seconds and _readable(
-                    path):
+            window = self.settle_seconds if seen.size > 0 else self.empty_grace_seconds
+            if now - seen.stable_since >= window and _readable(path):
                 ready.append((seen.stable_since, path))
         return [path for _, path in sorted(ready, key=lambda item: (item[0], str(item[1])))]
