@@ -8,8 +8,6 @@ import time
 import zipfile
 from pathlib import Path
 
-import pytest
-
 from pipeline.definitions import Catalogue
 from pipeline.inbox.sandbox import SandboxedReader
 from pipeline.readers.safety import OLE_MAGIC

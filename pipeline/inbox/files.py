@@ -26,8 +26,9 @@ MAX_NAME_BYTES = 180
 def safe_name(name: str) -> str:
     """A file name that is safe on Linux, Windows shares and macOS, keeping what it can."""
     name = unicodedata.normalize("NFC", Path(name.replace("\\", "/")).name)
-    name = re.sub(r'[\x00-\x1f<>:"/\\|?*]', "_", name).strip(" .")
-    if not name or name.startswith(TEMP_PREFIX):
+    name = re.sub(r'[\x00-\x1f<>:"/\\|?*]', "_", name).strip(" ").rstrip(".")
+    # Never hidden, never mistaken for a temporary copy, never empty.
+    if not name or name.startswith("."):
         name = f"file{name}"
     stem, suffix = Path(name).stem, Path(name).suffix[:16]
     while len((stem + suffix).encode("utf-8")) > MAX_NAME_BYTES:
