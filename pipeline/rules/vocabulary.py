@@ -25,7 +25,7 @@ Only a *complete* event (a form without blocking findings) ever meets an obligat
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -139,15 +139,8 @@ class Hours(_Counted):
         hour that clocks skip or repeat in spring and autumn is counted as it passed.
         """
         aware = start if start.tzinfo is not None else start.replace(tzinfo=LONDON)
-        return (aware.astimezone(LONDON).astimezone(tz=None).astimezone(LONDON)
-                if False else _london_plus(aware, timedelta(hours=self.count)))
-
-
-def _london_plus(moment: datetime, elapsed: timedelta) -> datetime:
-    # Arithmetic on an aware datetime keeps its wall clock; via UTC it counts real time.
-    from datetime import UTC
-
-    return (moment.astimezone(UTC) + elapsed).astimezone(LONDON)
+        # Arithmetic on an aware datetime keeps its wall clock; via UTC it counts real time.
+        return (aware.astimezone(UTC) + timedelta(hours=self.count)).astimezone(LONDON)
 
 
 class SameDay(_Frozen):

@@ -1,0 +1,75 @@
+"""Which form a file is: the clues every format carries, and how they are weighed.
+
+Each blank form carries its form id, version and service three ways: in the file's
+properties (custom document properties, the PDF information dictionary), in a printed
+stamp ("Planwatch form review · version 1 · community-support", the footer) and in its
+title. Office suites and viewers keep different clues, so a reader collects all it can
+find and :func:`identify` takes the first that names a form in the catalogue.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.definitions import Catalogue, FormDefinition
+from pipeline.errors import FormReadError, UnknownFormError
+
+STAMP_PATTERN = re.compile(
+    r"Planwatch form (?P<id>[a-z][a-z0-9-]*) \u00b7 version (?P<version>\d+) \u00b7 "
+    r"(?P<service>[a-z0-9-]+)"
+)
+# "Support plan (Community Support)": the title a blank form's properties carry.
+_SERVICE_SUFFIX = re.compile(r"\s*\([^()]*\)\s*$")
+
+
+def stamp_text(form_id: str, version: int, service: str) -> str:
+    """The stamp printed on every blank form (the Word form's footer says the same)."""
+    return f"Planwatch form {form_id} \u00b7 version {version} \u00b7 {service}"
+
+
+@dataclass(frozen=True)
+class Clue:
+    """What one place in a file says about the form; any part may be missing."""
+
+    form_id: str | None
+    version: str | None = None
+    service: str | None = None
+
+
+def stamp_clue(text: str) -> Clue | None:
+    """The clue in a printed stamp, if ``text`` holds one."""
+    match = STAMP_PATTERN.search(text)
+    if match is None:
+        return None
+    return Clue(match["id"], match["version"], match["service"])
+
+
+def identify(path: Path, catalogue: Catalogue, clues: Iterable[Clue],
+             titles: Iterable[str] = ()) -> tuple[FormDefinition, int, str | None]:
+    """The definition, version and service of a file, from the first clue that fits.
+
+    Raises :class:`FormReadError` when no clue and no title names a known form.
+    """
+    for clue in clues:
+        if not clue.form_id:
+            continue
+        try:
+            definition = catalogue.get(clue.form_id)
+        except UnknownFormError:
+            continue
+        try:
+            version = int(clue.version) if clue.version else definition.version
+        except ValueError:
+            version = definition.version
+        return definition, version, clue.service or None
+    for title in titles:
+        for candidate in (title, _SERVICE_SUFFIX.sub("", title)):
+            found = catalogue.find_by_title(candidate) if candidate.strip() else None
+            if found is not None:
+                return found, found.version, None
+    raise FormReadError(
+        path, "this is not a form Planwatch knows (no form id in its properties, stamp or "
+        "title)", hint="Fill one of the blank forms in forms/blank/ and drop that.")
