@@ -156,6 +156,10 @@ class Obligation(_Frozen):
     source: str | None = None
     # Distinguishes cycles of a recurring obligation (review 1, 2, ...): stable per chain.
     cycle: int = 0
+    # The person's episodes in this service are numbered 1, 2, ... in date order.
+    episode: int = 1
+    # For a deadline in hours ("within 2 hours"): the Europe/London time it falls due.
+    due_at: datetime | None = None
 
     def json_row(self) -> dict[str, Any]:
         return {

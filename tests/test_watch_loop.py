@@ -8,6 +8,8 @@ import time
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from pipeline.definitions import Catalogue
 from pipeline.inbox.sandbox import SandboxedReader
 from pipeline.readers.safety import OLE_MAGIC
@@ -180,3 +182,20 @@ def test_dead_observer_is_replaced(tmp_path: Path, catalogue: Catalogue) -> None
         (running.inbox / "later.docx").write_bytes(filled_bytes(catalogue, tmp_path))
         assert wait_until(lambda: running.results, timeout=20)
     assert running.outcomes() == {"later.docx": "stored"}
+
+
+@pytest.mark.slow
+def test_burst_of_10000_files(tmp_path: Path, catalogue: Catalogue,
+                              capsys: pytest.CaptureFixture[str]) -> None:
+    """Heavy variant: prints the throughput it measured."""
+    template = filled_bytes(catalogue, tmp_path)
+    with watching(tmp_path / "ws", FAST) as running:
+        for number in range(10_000):
+            (running.inbox / f"form-{number:05d}.docx").write_bytes(
+                variant(template, f"CS-{number:05d}"))
+        started = time.monotonic()
+        assert wait_until(lambda: len(running.results) >= 10_000, timeout=3600, step=1.0)
+        seconds = time.monotonic() - started
+    assert set(running.outcomes().values()) == {"stored"}
+    with capsys.disabled():
+        print(f"\n10,000-file burst: {seconds:.0f} s, {10_000 / seconds:.1f} files/s")

@@ -50,7 +50,7 @@ def _description(item: ScheduleItem, data: ScheduleInput, generated_at: datetime
         f"Person: {item.person_id}",
         f"Service: {item.service}",
         f"Obligation: {item.obligation}",
-        f"Form needed: {item.form_needed or 'see the policy'}",
+        *([f"Form needed: {item.form_needed}"] if item.form_needed else []),
         f"Due: {item.due:%d/%m/%Y}",
         f"Status on {data.as_of:%d/%m/%Y}: {STATUS_TEXT[item.status]}",
     ]
