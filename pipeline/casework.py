@@ -14,10 +14,11 @@ from typing import Any
 from sqlalchemy import select
 
 from pipeline.config import Settings
+from pipeline.definitions import Catalogue
 from pipeline.errors import PlanwatchError
+from pipeline.policies import Policies, load_policies
 from pipeline.records import Finding, Obligation, ObligationStatus
 from pipeline.reports.weekly_data import ActivePerson, IncompleteRow, RejectedRow, WeeklyInput
-from pipeline.rules.obligations import COMMUNITY_SUPPORT, community_support_rules
 from pipeline.rules.obligations import compute_obligations as compute
 from pipeline.store import queries
 from pipeline.store.models import Episode, EventRow, Submission, SubmissionStatus
@@ -26,13 +27,23 @@ from pipeline.store.session import Store
 OPEN_STATUSES = (ObligationStatus.OVERDUE, ObligationStatus.DUE_SOON)
 
 
-def obligations(store: Store, settings: Settings, as_of: date) -> list[Obligation]:
-    """Every obligation of every person as of a date, with the workspace's policy defaults."""
+def service_policies(settings: Settings, catalogue: Catalogue | None = None) -> Policies:
+    """The workspace's service policies (``<forms>/services/``), checked against its forms,
+    with the policy defaults its settings give. Raises :class:`DefinitionError`."""
+    catalogue = catalogue or Catalogue.load(settings.forms_path)
+    return load_policies(settings.forms_path, catalogue=catalogue,
+                         overrides=settings.policy_overrides())
+
+
+def obligations(store: Store, settings: Settings, as_of: date,
+                policies: Policies | None = None) -> list[Obligation]:
+    """Every obligation of every person as of a date, by every service's policy, with
+    the workspace's policy defaults (``policies``: already loaded ones)."""
+    policies = policies or service_policies(settings)
     with store.session() as session:
         events = queries.events(session)
-    rule_sets = {COMMUNITY_SUPPORT: community_support_rules(
-        part2_working_days=settings.review_part2_working_days)}
-    return compute(events, as_of, due_soon_days=settings.due_soon_days, rule_sets=rule_sets)
+    return compute(events, as_of, due_soon_days=settings.due_soon_days,
+                   rule_sets=policies.rule_sets())
 
 
 def filter_obligations(rows: list[Obligation], *, show_all: bool = False,
@@ -61,8 +72,11 @@ def active_people(store: Store, as_of: date) -> list[ActivePerson]:
 
 
 def weekly_input(store: Store, settings: Settings, as_of: date) -> WeeklyInput:
-    """Everything the weekly workbook shows, gathered from the store."""
-    rows = obligations(store, settings, as_of)
+    """Everything the weekly workbook shows, gathered from the store; the services'
+    capacities and the form that meets each obligation come from their policies."""
+    catalogue = Catalogue.load(settings.forms_path)
+    policies = service_policies(settings, catalogue)
+    rows = obligations(store, settings, as_of, policies)
     incomplete: list[IncompleteRow] = []
     with store.session() as session:
         for submission in queries.stored_submissions(session):
@@ -81,7 +95,10 @@ def weekly_input(store: Store, settings: Settings, as_of: date) -> WeeklyInput:
             for s in queries.rejected(session)
         ]
     return WeeklyInput(as_of=as_of, obligations=rows, incomplete=incomplete,
-                       rejected=rejected, active_people=active_people(store, as_of))
+                       rejected=rejected, active_people=active_people(store, as_of),
+                       due_soon_days=settings.due_soon_days,
+                       capacities=policies.capacities(),
+                       forms_needed=policies.forms_needed(catalogue))
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,16 @@ DATABASE_FILE_NAME = "planwatch.db"
 
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
+# Settings a policy file may name (``setting:``) to make a count overridable; each is an
+# int setting below whose default is the bundled policy's value (tests keep them equal).
+POLICY_DEFAULT_SETTINGS = (
+    "review_part2_working_days",
+    "self_assessment_days",
+    "feedback_days",
+    "sds_review_months",
+    "change_review_days",
+)
+
 _CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
@@ -97,6 +107,29 @@ class Settings(BaseSettings):
         default=10,
         ge=0,
         description="Working days from review part 1 to part 2 (unless policy says).",
+    )
+    self_assessment_days: int = Field(
+        default=7,
+        ge=0,
+        description="Women's Aid services: days from arrival to the self-assessment "
+        "(policy default).",
+    )
+    feedback_days: int = Field(
+        default=14,
+        ge=0,
+        description="Families First: days after closure for the feedback form (policy default).",
+    )
+    sds_review_months: int = Field(
+        default=12,
+        ge=1,
+        description="Self-directed Support: months to a review when no date is set "
+        "(policy default).",
+    )
+    change_review_days: int = Field(
+        default=28,
+        ge=0,
+        description="Self-directed Support: days from a change of circumstances to a review "
+        "(policy default).",
     )
     max_file_mb: int = Field(
         default=25, gt=0, description="Files larger than this (MB) are rejected unopened."
@@ -253,6 +286,16 @@ class Settings(BaseSettings):
     def forms_path(self) -> Path:
         """The form definitions folder: ``forms_dir``, or the forms bundled with Planwatch."""
         return DEFAULT_FORMS_DIR if self.forms_dir is None else self._in_home(self.forms_dir)
+
+    def policy_overrides(self) -> dict[str, int]:
+        """The policy defaults this workspace sets, by setting name.
+
+        Only settings given in planwatch.toml, a variable or an option: an unset one
+        leaves the policy file's own value, so editing a policy file is never silently
+        undone by a default here.
+        """
+        return {name: getattr(self, name) for name in POLICY_DEFAULT_SETTINGS
+                if name in self.model_fields_set}
 
     @property
     def max_file_bytes(self) -> int:

@@ -21,6 +21,7 @@ from pydantic import (
     Field,
     Tag,
     ValidationError,
+    field_validator,
     model_validator,
 )
 
@@ -65,10 +66,15 @@ class _Frozen(BaseModel):
 
 
 class Choice(_Frozen):
-    """One option of a choice field: the stored value and the text people see."""
+    """One option of a choice field: the stored value and the text people see.
+
+    ``services``: only on these services' copies of the form (outcome areas differ by
+    service). A choice field left with no choices on a copy is free text there.
+    """
 
     value: str = Field(pattern=KEY_PATTERN)
     label: str = Field(min_length=1)
+    services: tuple[str, ...] | None = None
 
 
 class FieldSpec(_Frozen):
@@ -88,10 +94,14 @@ class FieldSpec(_Frozen):
     severity: Severity = Severity.BLOCKING
     # Only on these services' copies of the form (None: on every copy).
     services: tuple[str, ...] | None = None
+    # A signature that may stand in for another (an advocate's for the resident's).
+    stands_in_for: str | None = Field(default=None, pattern=KEY_PATTERN)
     kind: Literal["field"] = "field"
 
     @model_validator(mode="after")
     def _choices_fit_type(self) -> FieldSpec:
+        if self.stands_in_for is not None and self.type is not FieldType.SIGNATURE:
+            raise ValueError("'stands_in_for' is only for signatures")
         if self.type is FieldType.CHOICE and not self.choices:
             raise ValueError("a choice field needs at least one entry under 'choices'")
         if self.type is not FieldType.CHOICE and self.choices:
@@ -171,17 +181,116 @@ def _on_copy(services: tuple[str, ...] | None, service: str) -> bool:
     return services is None or service in services
 
 
+def _field_copy(field: FieldSpec, service: str) -> dict[str, object]:
+    """One service's copy of a field: its choices only; free text when it has none."""
+    data = field.model_dump()
+    if field.type is FieldType.CHOICE:
+        choices = [c.model_dump() for c in field.choices if _on_copy(c.services, service)]
+        data["choices"] = choices
+        if not choices:
+            data["type"] = FieldType.TEXT.value
+    return data
+
+
+def _item_copy(item: FieldSpec | TableSpec, service: str) -> dict[str, object]:
+    if isinstance(item, TableSpec):
+        return {**item.model_dump(), "columns": [_field_copy(c, service) for c in item.columns]}
+    return _field_copy(item, service)
+
+
+def _item_keys(item: dict[str, object]) -> list[str]:
+    key = str(item["key"])
+    if item.get("type") == FieldType.SIGNATURE.value:
+        return [f"{key}_signature", f"{key}_signed_on"]
+    return [key]
+
+
 class EventSpec(_Frozen):
     """A dated fact a stored form records: its kind, the date field, what rules need."""
 
     kind: str = Field(pattern=KEY_PATTERN)
     date_field: str = Field(pattern=KEY_PATTERN)
-    # Form values copied onto the event for the rules (review_frequency, review_date...).
+    # Form values copied onto the event for the rules (review_frequency, review_date...);
+    # on a service's copy, those not on that copy are left out.
     details: tuple[str, ...] = ()
+    # Only on these services' copies (Families First dates its referral with a time).
+    services: tuple[str, ...] | None = None
+
+
+def normalise_answer(value: object) -> str:
+    """An answer as checks compare it: yes/no for a tick box, lower-case text otherwise."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "" if value is None else str(value).strip().lower()
+
+
+class AnswerIs(_Frozen):
+    """A condition on one answer of the same form: ``{field: is_child, is_one_of: [yes]}``."""
+
+    field: str = Field(pattern=KEY_PATTERN)
+    is_one_of: tuple[str, ...] = Field(min_length=1)
+
+    @field_validator("is_one_of", mode="before")
+    @classmethod
+    def _normalised(cls, value: object) -> object:
+        items = value if isinstance(value, list | tuple) else [value]
+        return tuple(normalise_answer(item) for item in items)
+
+    def holds(self, values: dict[str, object]) -> bool:
+        return normalise_answer(values.get(self.field)) in self.is_one_of
+
+
+class _Check(_Frozen):
+    # Only on these services' copies (None: every copy).
+    services: tuple[str, ...] | None = None
+    severity: Severity = Severity.BLOCKING
+    # What to do, in the words staff will read in the finding.
+    message: str = Field(min_length=1)
+
+
+class RequiredWhen(_Check):
+    """Every one of ``fields`` is filled in when ``when`` holds (all eight SHANARRI
+    indicators rated for a child). One finding, named ``key``, lists what is missing."""
+
+    kind: Literal["required_when"]
+    key: str = Field(pattern=KEY_PATTERN)
+    when: AnswerIs
+    fields: tuple[str, ...] = Field(min_length=1)
+
+
+class Ticked(_Check):
+    """``field`` (a yes/no) must be ticked: "the four options were offered again"."""
+
+    kind: Literal["ticked"]
+    field: str = Field(pattern=KEY_PATTERN)
+
+
+class AtLeastOne(_Check):
+    """At least one of ``fields`` is filled in or ticked. One finding, named ``key``."""
+
+    kind: Literal["at_least_one"]
+    key: str = Field(pattern=KEY_PATTERN)
+    fields: tuple[str, ...] = Field(min_length=2)
+
+
+class RowColumns(_Check):
+    """Every filled row of ``table`` has ``columns`` filled in (an objective's outcome
+    area and target date): one finding per missing cell."""
+
+    kind: Literal["row_columns"]
+    table: str = Field(pattern=KEY_PATTERN)
+    columns: tuple[str, ...] = Field(min_length=1)
+
+
+Check = Annotated[RequiredWhen | Ticked | AtLeastOne | RowColumns, Field(discriminator="kind")]
 
 
 class FormDefinition(_Frozen):
-    """A whole form: id, version, services, and its sections in order."""
+    """A whole form: id, version, services, and its sections in order.
+
+    ``checks`` are findings across answers, beyond each field's own ``required`` and
+    ``required_if`` (see :mod:`pipeline.validate`).
+    """
 
     id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
     version: int = Field(ge=1)
@@ -191,6 +300,7 @@ class FormDefinition(_Frozen):
     # The first event is the form's own: its date identifies a corrected copy.
     events: tuple[EventSpec, ...] = ()
     sections: tuple[Section, ...] = Field(min_length=1)
+    checks: tuple[Check, ...] = ()
 
     @property
     def event(self) -> str | None:
@@ -210,11 +320,17 @@ class FormDefinition(_Frozen):
             raise ValueError("every form needs a 'person_id' field")
         items: list[FieldSpec | TableSpec] = [*self.fields, *self.tables]
         for item in items:
-            for service in item.services or ():
-                if service not in self.services:
-                    raise ValueError(f"{item.key!r} names service {service!r}, which is not "
-                                     "in this form's services")
+            self._known_services(item.services, repr(item.key))
+            columns = item.columns if isinstance(item, TableSpec) else (item,)
+            for field in columns:
+                for choice in field.choices:
+                    self._known_services(choice.services, f"{field.key!r} choice {choice.value!r}")
+        for section in self.sections:
+            self._known_services(section.services, f"section {section.title!r}")
+        for spec in self.events:
+            self._known_services(spec.services, f"event {spec.kind!r}")
         by_key = {f.key: f for f in leaves}
+        self._check_signatures_and_checks(by_key)
         for f in leaves:
             if f.required_if is not None:
                 target = by_key.get(f.required_if)
@@ -231,6 +347,37 @@ class FormDefinition(_Frozen):
                     raise ValueError(f"event {spec.kind!r}: detail {detail!r} is not a field")
         return self
 
+    def _known_services(self, services: tuple[str, ...] | None, what: str) -> None:
+        for service in services or ():
+            if service not in self.services:
+                raise ValueError(f"{what} names service {service!r}, which is not in this "
+                                 "form's services")
+
+    def _check_signatures_and_checks(self, by_key: dict[str, FieldSpec]) -> None:
+        blocks = {f.key for f in self.signatures}
+        for block in self.signatures:
+            if block.stands_in_for is not None and block.stands_in_for not in blocks:
+                raise ValueError(f"signature {block.key!r}: stands_in_for must name another "
+                                 "signature on this form")
+        for number, check in enumerate(self.checks):
+            self._known_services(check.services, f"checks[{number}]")
+            if isinstance(check, RowColumns):
+                table = self.tables_by_key.get(check.table)
+                names = {c.key for c in table.columns} if table is not None else set()
+                if table is None or not set(check.columns) <= names:
+                    raise ValueError(f"checks[{number}]: names a table or column that is not "
+                                     "on this form")
+                continue
+            keys = [check.field] if isinstance(check, Ticked) else list(check.fields)
+            if isinstance(check, RequiredWhen):
+                keys.append(check.when.field)
+            missing = [key for key in keys if key not in by_key]
+            if missing:
+                raise ValueError(f"checks[{number}]: {missing[0]!r} is not a field on this "
+                                 "form")
+            if isinstance(check, Ticked) and by_key[check.field].type is not FieldType.YES_NO:
+                raise ValueError(f"checks[{number}]: {check.field!r} is not a yes/no field")
+
     def for_service(self, service: str) -> FormDefinition:
         """This service's copy: service-specific sections and items of others left out.
 
@@ -244,12 +391,16 @@ class FormDefinition(_Frozen):
         for section in self.sections:
             if not _on_copy(section.services, service):
                 continue
-            items = tuple(i for i in section.items if _on_copy(i.services, service))
+            items = [_item_copy(i, service) for i in section.items if _on_copy(i.services, service)]
             if items:
-                sections.append(section.model_copy(update={"items": items}))
+                sections.append({**section.model_dump(), "items": items})
+        on_copy = {key for s in sections for i in s["items"] for key in _item_keys(i)}
+        events = [{**e.model_dump(), "details": [d for d in e.details if d in on_copy]}
+                  for e in self.events if _on_copy(e.services, service)]
+        checks = [c.model_dump() for c in self.checks if _on_copy(c.services, service)]
         # Validated afresh, not model_copy: cached properties must not carry over.
         return FormDefinition.model_validate(
-            {**self.model_dump(), "sections": [s.model_dump() for s in sections]})
+            {**self.model_dump(), "sections": sections, "events": events, "checks": checks})
 
     @cached_property
     def fields(self) -> tuple[FieldSpec, ...]:
@@ -346,6 +497,15 @@ def load_definition(path: Path) -> FormDefinition:
         raise DefinitionError(path, key, message) from exc
     if definition.id != path.stem:
         raise DefinitionError(path, "id", f"is {definition.id!r} but the file is {path.name}")
+    for service in definition.services:
+        # A service's copy is validated too: a check or event naming a field that is
+        # left off that copy would otherwise fail only when such a form arrives.
+        try:
+            definition.for_service(service)
+        except ValidationError as exc:
+            message = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
+            raise DefinitionError(path, f"services ({service})",
+                                  f"this service's copy of the form is wrong: {message}") from exc
     return definition
 
 

@@ -6,39 +6,59 @@ The command line calls these and nothing else; tests call them directly.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from pipeline.definitions import Catalogue, FieldType, FormDefinition, signature_parts
 from pipeline.errors import FillError, FormReadError
-from pipeline.fill_values import coerce_values
+from pipeline.fill_values import FillValues, coerce_values
+from pipeline.pdf.build import build_blank_pdf
+from pipeline.pdf.fill import fill_pdf
 from pipeline.readers.docx import read_docx
+from pipeline.readers.pdf import read_pdf
+from pipeline.readers.xlsx import read_xlsx
 from pipeline.records import RawForm, Record
 from pipeline.validate import validate
 from pipeline.word.build import build_blank
 from pipeline.word.fill import fill_docx
+from pipeline.xlsx.build import build_blank_xlsx
+from pipeline.xlsx.fill import fill_xlsx
+
+
+class Filler(Protocol):
+    def __call__(self, definition: FormDefinition, service: str, values: FillValues,
+                 *, saved_at: datetime | None = None) -> bytes: ...
+
 
 BLANK_DIR_NAME = "blank"
-READERS = {".docx": read_docx}
+# Every format a form comes in: the blank form's builder and the filler, by suffix.
+FORMATS = ("docx", "pdf", "xlsx")
+BUILDERS: dict[str, Callable[[FormDefinition, str], bytes]] = {
+    "docx": build_blank, "pdf": build_blank_pdf, "xlsx": build_blank_xlsx}
+FILLERS: dict[str, Filler] = {"docx": fill_docx, "pdf": fill_pdf, "xlsx": fill_xlsx}
+READERS = {".docx": read_docx, ".pdf": read_pdf, ".xlsx": read_xlsx}
 
 
-def blank_path(catalogue: Catalogue, definition: FormDefinition, service: str) -> Path:
-    """``forms/blank/<service>/<form>.docx``: each service's copy of each form it uses."""
-    return catalogue.folder / BLANK_DIR_NAME / service / f"{definition.id}.docx"
+def blank_path(catalogue: Catalogue, definition: FormDefinition, service: str,
+               file_format: str = "docx") -> Path:
+    """``forms/blank/<service>/<form>.<format>``: each service's copy of each form it uses."""
+    return catalogue.folder / BLANK_DIR_NAME / service / f"{definition.id}.{file_format}"
 
 
 def build_all(catalogue: Catalogue) -> list[Path]:
-    """Write every service's blank forms; an unchanged form is not rewritten."""
+    """Write every service's blank forms in every format; an unchanged form is not rewritten."""
     written: list[Path] = []
     for definition in catalogue:
         for service in definition.services:
-            path = blank_path(catalogue, definition, service)
-            data = build_blank(definition, service)
-            if not path.exists() or path.read_bytes() != data:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(data)
-            written.append(path)
+            for file_format, build in BUILDERS.items():
+                path = blank_path(catalogue, definition, service, file_format)
+                data = build(definition, service)
+                if not path.exists() or path.read_bytes() != data:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.write_bytes(data)
+                written.append(path)
     return written
 
 
@@ -55,17 +75,39 @@ def load_values(path: Path) -> dict[str, Any]:
     return data
 
 
+def output_format(output: Path, file_format: str | None = None) -> str:
+    """The format to fill: the one asked for, else the output file's suffix.
+
+    Raises :class:`FillError` when neither names a format, or when they disagree.
+    """
+    suffix = output.suffix.lower().lstrip(".")
+    if file_format is not None:
+        chosen = file_format.lower().lstrip(".")
+        if chosen not in FORMATS:
+            raise FillError(f"'{file_format}' is not a form format.",
+                            hint=f"Choose one of: {', '.join(FORMATS)}.")
+        if suffix in FORMATS and suffix != chosen:
+            raise FillError(f"{output.name}: the name ends .{suffix} but the format is "
+                            f"{chosen}.", hint=f"Name the output file *.{chosen}.")
+        return chosen
+    if suffix not in FORMATS:
+        raise FillError(f"{output.name}: '.{suffix}' is not a form format." if suffix else
+                        f"{output.name}: no format in the file name.",
+                        hint="Name the output *.docx, *.pdf or *.xlsx, or give --format.")
+    return suffix
+
+
 def fill(definition: FormDefinition, data: dict[str, Any], output: Path,
-         *, service: str | None = None, saved_at: datetime | None = None) -> Path:
-    """Fill the blank form with ``data`` and write it; it is stamped as saved now."""
+         *, service: str | None = None, saved_at: datetime | None = None,
+         file_format: str | None = None) -> Path:
+    """Fill the blank form with ``data`` in the format asked for (else the output suffix)
+    and write it; it is stamped as saved now."""
     chosen = service or definition.services[0]
     definition = definition.for_service(chosen)
     values = coerce_values(definition, data)
-    if output.suffix.lower() != ".docx":
-        raise FillError(f"{output.name}: only .docx is supported for now.",
-                        hint="Give an output file name ending in .docx.")
+    filler = FILLERS[output_format(output, file_format)]
     stamp = saved_at or datetime.now(UTC)
-    output.write_bytes(fill_docx(definition, chosen, values, saved_at=stamp))
+    output.write_bytes(filler(definition, chosen, values, saved_at=stamp))
     return output
 
 
@@ -73,7 +115,7 @@ def read_form(path: Path, catalogue: Catalogue, data: bytes | None = None) -> Ra
     reader = READERS.get(path.suffix.lower())
     if reader is None:
         raise FormReadError(path, f"'{path.suffix or 'no extension'}' is not a form format "
-                            "Planwatch reads", hint="Drop Word forms saved as .docx.")
+                            "Planwatch reads", hint="Drop forms saved as .docx, .pdf or .xlsx.")
     return reader(path, catalogue, data=data)
 
 

@@ -19,10 +19,13 @@ from pydantic import BaseModel, ConfigDict, create_model
 
 from pipeline.definitions import (
     DEFAULT_PLACEHOLDERS,
+    AtLeastOne,
     FieldSpec,
     FieldType,
     FormDefinition,
+    RequiredWhen,
     TableSpec,
+    Ticked,
     signature_parts,
 )
 from pipeline.records import Finding, RawForm, RawValue, Record, Severity
@@ -169,11 +172,20 @@ def _typed_field(
     return convert(field, raw, where, findings)
 
 
+def _blank_cell(raw: RawValue | None, column: FieldSpec) -> bool:
+    # An unticked box is what every unused row of a blank form shows.
+    if column.type is FieldType.YES_NO and raw is not None:
+        if raw.checked is not None:
+            return not raw.checked
+        return (raw.text or "").strip().lower() in _FALSE
+    return is_empty(raw, column)
+
+
 def _table_rows(spec: TableSpec, raw_rows: list[dict[str, RawValue]],
                 findings: _Findings) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for raw_row in raw_rows:
-        if all(is_empty(raw_row.get(c.key), c) for c in spec.columns):
+        if all(_blank_cell(raw_row.get(c.key), c) for c in spec.columns):
             continue  # an unused row of the blank form
         number = len(rows) + 1
         row: dict[str, Any] = {}
@@ -189,19 +201,62 @@ def _table_rows(spec: TableSpec, raw_rows: list[dict[str, RawValue]],
     return rows
 
 
+def _signed(block: FieldSpec, values: dict[str, Any]) -> bool:
+    name, when = signature_parts(block)
+    return bool(values.get(name.key)) and bool(values.get(when.key))
+
+
 def _signatures(definition: FormDefinition, values: dict[str, Any],
                 findings: _Findings) -> None:
+    """A required signature needs a name and a date, unless a signed paper copy is on
+    file or a signature that may stand in for it (an advocate's) is given."""
     on_file = values.get(SIGNED_COPY_FIELD) is True
     for block in definition.signatures:
-        if not block.required or on_file:
+        if not block.required or on_file or _signed(block, values):
             continue
-        name, when = signature_parts(block)
-        if not values.get(name.key) or not values.get(when.key):
-            missing = "name" if not values.get(name.key) else "date"
-            findings.add(block.key, "unsigned",
-                         f"{block.label} has not signed (no {missing}): type the name and the "
-                         "date signed, or tick 'A signed paper copy is on file'.",
-                         block.severity)
+        stand_ins = [b for b in definition.signatures if b.stands_in_for == block.key]
+        if any(_signed(b, values) for b in stand_ins):
+            continue
+        name, _ = signature_parts(block)
+        missing = "name" if not values.get(name.key) else "date"
+        alternatives = "".join(f", or have the {b.label} sign" for b in stand_ins)
+        findings.add(block.key, "unsigned",
+                     f"{block.label} has not signed (no {missing}): type the name and the "
+                     f"date signed{alternatives}, or tick 'A signed paper copy is on file'.",
+                     block.severity)
+
+
+def _filled(value: Any) -> bool:
+    return value is not None and value is not False and value != ""
+
+
+def _checks(definition: FormDefinition, values: dict[str, Any],
+            tables: dict[str, list[dict[str, Any]]], findings: _Findings) -> None:
+    """The definition's ``checks``: findings across answers (see the definitions)."""
+    labels = definition.leaves_by_key
+    for check in definition.checks:
+        if isinstance(check, RequiredWhen):
+            if not check.when.holds(values):
+                continue
+            missing = [labels[key].label for key in check.fields if not _filled(values.get(key))]
+            if missing:
+                findings.add(check.key, "missing",
+                             f"{check.message} Missing: {', '.join(missing)}.", check.severity)
+        elif isinstance(check, Ticked):
+            if values.get(check.field) is not True:
+                findings.add(check.field, "not_ticked", check.message, check.severity)
+        elif isinstance(check, AtLeastOne):
+            if not any(_filled(values.get(key)) for key in check.fields):
+                findings.add(check.key, "missing", check.message, check.severity)
+        else:
+            spec = definition.tables_by_key[check.table]
+            columns = {c.key: c.label for c in spec.columns}
+            for number, row in enumerate(tables.get(check.table, []), 1):
+                for column in check.columns:
+                    if not _filled(row.get(column)):
+                        findings.add(f"{check.table}[{number}].{column}", "missing",
+                                     f"{spec.label}, row {number}: {columns[column]} is "
+                                     f"missing. {check.message}", check.severity)
 
 
 @lru_cache(maxsize=64)
@@ -238,6 +293,7 @@ def validate(raw: RawForm, definition: FormDefinition) -> Record:
     _signatures(definition, values, findings)
     tables = {spec.key: _table_rows(spec, raw.tables.get(spec.key, []), findings)
               for spec in definition.tables}
+    _checks(definition, values, tables, findings)
     typed = record_model(definition).model_validate(values)
     person_id = values.get("person_id") or None
     service = raw.service or (definition.services[0] if len(definition.services) == 1 else "")

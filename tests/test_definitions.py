@@ -76,3 +76,65 @@ def test_bad_yaml_and_mismatched_id(tmp_path: Path) -> None:
 def test_unknown_form_lists_the_known_ones() -> None:
     with pytest.raises(UnknownFormError, match="planwatch forms list"):
         Catalogue.load().get("shopping-list")
+
+
+# --- service copies, checks and signatures that stand in -----------------------------
+
+
+def _plan(change: dict[str, object]) -> dict[str, object]:
+    return {"services": ["community-support", "sds"], "events": [], **change}
+
+
+@pytest.mark.parametrize(
+    ("change", "key", "words"),
+    [
+        pytest.param(_section([{"key": "x", "label": "X", "type": "choice", "choices": [
+            {"value": "a", "label": "A", "services": ["nowhere"]}]}]),
+                     "(top level)", "names service 'nowhere'", id="choice_for_unknown_service"),
+        pytest.param({"checks": [{"kind": "ticked", "field": "nothing", "message": "M"}]},
+                     "(top level)", "'nothing' is not a field", id="check_names_no_field"),
+        pytest.param({"checks": [{"kind": "ticked", "field": "reviewer", "message": "M"}]},
+                     "(top level)", "not a yes/no field", id="ticked_needs_yes_no"),
+        pytest.param({"checks": [{"kind": "row_columns", "table": "actions",
+                                  "columns": ["area"], "message": "M"}]},
+                     "(top level)", "table or column", id="row_check_without_table"),
+        pytest.param({"checks": [{"kind": "sometimes", "message": "M"}]}, "checks[0]",
+                     "does not match any of the expected tags", id="unknown_check_kind"),
+        pytest.param(_section([{"key": "x", "label": "X", "type": "text",
+                                "stands_in_for": "reviewer"}]),
+                     "sections[0].items[1] (x)", "only for signatures",
+                     id="stands_in_for_on_a_text_field"),
+        pytest.param(_plan({"sections": [{"title": "S", "items": [
+            {"key": "person_id", "label": "Ref"},
+            {"key": "views", "label": "Views", "services": ["sds"]}]}],
+            "checks": [{"kind": "at_least_one", "key": "v", "fields": ["views", "person_id"],
+                        "message": "M"}]}),
+                     "services (community-support)", "'views' is not a field",
+                     id="check_names_a_field_left_off_a_copy"),
+    ],
+)
+def test_service_copy_mistake_names_file_and_key(tmp_path: Path, change: dict[str, object],
+                                                 key: str, words: str) -> None:
+    path = _write(tmp_path, "review-part2.yaml", change)
+    with pytest.raises(DefinitionError) as caught:
+        load_definition(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: {key}:"), message
+    assert words in message
+
+
+def test_a_choice_field_with_no_choices_on_a_copy_is_free_text() -> None:
+    plan = Catalogue.load().get("support-plan")
+    assert plan.tables_by_key["actions"].columns[0].type is FieldType.CHOICE
+    for service, kind in (("community-support", FieldType.TEXT), ("sds", FieldType.TEXT),
+                          ("medway-hil", FieldType.CHOICE)):
+        area = plan.for_service(service).tables_by_key["actions"].columns[0]
+        assert area.type is kind, service
+
+
+def test_events_and_details_follow_the_copy() -> None:
+    referral = Catalogue.load().get("referral")
+    hil = referral.for_service("medway-hil")
+    assert [(e.kind, e.date_field, e.details) for e in hil.events] == [
+        ("referral", "referral_date", ("disclaimer",)), ("start", "start_date", ())]
+    assert referral.for_service("community-support").events[0].details == ()

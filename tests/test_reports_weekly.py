@@ -28,7 +28,12 @@ from pipeline.reports.xlsx_style import file_link
 AS_OF = date(2026, 3, 11)  # a Wednesday in ISO week 2026-W11
 FS, SH = "floating-support", "supported-housing"
 ASHA, BEN, CARYS = "Asha Patel", "Ben Jones", "Carys Evans"
-LIST_SHEETS = ["Overdue", "Due soon", "Incomplete", "Rejected", "Obligations", "Active people"]
+TEAMS = {ASHA: "North", BEN: "South", CARYS: "North"}
+LIST_SHEETS = ["Overdue", "Due soon", "Incomplete", "Disagreements and wishes", "Outcomes",
+               "Outcomes by person", "Rejected", "Obligations", "Active people"]
+ALL_SHEETS = ["Summary", "Overdue", "Due soon", "Incomplete", "Disagreements and wishes",
+              "Caseload", "Outcomes", "Outcomes by person", "Rejected", "Obligations",
+              "Active people"]
 S = ObligationStatus
 
 
@@ -45,8 +50,14 @@ def ob(
 ) -> Obligation:
     return Obligation(
         person_id=person, service=service, obligation=name, due=due, status=status,
-        met_on=met_on, worker=worker, source=source,
+        met_on=met_on, worker=worker, team=TEAMS.get(worker or ""), source=source,
     )
+
+
+def active(person: str, service: str, worker: str | None) -> ActivePerson:
+    return ActivePerson(person_id=person, service=service, worker=worker,
+                        team=TEAMS.get(worker or ""), opened_on=date(2025, 12, 1),
+                        source=f"archive/2025/12/{person}-referral.docx")
 
 
 def sample() -> WeeklyInput:
@@ -68,6 +79,8 @@ def sample() -> WeeklyInput:
             ob("P005", SH, "review", date(2026, 5, 1), S.UPCOMING, ASHA),
             ob("P006", SH, "support_plan", date(2026, 3, 20), S.DUE_SOON, None),
             ob("P007", FS, "review", date(2026, 1, 5), S.NOT_APPLICABLE, CARYS),
+            # Never done before the episode closed: due, and not met.
+            ob("P009", FS, "review", date(2026, 1, 20), S.MISSED, BEN),
         ],
         incomplete=[
             IncompleteRow(
@@ -91,13 +104,13 @@ def sample() -> WeeklyInput:
             ),
         ],
         active_people=[
-            ActivePerson(person_id="P001", service=FS, worker=ASHA),
-            ActivePerson(person_id="P002", service=FS, worker=BEN),
-            ActivePerson(person_id="P003", service=FS, worker=BEN),
-            ActivePerson(person_id="P008", service=FS, worker=CARYS),
-            ActivePerson(person_id="P004", service=SH, worker=CARYS),
-            ActivePerson(person_id="P005", service=SH, worker=ASHA),
-            ActivePerson(person_id="P006", service=SH, worker=None),
+            active("P001", FS, ASHA),
+            active("P002", FS, BEN),
+            active("P003", FS, BEN),
+            active("P008", FS, CARYS),
+            active("P004", SH, CARYS),
+            active("P005", SH, ASHA),
+            active("P006", SH, None),
         ],
     )
 
@@ -116,6 +129,12 @@ def rows_of(ws: Any) -> list[dict[str, Any]]:
     return [dict(zip(header, row, strict=True)) for row in body]
 
 
+def column(ws: Any, header: str) -> list[Any]:
+    """The body cells of a list sheet's column, found by its header."""
+    number = next(cell.column for cell in ws[1] if cell.value == header)
+    return [row[number - 1] for row in ws.iter_rows(min_row=2)]
+
+
 def summary_table(ws: Any, group: str) -> dict[str, dict[str, Any]]:
     """One Summary table (header cell ``group`` in column A), keyed by its first column."""
     start = next(cell.row for cell in ws["A"] if cell.value == group)
@@ -129,7 +148,7 @@ def summary_table(ws: Any, group: str) -> dict[str, dict[str, Any]]:
 
 
 def test_sheets_in_tab_order(workbook: Any) -> None:
-    assert workbook.sheetnames == ["Summary", *LIST_SHEETS]
+    assert workbook.sheetnames == ALL_SHEETS
 
 
 def test_workbook_properties(workbook: Any) -> None:
@@ -137,7 +156,8 @@ def test_workbook_properties(workbook: Any) -> None:
     assert workbook.properties.creator == "Planwatch"
 
 
-@pytest.mark.parametrize(("group", "column"), [("Service", "Service"), ("Worker", "Worker")])
+@pytest.mark.parametrize(("group", "column"),
+                         [("Service", "Service"), ("Team", "Team"), ("Worker", "Worker")])
 def test_summary_numbers_recount_from_the_detail_sheets(
     workbook: Any, group: str, column: str
 ) -> None:
@@ -152,12 +172,12 @@ def test_summary_numbers_recount_from_the_detail_sheets(
         def count(status: ObligationStatus, rows: list[dict[str, Any]] = mine) -> int:
             return sum(r["Status"] == STATUS_LABELS[status] for r in rows)
 
-        due = count(S.MET) + count(S.MET_LATE) + count(S.OVERDUE)
+        due = count(S.MET) + count(S.MET_LATE) + count(S.OVERDUE) + count(S.MISSED)
         assert numbers["Active people"] == sum(
             name == total_label or p[column] == name for p in people
         )
         assert numbers["Due to date"] == due
-        for status in (S.MET, S.MET_LATE, S.OVERDUE, S.DUE_SOON):
+        for status in (S.MET, S.MET_LATE, S.OVERDUE, S.MISSED, S.DUE_SOON):
             assert numbers[STATUS_LABELS[status]] == count(status), (name, status)
         assert numbers["On-time rate"] == (pytest.approx(count(S.MET) / due) if due else None)
 
@@ -166,8 +186,9 @@ def test_summary_numbers_by_hand(workbook: Any) -> None:
     """Counted from sample() by eye, so a bug shared by both sheets still shows."""
     ws = workbook["Summary"]
     services = summary_table(ws, "Service")
-    assert services[FS]["Due to date"] == 4
-    assert services[FS]["On-time rate"] == pytest.approx(0.25)
+    assert services[FS]["Due to date"] == 5  # met, met late, two overdue, one missed
+    assert services[FS]["Missed"] == 1
+    assert services[FS]["On-time rate"] == pytest.approx(0.2)
     assert services[SH]["Active people"] == 3
     assert services["All services"]["Overdue"] == 3
     workers = summary_table(ws, "Worker")
@@ -176,7 +197,7 @@ def test_summary_numbers_by_hand(workbook: Any) -> None:
     assert workers["(unassigned)"]["On-time rate"] is None  # nothing was due: blank
     assert ws["B2"].value == datetime(2026, 3, 11)
     assert ws["B3"].value == 7
-    rate_cell = next(c for c in ws["H"] if isinstance(c.value, float))
+    rate_cell = next(c for c in ws["I"] if isinstance(c.value, float))
     assert rate_cell.number_format == "0%"
 
 
@@ -184,11 +205,11 @@ def test_dates_are_real_excel_dates(workbook: Any) -> None:
     assert workbook["Summary"]["B2"].is_date
     assert workbook["Summary"]["B2"].number_format == "dd/mm/yyyy"
     ws = workbook["Obligations"]
-    for cell in ws["D"][1:]:
+    for cell in column(ws, "Due"):
         assert cell.is_date and cell.number_format == "dd/mm/yyyy"
-    met_on = [cell for cell in ws["F"][1:] if cell.value is not None]
+    met_on = [cell for cell in column(ws, "Met on") if cell.value is not None]
     assert met_on and all(cell.is_date for cell in met_on)
-    received = workbook["Incomplete"]["G2"]
+    received = column(workbook["Incomplete"], "Received")[0]
     assert received.is_date and received.number_format == "dd/mm/yyyy hh:mm"
 
 
@@ -207,8 +228,8 @@ def test_list_sheets_are_frozen_filtered_and_print_ready(workbook: Any, title: s
 
 
 def test_long_text_wraps(workbook: Any) -> None:
-    assert workbook["Incomplete"]["F2"].alignment.wrap_text
-    assert workbook["Rejected"]["C2"].alignment.wrap_text
+    assert column(workbook["Incomplete"], "What to fix")[0].alignment.wrap_text
+    assert column(workbook["Rejected"], "Reason")[0].alignment.wrap_text
 
 
 def test_overdue_most_overdue_first(workbook: Any) -> None:
@@ -234,13 +255,14 @@ def test_incomplete_blocking_first_one_row_per_finding(workbook: Any) -> None:
 
 
 def test_archived_files_are_relative_links(workbook: Any) -> None:
-    source = workbook["Overdue"]["G2"]
-    assert source.value == "P005-referral.docx"
-    assert source.hyperlink.target == "../archive/2026/01/P005-referral.docx"
-    assert workbook["Overdue"]["G4"].hyperlink is None  # P003 has no source file
-    plan = next(c for c in workbook["Obligations"]["H"] if c.value == "P001 plan.docx")
+    source = column(workbook["Overdue"], "Source file")
+    assert source[0].value == "P005-referral.docx"
+    assert source[0].hyperlink.target == "../archive/2026/01/P005-referral.docx"
+    assert source[2].hyperlink is None  # P003 has no source file
+    plan = next(c for c in column(workbook["Obligations"], "Source file")
+                if c.value == "P001 plan.docx")
     assert plan.hyperlink.target == "../archive/2026/01/P001%20plan.docx"
-    assert workbook["Incomplete"]["H3"].hyperlink.target == (
+    assert column(workbook["Incomplete"], "Archived file")[1].hyperlink.target == (
         "../archive/2026/03/P002-referral.docx"
     )
     rejected = workbook["Rejected"]["A2"]
@@ -283,6 +305,7 @@ def test_empty_lists_say_so(tmp_path: Path) -> None:
     assert book["Due soon"]["A2"].value == "Nothing due in the 7 days after 11/03/2026."
     assert book["Incomplete"]["A2"].value == "No incomplete forms waiting."
     assert book["Rejected"]["A2"].value == "No rejected files."
+    assert book["Outcomes"]["A2"].value == "No outcome scores recorded yet."
     for title in LIST_SHEETS:
         assert book[title].max_row == 2, title
     totals = summary_table(book["Summary"], "Service")["All services"]

@@ -24,6 +24,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from pipeline.policies import load_policies
 from pipeline.records import Event, Obligation, ObligationStatus
 from pipeline.rules import (
     CalendarDays,
@@ -32,8 +33,8 @@ from pipeline.rules import (
     Within,
     WithinEach,
     WorkingDays,
-    community_support_rules,
     compute_obligations,
+    default_rule_sets,
     status_for,
 )
 
@@ -304,8 +305,8 @@ def test_review_part2(
     assert part2s(events, as_of) == expected
 
 
-def test_part2_working_days_is_a_parameter() -> None:
-    rules = {CS: community_support_rules(part2_working_days=5)}
+def test_part2_working_days_is_a_setting() -> None:
+    rules = load_policies(overrides={"review_part2_working_days": 5}).rule_sets()
     # Mon 21 Dec 2026 + 5 working days: 22, 23, 24, (25, 26, 27, 28 off) 29, 30 Dec.
     assert part2s([part1(date(2026, 12, 21))], date(2026, 12, 22), rule_sets=rules) == [
         (1, date(2026, 12, 30), S.DUE_SOON, None)
@@ -460,13 +461,13 @@ rules:
   - {kind: recurring, obligation: review, anchor_event: review,
      every: {unit: months, count: 6}, met_by_event: review}
   - {kind: within_each, obligation: review_part2, after_event: review,
-     span: {unit: working_days, count: 10}, met_by_event: review_part2,
-     link_detail: review_date}
+     span: {unit: working_days, count: 10, setting: review_part2_working_days},
+     met_by_event: review_part2, link_detail: review_date}
 """
 
 
 def test_rules_load_from_a_policy_file() -> None:
-    assert RuleSet.model_validate(yaml.safe_load(POLICY_YAML)) == community_support_rules()
+    assert RuleSet.model_validate(yaml.safe_load(POLICY_YAML)) == default_rule_sets()[CS]
 
 
 @pytest.mark.parametrize(

@@ -59,7 +59,8 @@ def run_kill_test(tmp_path: Path, *, files: int, kills: int, seed: int) -> None:
         process.wait()
     final = _watcher(settings.home)
     try:
-        assert wait_until(lambda: not any(settings.inbox_path.iterdir()), timeout=180, step=0.5)
+        assert wait_until(lambda: not any(settings.inbox_path.iterdir()),
+                          timeout=max(180.0, files * 0.25), step=0.5)
     finally:
         final.send_signal(signal.SIGTERM)
         final.wait(timeout=30)

@@ -14,8 +14,10 @@ from pipeline.errors import PlanwatchError
 
 # Command modules register themselves on import.
 from pipeline.cli import casework as _casework  # noqa: F401  isort: skip
+from pipeline.cli import db as _db  # noqa: F401  isort: skip
 from pipeline.cli import demo as _demo  # noqa: F401  isort: skip
 from pipeline.cli import forms as _forms  # noqa: F401  isort: skip
+from pipeline.cli import reports as _reports  # noqa: F401  isort: skip
 from pipeline.cli import watch as _watch  # noqa: F401  isort: skip
 from pipeline.cli import workspace as _workspace  # noqa: F401  isort: skip
 

@@ -20,7 +20,7 @@ from pipeline.inbox.sandbox import SandboxedReader
 from pipeline.logs import configure_logging
 from pipeline.readers.safety import Limits
 from pipeline.records import ObligationStatus
-from pipeline.reports.weekly import weekly_report_name, write_weekly_workbook
+from pipeline.reports.weekly_job import write_compliance_report
 from pipeline.store import queries
 from pipeline.store.session import Store, open_store
 
@@ -38,7 +38,8 @@ def ingest_workspace(settings: Settings, *, parse: Parse | None = None) -> Works
     return Workspace(home=settings.home, inbox=settings.inbox_path,
                      archive=settings.archive_path, rejected=settings.rejected_path,
                      catalogue=Catalogue.load(settings.forms_path),
-                     limits=Limits(max_file_bytes=settings.max_file_bytes), parse=parse)
+                     limits=Limits(max_file_bytes=settings.max_file_bytes), parse=parse,
+                     reports=settings.reports_path)
 
 
 def print_outcomes(results: list[IngestResult], *, only_notable: bool = False) -> None:
@@ -185,9 +186,7 @@ app.add_typer(report_app, name="report")
 
 def write_weekly(settings: Settings, store: Store, day: date, output: Path | None) -> Path:
     """Write the weekly workbook as of ``day`` (default path: reports/compliance-...)."""
-    path = output or settings.reports_path / weekly_report_name(day)
-    return write_weekly_workbook(casework.weekly_input(store, settings, day), path,
-                                 files_root=settings.home)
+    return write_compliance_report(store, settings, day, output)
 
 
 @report_app.command("weekly")

@@ -9,11 +9,12 @@ import typer
 
 from pipeline import casework
 from pipeline.cli.app import app, globals_of, out, today
-from pipeline.cli.casework import print_outcomes, run_ingest, write_weekly
+from pipeline.cli.casework import print_outcomes, run_ingest
 from pipeline.config import load_settings
 from pipeline.definitions import Catalogue
 from pipeline.demo.run import drop_demo_forms, prepare_home
 from pipeline.records import ObligationStatus
+from pipeline.reports.demo_reports import write_demo_reports
 from pipeline.store.session import open_store
 from pipeline.workspace import init_workspace
 
@@ -46,7 +47,7 @@ def demo(
     with open_store(settings.database_url) as store:
         results = run_ingest(settings, store, [settings.inbox_path], command="demo",
                              show_progress=True)
-        workbook = write_weekly(settings, store, day, None)
+        reports = write_demo_reports(store, settings, day)
         rows = casework.obligations(store, settings, day)
     print_outcomes(results, only_notable=True)
     overdue = [r for r in rows if r.status is ObligationStatus.OVERDUE]
@@ -57,7 +58,14 @@ def demo(
     out.print(f"As of {day:%d/%m/%Y}: {len(overdue)} obligations overdue, {len(due_soon)} due "
               "soon.\n")
     out.print("Open first:", style="bold")
-    out.print(f"  {workbook}   (the manager's weekly workbook)", markup=False)
+    out.print(f"  {reports.workbook}   (the manager's weekly workbook)", markup=False)
+    out.print("Also written:", style="bold")
+    out.print(f"  {reports.schedule}   (review schedule, a sheet per worker)", markup=False)
+    if reports.calendar is not None:
+        out.print(f"  {reports.calendar}   (the same as calendar events with reminders)",
+                  markup=False)
+    for summary in reports.summaries:
+        out.print(f"  {summary}   (outcome summary)", markup=False)
     out.print("Then try:", style="bold")
     for line in (f"planwatch {home_flag} due                  # overdue and due soon",
                  f"planwatch {home_flag} show {example}         # one person's forms",

@@ -70,7 +70,7 @@ def show_form(
 
 @forms_app.command("build")
 def build_forms(forms_dir: FormsDir = DEFAULT_FORMS_DIR) -> None:
-    """Write the blank Word forms to forms/blank/ from the definitions."""
+    """Write the blank Word, PDF and Excel forms to forms/blank/ from the definitions."""
     for path in forms_service.build_all(Catalogue.load(forms_dir)):
         out.print(f"wrote {path}")
 
@@ -81,18 +81,20 @@ def fill_form(
     data: Annotated[Path, typer.Option("--data", help="JSON file of field values.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Filled form to write.")],
     service: Annotated[str | None, typer.Option(help="Service copy of the form.")] = None,
+    file_format: Annotated[str | None, typer.Option(
+        "--format", help="docx, pdf or xlsx (default: from the output file's name).")] = None,
     forms_dir: FormsDir = DEFAULT_FORMS_DIR,
 ) -> None:
-    """Fill a blank form from JSON values, as a person would in Word."""
+    """Fill a blank form from JSON values, as a person would in Word, a PDF viewer or Excel."""
     definition = Catalogue.load(forms_dir).get(form)
     path = forms_service.fill(definition, forms_service.load_values(data), output,
-                              service=service)
+                              service=service, file_format=file_format)
     out.print(f"wrote {path}")
 
 
 @forms_app.command("check")
 def check_form(
-    file: Annotated[Path, typer.Argument(help="A filled form (.docx).")],
+    file: Annotated[Path, typer.Argument(help="A filled form (.docx, .pdf or .xlsx).")],
     forms_dir: FormsDir = DEFAULT_FORMS_DIR,
     as_json: JsonFlag = False,
 ) -> None:

@@ -23,6 +23,7 @@ from pipeline.inbox.sandbox import SandboxedReader
 from pipeline.logs import configure_logging
 from pipeline.store.models import AuditEntry
 from pipeline.store.session import open_store
+from pipeline.watch.jobs import ScheduledReports
 from pipeline.watch.loop import Watcher, WatchOptions
 from pipeline.watch.status import is_alive, read_status
 
@@ -70,6 +71,7 @@ def run_watcher(settings: Settings, stop: threading.Event) -> None:
         watcher = Watcher(
             inbox=settings.inbox_path, home=settings.home,
             ingest=lambda path: ingest_file(path, store, workspace, command="watch"),
+            on_tick=ScheduledReports(store, settings, workspace.catalogue),
             options=WatchOptions(settle_seconds=settings.settle_seconds,
                                  rescan_seconds=settings.rescan_seconds,
                                  poll_seconds=settings.poll_seconds,

@@ -1,29 +1,26 @@
-"""Synthetic but realistic histories for the demo: who was referred, and what forms followed.
+"""Community support histories for the demo (seed 004): referral, a plan within 28 days,
+a first review at 6 weeks and then every 6 months, each with a manager's Part 2.
 
-Deterministic from a seed and relative to an as-of date, so the demo always shows a
-service mid-flight: plans on time and late, reviews missed, unsigned plans, a corrected
-resubmission, a duplicate drop and files that cannot be used. Every name is invented.
+Deterministic from the random generator and relative to an as-of date, so the demo
+always shows a service mid-flight: plans on time and late, reviews missed, unsigned
+plans, Part 2s late or never done, people who left and one who came back. Every name is
+invented.
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
+
+from pipeline.demo.common import FIRST, LAST, Builder, DemoPerson, signed
 
 SERVICE = "community-support"
 TEAMS = {"North": ["Sam Patel", "Jo Okafor", "Priya Shah"],
          "South": ["Tom Reilly", "Ewa Nowak", "Ben Clarke"]}
 REVIEWERS = [("Rachel Green", "team_manager"), ("Dev Kumar", "reviewing_officer")]
-FIRST = ["Alice", "Bilal", "Carys", "Dawit", "Elena", "Femi", "Grace", "Hamza", "Iris", "Jamal",
-         "Kasia", "Leon", "Maya", "Niall", "Orla", "Pavel", "Queenie", "Rohan", "Sian", "Tariq",
-         "Una", "Victor", "Wendy", "Xander", "Yasmin", "Zoltan"]
-LAST = ["Adams", "Begum", "Collins", "Dimitrov", "Evans", "Fraser", "Gallagher", "Hughes",
-        "Iqbal", "Jones", "Kowalski", "Lewis", "Mensah", "Nolan", "O'Brien", "Price", "Quinn",
-        "Rahman", "Singh", "Taylor", "Walsh", "Young"]
 NEEDS = [("Money", "Rent arrears", "Apply for a discretionary housing payment"),
          ("Money", "Benefits not claimed", "Complete a benefits check with Citizens Advice"),
          ("Health", "Not registered with a GP", "Register with the local surgery"),
@@ -36,89 +33,49 @@ NEEDS = [("Money", "Rent arrears", "Apply for a discretionary housing payment"),
 AREAS = ["Money", "Health", "Home", "Social"]
 
 
-@dataclass
-class DemoForm:
-    """One form a worker would have filled, with the file name staff would give it."""
-
-    form_id: str
-    values: dict[str, Any]
-    file_name: str
-    saved_at: datetime
-    libreoffice: bool = False
-
-
-@dataclass
-class DemoPerson:
-    person_id: str
-    forms: list[DemoForm] = field(default_factory=list)
-
-
-def _saved(day: date, rng: random.Random) -> datetime:
-    return datetime.combine(day, time(rng.randint(9, 16), rng.randint(0, 59)), tzinfo=UTC)
-
-
-def _file(person_id: str, title: str, day: date) -> str:
-    return f"{person_id} {title} {day:%d-%m-%Y}.docx"
-
-
-def _signed(values: dict[str, Any], day: date, name: str, worker: str) -> dict[str, Any]:
-    return {**values, "person_signature": name, "person_signed_on": day.isoformat(),
-            "worker_signature": worker, "worker_signed_on": day.isoformat()}
-
-
-class _Person:
+class _Person(Builder):
     """Builds one person's forms; each step may be on time, late or never happen."""
 
     def __init__(self, number: int, as_of: date, rng: random.Random) -> None:
-        self.rng, self.as_of = rng, as_of
-        self.pid = f"CS-{number:04d}"
-        self.name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
-        self.team = rng.choice(sorted(TEAMS))
-        self.worker = rng.choice(TEAMS[self.team])
+        team = rng.choice(sorted(TEAMS))
+        super().__init__(rng, as_of, SERVICE, f"CS-{number:04d}",
+                         f"{rng.choice(FIRST)} {rng.choice(LAST)}", rng.choice(TEAMS[team]), team)
         self.start = as_of - timedelta(days=rng.randint(5, 430))
-        self.forms: list[DemoForm] = []
-        self.base = {"person_id": self.pid, "full_name": self.name, "worker": self.worker,
-                     "team": self.team}
 
-    def add(self, form_id: str, title: str, day: date, values: dict[str, Any]) -> DemoForm:
-        form = DemoForm(form_id, values, _file(self.pid, title, day), _saved(day, self.rng))
-        self.forms.append(form)
-        return form
-
-    def referral(self) -> None:
-        day = self.start - timedelta(days=self.rng.randint(1, 10))
+    def referral(self, start: date) -> None:
+        day = start - self.days(1, 10)
         born = date(self.rng.randint(1940, 2000), self.rng.randint(1, 12), self.rng.randint(1, 28))
         self.add("referral", "Referral", day, {
             **self.base, "date_of_birth": born.isoformat(),
             "address": f"{self.rng.randint(1, 90)} Example Street\nStockport",
             "referral_date": day.isoformat(), "referrer": "Adult social care duty team",
             "referral_reason": "Needs help to keep the tenancy and manage money.",
-            "start_date": self.start.isoformat(),
+            "start_date": start.isoformat(),
             "risk_level": self.rng.choice(["low", "low", "medium", "high"]),
-            "consent_to_share": True, "interpreter_needed": self.rng.random() < 0.1})
+            "consent_to_share": True, "interpreter_needed": self.chance(0.1)})
 
     def plan(self) -> date | None:
         roll = self.rng.random()
         if roll < 0.75:
-            day = self.start + timedelta(days=self.rng.randint(3, 27))
+            day = self.start + self.days(3, 27)
         elif roll < 0.88:
-            day = self.start + timedelta(days=self.rng.randint(31, 70))
+            day = self.start + self.days(31, 70)
         else:
             return None
         if day > self.as_of:
             return None
         actions: list[dict[str, Any]] = [
             {"area": area, "issue": issue, "task": task, "responsible": self.worker,
-             "target_date": (day + timedelta(days=self.rng.randint(14, 90))).isoformat()}
+             "target_date": (day + self.days(14, 90)).isoformat()}
             for area, issue, task in self.rng.sample(NEEDS, self.rng.randint(2, 4))
         ]
-        values = _signed({**self.base, "plan_date": day.isoformat(),
-                          "review_frequency": "six_weeks",
-                          "next_review_date": (self.start + timedelta(days=42)).isoformat(),
-                          "needs_summary": "; ".join(a["issue"] for a in actions),
-                          "actions": actions,
-                          "person_views": "Wants to stay living independently."},
-                         day, self.name, self.worker)
+        values = signed({**self.base, "plan_date": day.isoformat(),
+                         "review_frequency": "six_weeks",
+                         "next_review_date": (self.start + timedelta(days=42)).isoformat(),
+                         "needs_summary": "; ".join(a["issue"] for a in actions),
+                         "actions": actions,
+                         "person_views": "Wants to stay living independently."},
+                        day, self.name, self.worker)
         flaw = self.rng.random()
         if flaw < 0.07:
             values.pop("person_signature")  # plan not signed by the service user
@@ -130,16 +87,16 @@ class _Person:
         return day
 
     def review(self, day: date, kind: str, score_base: int) -> None:
-        values = _signed({**self.base, "review_date": day.isoformat(), "review_kind": kind,
-                          "review_method": "phone" if kind == "first" else "in_person",
-                          "progress": [{"issue": "Plan actions", "progress": "Going well"}],
-                          "scores": [{"area": a, "score": min(10, score_base +
-                                                              self.rng.randint(0, 3))}
-                                     for a in AREAS],
-                          "person_views": "Happy with the support so far.",
-                          "next_review_date": (day + relativedelta(months=6)).isoformat()},
-                         day, self.name, self.worker)
-        if self.rng.random() < 0.05:
+        values = signed({**self.base, "review_date": day.isoformat(), "review_kind": kind,
+                         "review_method": "phone" if kind == "first" else "in_person",
+                         "progress": [{"issue": "Plan actions", "progress": "Going well"}],
+                         "scores": [{"area": a, "score": min(10, score_base +
+                                                             self.rng.randint(0, 3))}
+                                    for a in AREAS],
+                         "person_views": "Happy with the support so far.",
+                         "next_review_date": (day + relativedelta(months=6)).isoformat()},
+                        day, self.name, self.worker)
+        if self.chance(0.05):
             values.pop("person_views")  # review without the service user's views
         self.add("review", "Review", day, values)
         self.part2(day)
@@ -147,9 +104,9 @@ class _Person:
     def part2(self, review_day: date) -> None:
         roll = self.rng.random()
         if roll < 0.75:
-            day = review_day + timedelta(days=self.rng.randint(1, 12))
+            day = review_day + self.days(1, 12)
         elif roll < 0.87:
-            day = review_day + timedelta(days=self.rng.randint(20, 40))
+            day = review_day + self.days(20, 40)
         else:
             return
         if day > self.as_of:
@@ -162,54 +119,58 @@ class _Person:
             "staff_informed": True, "reviewer_signature": reviewer,
             "reviewer_signed_on": day.isoformat()})
 
-    def reviews(self) -> None:
+    def reviews(self) -> date | None:
+        """The reviews; the date of the last one."""
         roll = self.rng.random()
         if roll < 0.7:
-            day = self.start + timedelta(days=self.rng.randint(35, 42))
+            day = self.start + self.days(35, 42)
         elif roll < 0.85:
-            day = self.start + timedelta(days=self.rng.randint(45, 80))
+            day = self.start + self.days(45, 80)
         else:
-            return
-        score = self.rng.randint(3, 5)
-        kind = "first"
+            return None
+        score, kind, last = self.rng.randint(3, 5), "first", None
         while day <= self.as_of:
             self.review(day, kind, score)
-            score, kind = score + 1, "scheduled"
+            score, kind, last = score + 1, "scheduled", day
             roll = self.rng.random()
             if roll < 0.75:
-                day = day + timedelta(days=self.rng.randint(150, 182))
+                day = day + self.days(150, 182)
             elif roll < 0.87:
-                day = day + timedelta(days=self.rng.randint(190, 240))
+                day = day + self.days(190, 240)
             else:
-                return
+                break
+        return last
+
+    def closure(self, day: date) -> None:
+        self.add("closure", "Closure", day, signed({
+            **self.base, "closure_date": day.isoformat(),
+            "exit_reason": self.rng.choice(["planned", "planned", "moved_on", "moved_away"]),
+            "outcomes": [{"area": "Money", "achieved": "yes", "why": "Arrears cleared"},
+                         {"area": "Social", "achieved": "partly",
+                          "why": "Goes to the lunch club most weeks"}],
+            "summary": "Living independently with the tenancy secure."},
+            day, self.name, self.worker))
 
 
-def demo_people(as_of: date, count: int = 100, seed: int = 2026) -> list[DemoPerson]:
-    """``count`` people of the community-support service with varied histories."""
-    rng = random.Random(seed)
+def community_support_people(as_of: date, count: int, rng: random.Random) -> list[DemoPerson]:
+    """``count`` people of the community-support service with varied histories.
+
+    About one in eight of those supported for over a year has left; one of them was
+    referred again later (a second episode under the same reference).
+    """
     people = []
     for number in range(1, count + 1):
         person = _Person(number, as_of, rng)
-        person.referral()
-        if person.plan() is not None:
-            person.reviews()
-        for form in person.forms:
-            form.libreoffice = rng.random() < 0.1
-        people.append(DemoPerson(person.pid, person.forms))
+        person.referral(person.start)
+        last_review = person.reviews() if person.plan() is not None else None
+        if last_review is not None and person.start < as_of - timedelta(days=300) and (
+                person.chance(0.3)):
+            left = last_review + person.days(10, 60)
+            if person.known(left):
+                person.closure(left)
+                again = left + person.days(40, 90)
+                if number % 3 == 0 and person.known(again + timedelta(days=3)):
+                    person.start = again
+                    person.referral(again)
+        people.append(person.person())
     return people
-
-
-def corrected_copy(form: DemoForm) -> DemoForm:
-    """The same form for the same person and date, now signed, saved a day later."""
-    values = {**form.values, "person_signature": form.values.get("full_name")}
-    values.setdefault("person_signed_on", values.get("worker_signed_on"))
-    return DemoForm(form.form_id, values, form.file_name.replace(".docx", " (signed).docx"),
-                    form.saved_at + timedelta(days=1))
-
-
-def unsigned_draft(form: DemoForm) -> DemoForm:
-    """An earlier copy of a signed form, dropped before the service user had signed it."""
-    values = {k: v for k, v in form.values.items()
-              if k not in ("person_signature", "person_signed_on")}
-    return DemoForm(form.form_id, values, form.file_name.replace(".docx", " (draft).docx"),
-                    form.saved_at - timedelta(days=1))

@@ -1,10 +1,10 @@
-"""``planwatch demo``: a synthetic community-support service, end to end.
+"""``planwatch demo``: every service, end to end, with synthetic people.
 
-Creates a workspace, fills each person's forms with Planwatch's own filler (some then
-opened and saved by LibreOffice, as staff using it would), drops them into the inbox with
-a duplicate, a corrected resubmission and files that cannot be used, ingests everything
-and writes the weekly workbook. Nothing here is special-cased: it is the same code path
-a real inbox takes.
+Creates a workspace, fills each person's forms (their service's copy) with Planwatch's
+own filler (some then opened and saved by LibreOffice, as staff using it would), drops
+them into the inbox with a duplicate, a corrected resubmission and files that cannot be
+used, ingests everything and writes the weekly workbook. Nothing here is special-cased:
+it is the same code path a real inbox takes.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from pathlib import Path
 import docx
 
 from pipeline.definitions import Catalogue
-from pipeline.demo.histories import DemoForm, corrected_copy, demo_people, unsigned_draft
+from pipeline.demo.common import DemoForm, corrected_copy, unsigned_draft
+from pipeline.demo.population import demo_people
 from pipeline.errors import PlanwatchError
 from pipeline.forms_service import fill
 from pipeline.readers.safety import OLE_MAGIC
@@ -93,14 +94,15 @@ def drop_demo_forms(inbox: Path, catalogue: Catalogue, as_of: date, *, people: i
         to_resave: list[Path] = []
         for form in forms:
             path = fill(catalogue.get(form.form_id), form.values, staged / form.file_name,
-                        saved_at=form.saved_at)
+                        service=form.service, saved_at=form.saved_at)
             if form.libreoffice:
                 to_resave.append(path)
         resaved = _save_with_libreoffice(to_resave, workdir)
         for path in sorted(staged.iterdir()):
             shutil.move(path, inbox / path.name)
     # The same batch dropped twice by a busy administrator: two files arrive again.
-    for original in sorted(inbox.glob("*Review part 2*.docx"))[:2]:
+    again = [*sorted(inbox.glob("*Review part 2*.docx")), *sorted(inbox.glob("*Review*.docx"))]
+    for original in again[:2]:
         shutil.copy(original, inbox / f"Copy of {original.name}")
     _unusable_files(inbox)
     return DemoDrop(files=sum(1 for _ in inbox.iterdir()), people=len(population),

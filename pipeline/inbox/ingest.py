@@ -26,13 +26,14 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict
 
 from pipeline.definitions import Catalogue
-from pipeline.errors import FormReadError, StoreError
+from pipeline.errors import FormReadError, ReportError, StoreError
 from pipeline.forms_service import read_form
 from pipeline.inbox import files
 from pipeline.inbox.candidates import expand_paths
 from pipeline.inbox.recording import record_submission
 from pipeline.readers.safety import DEFAULT_LIMITS, Limits, size_limit_mb
 from pipeline.records import RawForm, Record
+from pipeline.reports.summary_job import write_summary_for_closure
 from pipeline.store import audit
 from pipeline.store.models import Submission, SubmissionStatus
 from pipeline.store.queries import find_submission_by_sha
@@ -81,6 +82,8 @@ class Workspace:
     # Reads and validates one file's bytes, e.g. in a sandboxed worker process; None:
     # in this process (tests, `forms check`).
     parse: Parse | None = None
+    # Where outcome summaries go when a closure form arrives (None: not written).
+    reports: Path | None = None
 
     def relative(self, path: Path) -> str:
         try:
@@ -171,6 +174,7 @@ def ingest_file(path: Path, store: Store, workspace: Workspace, *, command: str 
         _remove_from_inbox(path, workspace)
         return _duplicate(path, winner, workspace)
     _remove_from_inbox(path, workspace)
+    _summary_on_closure(store, workspace, stored.submission_id, received)
     log.info("file_" + stored.outcome, extra={
         "submission_id": stored.submission_id, "sha256": sha256, "form_id": record.form_id,
         "finding_count": len(record.findings)})
@@ -184,6 +188,20 @@ def ingest_file(path: Path, store: Store, workspace: Workspace, *, command: str 
 def _parse_here(path: Path, data: bytes, workspace: Workspace) -> tuple[RawForm, Record]:
     raw = read_form(path, workspace.catalogue, data=data)
     return raw, validate(raw, workspace.catalogue.get(raw.form_id))
+
+
+def _summary_on_closure(store: Store, workspace: Workspace, submission_id: int,
+                        received: datetime) -> None:
+    """A closure form's arrival writes the outcome summary; the form is stored either way."""
+    if workspace.reports is None:
+        return
+    try:
+        write_summary_for_closure(store, workspace.catalogue, submission_id,
+                                  reports_path=workspace.reports,
+                                  today=received.astimezone(LONDON).date())
+    except ReportError:
+        log.warning("summary_not_written", exc_info=True,
+                    extra={"submission_id": submission_id})
 
 
 def _read(path: Path, data: bytes, workspace: Workspace) -> tuple[RawForm, Record]:

@@ -4,7 +4,8 @@ Contract: ``record_submission`` adds the submission, its events, actions and out
 scores and an audit entry, and settles supersession: of two stored copies of the same
 form for the same person and event date, the correction wins (fewer blocking findings,
 then the later last-saved time, then the later arrival), so the order in which copies
-arrive does not decide which one counts. Both stay in the history.
+arrive does not decide which one counts. Both stay in the history. Then it rebuilds the
+person's episodes in that service (:func:`settle_episodes`), again independent of order.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pipeline.definitions import FormDefinition
-from pipeline.records import RawForm, Record
+from pipeline.records import Event, RawForm, Record
+from pipeline.rules.episodes import CLOSING_EVENT, split_episodes
+from pipeline.rules.events import event_order_key, first_fact, latest_value
 from pipeline.store import audit
 from pipeline.store.models import (
     Action,
@@ -31,8 +34,6 @@ from pipeline.store.models import (
 from pipeline.store.queries import get_or_create_person
 
 LONDON = ZoneInfo("Europe/London")
-OPENING_EVENTS = ("referral", "start")
-CLOSING_EVENTS = ("closure",)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -81,23 +82,56 @@ def _settle_supersession(session: Session, new: Submission) -> tuple[str, str | 
                           "already stored is the corrected one.")
 
 
-def _episode(session: Session, person_id: str, service: str, kind: str, on: date,
-             worker: str | None, team: str | None) -> Episode:
-    episode = session.scalars(
-        select(Episode).where(Episode.person_id == person_id, Episode.service == service,
-                              Episode.closed_on.is_(None)).order_by(Episode.opened_on)
-    ).first()
-    if episode is None:
-        episode = Episode(person_id=person_id, service=service, opened_on=on)
-        session.add(episode)
-    if kind in OPENING_EVENTS and on < episode.opened_on:
-        episode.opened_on = on
-    if kind in CLOSING_EVENTS:
-        episode.closed_on = on
-    episode.worker = worker or episode.worker
-    episode.team = team or episode.team
+def _as_event(row: EventRow) -> Event:
+    return Event(person_id=row.person_id, service=row.service, kind=row.kind, on=row.on,
+                 at=row.at, worker=row.worker, team=row.team, complete=row.complete,
+                 submission_id=row.submission_id, details=row.details)
+
+
+def settle_episodes(session: Session, person_id: str, service: str) -> None:
+    """Rebuild one person's episodes in one service from their stored forms' events.
+
+    The split is the rules' own (:func:`pipeline.rules.episodes.split_episodes`) over
+    the events of ``stored`` submissions in rule order, so the store's episodes never
+    depend on the order forms arrived in and always agree with the deadlines. Episode
+    rows are reused in date order, added or removed as needed; an episode opens on its
+    first event and closes on its first closure. Each event is linked to its episode; a
+    superseded copy's event to the latest episode opened on or before its date.
+    """
+    rows = session.execute(
+        select(EventRow, Submission.status)
+        .join(Submission, EventRow.submission_id == Submission.id)
+        .where(EventRow.person_id == person_id, EventRow.service == service)
+    ).all()
+    pairs = sorted(((_as_event(row), row) for row, status in rows
+                    if status == SubmissionStatus.STORED), key=lambda p: event_order_key(p[0]))
+    row_of = {id(event): row for event, row in pairs}
+    segments = split_episodes([event for event, _ in pairs])
+    episodes = list(session.scalars(
+        select(Episode).where(Episode.person_id == person_id, Episode.service == service)
+        .order_by(Episode.opened_on, Episode.id)))
+    while len(episodes) < len(segments):
+        episodes.append(Episode(person_id=person_id, service=service))
+        session.add(episodes[-1])
+    for episode, segment in zip(episodes, segments, strict=False):
+        closure = first_fact(segment, CLOSING_EVENT)
+        episode.opened_on = segment[0].on
+        episode.closed_on = closure.on if closure is not None else None
+        episode.worker = latest_value(segment, "worker")
+        episode.team = latest_value(segment, "team")
     session.flush()
-    return episode
+    for episode, segment in zip(episodes, segments, strict=False):
+        for event in segment:
+            row_of[id(event)].episode_id = episode.id
+    kept = episodes[:len(segments)]
+    for row, status in rows:
+        if status != SubmissionStatus.STORED:
+            opened = [e for e in kept if e.opened_on <= row.on]
+            row.episode_id = (opened[-1] if opened else kept[0]).id if kept else None
+    session.flush()
+    for surplus in episodes[len(segments):]:
+        session.delete(surplus)
+    session.flush()
 
 
 def _events(session: Session, submission: Submission, record: Record, person_id: str,
@@ -113,9 +147,9 @@ def _events(session: Session, submission: Submission, record: Record, person_id:
         if isinstance(value, datetime):
             at = value.astimezone(LONDON).replace(tzinfo=None)
             value = at.date()
-        episode = _episode(session, person_id, record.service, kind, value, worker, team)
+        # Linked to its episode by settle_episodes, once supersession is settled.
         session.add(EventRow(
-            submission_id=submission.id, person_id=person_id, episode_id=episode.id,
+            submission_id=submission.id, person_id=person_id, episode_id=None,
             service=record.service, kind=kind, on=value, at=at, worker=worker, team=team,
             complete=record.complete,
             details={key: _jsonable(record.values.get(key)) for key in spec.details}))
@@ -156,6 +190,7 @@ def record_submission(
     events = _events(session, submission, record, person.person_id, definition)
     _rows(session, submission, record, person.person_id)
     outcome, reason = _settle_supersession(session, submission)
+    settle_episodes(session, person.person_id, record.service)
     audit.record(session, command=command, action=outcome, submission_id=submission.id,
                  sha256=sha256, detail={"form_id": record.form_id, "file_name": original_name,
                                         "archived_path": archived_path, "event_count": events,

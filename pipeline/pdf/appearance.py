@@ -93,10 +93,8 @@ def text_content(value: str, width: float, height: float, *, multiline: bool,
         return b"/Tx BMC EMC"
     lines, size = fit(drawable(value), width - reserve_right, height, multiline=multiline)
     leading = size * LEADING
-    if multiline:
-        top = height - PADDING - size * _ASCENT
-    else:
-        top = (height - size * _CAP_HEIGHT) / 2
+    # Multi-line text starts at the top, as viewers draw it; one line is centred.
+    top = height - PADDING - size * _ASCENT if multiline else (height - size * _CAP_HEIGHT) / 2
     shown = [f"{_hex(lines[0])} Tj"] + [f"T* {_hex(line)} Tj" for line in lines[1:]]
     ops = [
         "/Tx BMC", "q",

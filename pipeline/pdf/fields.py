@@ -8,7 +8,8 @@ are untrusted: the walk stops at a depth, a number of nodes, and any loop.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 
 from pypdf.generic import ArrayObject, DictionaryObject, PdfObject
 
@@ -25,8 +26,8 @@ class FieldNode:
 
     name: str
     field: DictionaryObject
-    widgets: list[DictionaryObject] = field(default_factory=list)
-    inherited: dict[str, PdfObject] = field(default_factory=dict)
+    widgets: list[DictionaryObject] = dataclasses.field(default_factory=list)
+    inherited: dict[str, PdfObject] = dataclasses.field(default_factory=dict)
 
     def get(self, key: str) -> PdfObject | None:
         """An entry of the field, else the nearest parent's (type, flags, value, options)."""

@@ -34,16 +34,19 @@ HINT = colors.HexColor("#5F6B70")
 REQUIRED_HEX = "#A01E1E"
 BOX = colors.HexColor("#8FA3AB")
 MARGIN = 2 * cm
+# Platypus frames pad their content by 6 pt; the margins allow for it.
+FRAME_PAD = 6.0
 WIDTH = A4[0] - 2 * MARGIN
 LABEL_WIDTH = 6 * cm
 NUMBER_WIDTH = 0.9 * cm
 CELL_PAD = 3.0
 LINE_HEIGHT = 16.0
 LONG_HEIGHT = 48.0
-TABLE_LONG_HEIGHT = 32.0
+TABLE_LONG_HEIGHT = 40.0
 CHECK_SIZE = 11.0
 # Width of the triangle drawn at the right of a combo box; the value is not drawn there.
 CHOICE_ARROW = 12.0
+CHOICE_WIDTH = 230.0
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,7 @@ def _label_markup(text: str, required: bool, help_text: str | None = None,
     return markup
 
 
-class AnswerBox(Flowable):  # type: ignore[misc]  # ReportLab's classes are untyped
+class AnswerBox(Flowable):
     """An answer's area in a cell: draws the box and hints, records the widget's place."""
 
     def __init__(self, name: str, field: FieldSpec, width: float, height: float,
@@ -138,6 +141,9 @@ class AnswerBox(Flowable):  # type: ignore[misc]  # ReportLab's classes are unty
             self._record(0, 0, box_width, height)
             return
         if kind is FieldType.CHOICE:
+            if not self.in_table:
+                width = min(width, CHOICE_WIDTH)
+                self._box(0, 0, width, height)
             self._arrow(width, height)
         self._record(0, 0, width, height)
 
@@ -240,24 +246,25 @@ class Story:
                 _side_hint(column) if column.type is FieldType.NUMBER else None)
             header.append(Paragraph(_label_markup(column.label, column.required, hint=hint),
                                     STYLES["header"]))
-        long_row = any(c.type is FieldType.LONG_TEXT for c in spec.columns)
-        height = TABLE_LONG_HEIGHT if long_row else LINE_HEIGHT
         body: list[list[Any]] = [header]
         for row in range(1, table_rows(spec) + 1):
             cells: list[Any] = [Paragraph(str(row), STYLES["number"])]
             for column, width in zip(spec.columns, widths[1:], strict=True):
                 tip = tooltip(column, prefix=f"{spec.label}, row {row}: ")
+                # Long text sets the row's height; the other boxes sit at the top of their
+                # cells, level with the first line of the long text beside them.
+                height = TABLE_LONG_HEIGHT if column.type is FieldType.LONG_TEXT else (
+                    LINE_HEIGHT)
                 cells.append(AnswerBox(cell_name(spec.key, row, column.key), column,
-                                       width - 2 * CELL_PAD,
-                                       height if column.type is not FieldType.YES_NO
-                                       else LINE_HEIGHT, self.placed, tip=tip, in_table=True))
+                                       width - 2 * CELL_PAD, height, self.placed, tip=tip,
+                                       in_table=True))
             body.append(cells)
         table = Table(body, colWidths=widths, repeatRows=1)
         table.setStyle(TableStyle([
             ("GRID", (0, 0), (-1, -1), 0.5, GRID),
             ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
             ("BACKGROUND", (0, 1), (0, -1), LABEL_FILL),
-            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("VALIGN", (0, 0), (-1, 0), "BOTTOM"),
             *[(side, (0, 0), (-1, -1), CELL_PAD) for side in
               ("LEFTPADDING", "RIGHTPADDING", "TOPPADDING", "BOTTOMPADDING")],
@@ -289,32 +296,36 @@ def _story(definition: FormDefinition, service: str) -> Story:
     return story
 
 
+def _layout(definition: FormDefinition, service: str,
+            total: int) -> tuple[bytes, list[Placed], int]:
+    """One pass: the pages, the answer boxes' places, and how many pages there were."""
+    story = _story(definition, service)
+    footer = stamp_text(definition.id, definition.version, service)
+
+    def draw_footer(canvas: Canvas, document: SimpleDocTemplate) -> None:
+        canvas.saveState()
+        canvas.setFont("Helvetica", 8)
+        canvas.setFillColor(HINT)
+        number = canvas.getPageNumber()
+        canvas.drawCentredString(A4[0] / 2, 1.1 * cm,
+                                 f"{footer} \u00b7 Page {number} of {total or number}")
+        canvas.restoreState()
+
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer, pagesize=A4, leftMargin=MARGIN - FRAME_PAD, rightMargin=MARGIN - FRAME_PAD,
+        topMargin=1.8 * cm - FRAME_PAD, bottomMargin=2.0 * cm - FRAME_PAD, invariant=1,
+        pageCompression=1, title=definition.title, author="Planwatch", creator="Planwatch")
+    document.build(story.flowables, onFirstPage=draw_footer, onLaterPages=draw_footer)
+    return buffer.getvalue(), story.placed, int(document.page)
+
+
 def render(definition: FormDefinition, service: str) -> tuple[bytes, list[Placed]]:
     """The static pages of one service's copy of a form, and where each field goes.
 
     Laid out twice: the first pass counts the pages for the "Page n of N" footer.
     """
     definition = definition.for_service(service)
-    pages = 0
-    for _ in range(2):
-        story = _story(definition, service)
-        footer = stamp_text(definition.id, definition.version, service)
-        total = pages
-
-        def draw_footer(canvas: Canvas, document: SimpleDocTemplate) -> None:
-            canvas.saveState()
-            canvas.setFont("Helvetica", 8)
-            canvas.setFillColor(HINT)
-            number = canvas.getPageNumber()
-            canvas.drawCentredString(A4[0] / 2, 1.1 * cm,
-                                     f"{footer} \u00b7 Page {number} of {total or number}")
-            canvas.restoreState()
-
-        buffer = io.BytesIO()
-        document = SimpleDocTemplate(
-            buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN,
-            topMargin=1.8 * cm, bottomMargin=2.0 * cm, invariant=1, pageCompression=1,
-            title=definition.title, author="Planwatch", creator="Planwatch")
-        document.build(story.flowables, onFirstPage=draw_footer, onLaterPages=draw_footer)
-        pages = document.page
-    return buffer.getvalue(), story.placed
+    _, _, pages = _layout(definition, service, 0)
+    data, placed, _ = _layout(definition, service, pages)
+    return data, placed

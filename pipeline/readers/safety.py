@@ -1,10 +1,11 @@
 """Checks that run before any parser touches an untrusted file.
 
-Office files are zip archives of XML parts, and both layers can be abused: a zip bomb
-(tiny file, gigabytes inflated), thousands of entries, or an XML part with a DOCTYPE
-(entity expansion, "billion laughs", external entities). Password-protected Office
-files are not zips at all but OLE compound files. Everything here fails with an
-:class:`UnsafeFileError` that names the file and says what to do.
+Office files (.docx, .xlsx) are zip archives of XML parts, and both layers can be
+abused: a zip bomb (tiny file, gigabytes inflated), thousands of entries, or an XML part
+with a DOCTYPE (entity expansion, "billion laughs", external entities). Password-protected
+Office files are not zips at all but OLE compound files. Everything here fails with an
+:class:`UnsafeFileError` (or, for a file that is merely damaged, a :class:`FormReadError`)
+that names the file and says what to do, in the words of the file's own format.
 """
 
 from __future__ import annotations
@@ -35,6 +36,24 @@ class Limits:
 
 DEFAULT_LIMITS = Limits()
 
+
+@dataclass(frozen=True)
+class OfficeFormat:
+    """How messages name a format: "Word .docx", saved as "Word Document (.docx)"."""
+
+    app: str
+    suffix: str
+    save_as: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.app} {self.suffix}"
+
+
+WORD = OfficeFormat("Word", ".docx", "Word Document (.docx)")
+EXCEL = OfficeFormat("Excel", ".xlsx", "Excel Workbook (.xlsx)")
+_SAVE_AGAIN = "Save the form again and drop the new copy."
+
 # One parser for every XML part: no DTDs, no entities, no network, no huge trees.
 _PARSER = etree.XMLParser(
     resolve_entities=False,
@@ -62,26 +81,41 @@ def check_size(path: Path, size: int, limits: Limits = DEFAULT_LIMITS) -> None:
         )
 
 
-def open_office_zip(path: Path, data: bytes, limits: Limits = DEFAULT_LIMITS) -> zipfile.ZipFile:
+def load_bytes(path: Path, data: bytes | None) -> bytes:
+    """The file's bytes as given, else read from disk; a read failure says what to do."""
+    if data is not None:
+        return data
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise FormReadError(path, f"cannot be opened ({exc.strerror})",
+                            hint="Check the file is not open elsewhere, then retry.") from exc
+
+
+def open_office_zip(path: Path, data: bytes, limits: Limits = DEFAULT_LIMITS,
+                    office: OfficeFormat = WORD) -> zipfile.ZipFile:
     """Open an Office file's zip after checking it is one and that it is not a bomb."""
     check_size(path, len(data), limits)
     if data.startswith(OLE_MAGIC):
         raise UnsafeFileError(
             path, "the file is saved with a password (or in the old binary Office format)",
-            hint="Open it, save a copy without a password as .docx, and drop that copy.",
+            hint=f"Open it, save a copy without a password as {office.suffix}, and drop that "
+            "copy.",
         )
     if not data.startswith(ZIP_MAGIC):
         raise FormReadError(
-            path, "this is not a Word .docx file (its contents are not an Office document)",
-            hint="Open it in Word or LibreOffice, save as Word Document (.docx), drop again.",
+            path, f"this is not a {office.name} file (its contents are not an Office document)",
+            hint=f"Open it in {office.app} or LibreOffice, save as {office.save_as}, "
+            "drop again.",
         )
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise FormReadError(
-            path, "the file is damaged (truncated or not a complete .docx)",
-            hint="Save the form again from Word or LibreOffice and drop the new copy.",
+            path, f"the file is damaged (truncated or not a complete {office.suffix})",
+            hint=f"Save the form again from {office.app} or LibreOffice and drop "
+            "the new copy.",
         ) from exc
     _check_entries(path, entries, limits)
     return archive
@@ -115,8 +149,7 @@ def read_part(archive: zipfile.ZipFile, name: str, path: Path,
             data = handle.read(limits.max_entry_uncompressed + 1)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
         raise FormReadError(
-            path, f"the part {name!r} is damaged",
-            hint="Save the form again from Word or LibreOffice and drop the new copy.",
+            path, f"the part {name!r} is damaged", hint=_SAVE_AGAIN,
         ) from exc
     if len(data) > limits.max_entry_uncompressed:
         raise UnsafeFileError(path, f"part {name!r} inflates past the limit (a zip bomb)",
@@ -137,10 +170,20 @@ def parse_xml(data: bytes, path: Path, part: str) -> etree._Element:
         root = etree.fromstring(data, parser=_PARSER)
     except etree.XMLSyntaxError as exc:
         raise FormReadError(
-            path, f"part {part!r} is not well-formed XML ({exc.msg})",
-            hint="Save the form again from Word or LibreOffice and drop the new copy.",
+            path, f"part {part!r} is not well-formed XML ({exc.msg})", hint=_SAVE_AGAIN,
         ) from exc
     # A DOCTYPE further in than the quick scan looked is still refused.
     if getattr(root.getroottree().docinfo, "doctype", ""):
         raise refusal
     return root
+
+
+def check_xml_parts(archive: zipfile.ZipFile, path: Path, limits: Limits = DEFAULT_LIMITS) -> None:
+    """Parse every XML part once with the safe parser, before a library parses it its way.
+
+    openpyxl reads parts with its own parser; this refuses a DOCTYPE (or broken XML) in any
+    part first, whatever its encoding.
+    """
+    for name in archive.namelist():
+        if name.lower().endswith((".xml", ".rels", ".vml")):
+            parse_xml(read_part(archive, name, path, limits), path, name)

@@ -2,10 +2,10 @@
 
 The report modules are pure functions over typed input; this module (with
 :mod:`pipeline.reports.snapshots`) is where reports meet the store. It builds on
-:func:`pipeline.casework.weekly_input` (obligations with the workspace's policy
-defaults, incomplete and rejected forms) and adds what the complete workbook shows:
-teams and opening forms of open episodes, disagreements, outcome scores, the trend's
-snapshots, service capacities and the form that meets each obligation.
+:func:`pipeline.casework.weekly_input` (obligations by the services' policies with the
+workspace's defaults, incomplete and rejected forms, capacities, the form that meets
+each obligation) and adds what the complete workbook shows: teams and opening forms of
+open episodes, disagreements, outcome scores and the trend's snapshots.
 """
 
 from __future__ import annotations
@@ -29,12 +29,9 @@ from pipeline.reports.weekly_data import (
     WeeklyInput,
 )
 from pipeline.reports.weekly_summary import TREND_WEEKS
-from pipeline.rules import default_rule_sets
 from pipeline.store.models import Episode, EventRow, OutcomeScore, Submission, SubmissionStatus
 from pipeline.store.session import Store
 
-# Seed 002, Step 1: Families First works with at most 30 families at once.
-CASELOAD_CAPACITY = {"families-first": 30}
 OPENING_EVENTS = ("referral", "start")
 
 
@@ -50,30 +47,17 @@ def weekly_input(store: Store, settings: Settings, as_of: date,
         extra: dict[str, Any] = {
             "active_people": people,
             "disagreements": disagreements(session, as_of, open_to, catalogue),
-            "scores": scores(session, as_of),
+            "scores": scores(session, as_of, area_labels(catalogue)),
             "history": snapshots.load_weeks(
                 session, as_of - timedelta(weeks=TREND_WEEKS - 1), as_of),
         }
     return WeeklyInput.model_validate({
         **dict(base), **extra,
-        "due_soon_days": settings.due_soon_days,
-        "capacities": {s: n for s, n in CASELOAD_CAPACITY.items() if s in services},
-        "forms_needed": forms_needed(catalogue),
+        # A capacity shows only for services this workspace has forms of.
+        "capacities": {s: n for s, n in base.capacities.items() if s in services},
         "green_at": settings.on_time_green_percent / 100,
         "amber_at": settings.on_time_amber_percent / 100,
     })
-
-
-def forms_needed(catalogue: Catalogue) -> dict[str, dict[str, str]]:
-    """Per service and obligation, the title of the form whose event meets it."""
-    titles: dict[str, dict[str, str]] = {}
-    for service, rule_set in default_rule_sets().items():
-        for rule in rule_set.rules:
-            form = next((d for d in catalogue if service in d.services
-                         and any(e.kind == rule.met_by_event for e in d.events)), None)
-            if form is not None:
-                titles.setdefault(service, {})[rule.obligation] = form.title
-    return titles
 
 
 def active_people(session: Session, as_of: date) -> list[ActivePerson]:
@@ -142,11 +126,25 @@ def disagreements(session: Session, as_of: date, open_to: set[tuple[str, str]],
     return found
 
 
-def scores(session: Session, as_of: date) -> list[ScoreRow]:
+def area_labels(catalogue: Catalogue) -> dict[str, str]:
+    """Outcome areas chosen from a list are stored by value ("stay_safe"): their labels."""
+    labels: dict[str, str] = {}
+    for definition in catalogue:
+        table = definition.tables_by_key.get("scores")
+        for column in table.columns if table else ():
+            if column.key == "area":
+                labels.update({c.value: c.label for c in column.choices})
+    return labels
+
+
+def scores(session: Session, as_of: date,
+           labels: dict[str, str] | None = None) -> list[ScoreRow]:
     """First and latest outcome score per person, service and area, up to ``as_of``.
 
-    Areas are matched ignoring case and surrounding spaces and shown as last written.
+    Areas are shown by their ``labels`` where chosen from a list; typed areas are matched
+    ignoring case and surrounding spaces and shown as last written.
     """
+    named = labels or {}
     rows = session.execute(
         select(OutcomeScore, Submission)
         .join(Submission, OutcomeScore.submission_id == Submission.id)
@@ -157,13 +155,14 @@ def scores(session: Session, as_of: date) -> list[ScoreRow]:
     for score, submission in rows:
         if score.scored_on is not None and score.scored_on > as_of:
             continue
-        key = (score.person_id, submission.service or "", score.area.strip().casefold())
+        area = named.get(score.area, score.area).strip()
+        key = (score.person_id, submission.service or "", area.casefold())
         grouped[key].append((score, submission))
     found: list[ScoreRow] = []
     for (person, service, _), items in grouped.items():
         (first, _), (latest, latest_form) = items[0], items[-1]
         found.append(ScoreRow(
-            person_id=person, service=service, area=latest.area.strip(),
+            person_id=person, service=service, area=named.get(latest.area, latest.area).strip(),
             first=first.score, first_on=first.scored_on,
             latest=latest.score, latest_on=latest.scored_on,
             times=len({s.scored_on for s, _ in items}),

@@ -50,6 +50,7 @@ class ScheduleItem(BaseModel):
     service: str
     obligation: str
     cycle: int = 0
+    episode: int = 1
     due: date
     status: ObligationStatus
     met_on: date | None = None
@@ -59,8 +60,10 @@ class ScheduleItem(BaseModel):
 
     @property
     def uid(self) -> str:
-        """A calendar UID that stays the same for this obligation (and cycle) forever."""
-        key = f"{self.service}|{self.person_id}|{self.obligation}|{self.cycle}"
+        """A calendar UID that stays the same for this obligation forever: the same
+        person, service, episode, obligation and cycle give the same UID."""
+        key = (f"{self.service}|{self.person_id}|{self.episode}|{self.obligation}|"
+               f"{self.cycle}")
         return f"{uuid.uuid5(UID_NAMESPACE, key)}@planwatch"
 
     @property
@@ -122,16 +125,20 @@ def schedule_input(
     def item(ob: Obligation) -> ScheduleItem:
         return ScheduleItem(
             person_id=ob.person_id, service=ob.service, obligation=ob.obligation,
-            cycle=ob.cycle, due=ob.due, status=ob.status, met_on=ob.met_on, worker=ob.worker,
+            cycle=ob.cycle, episode=ob.episode, due=ob.due, status=ob.status,
+            met_on=ob.met_on, worker=ob.worker,
             form_needed=titles.get(ob.service, {}).get(ob.obligation),
             last_contact=contacts.get((ob.person_id, ob.service)))
 
-    order = (lambda i: (i.due, i.person_id, i.obligation, i.cycle))
     due = [item(ob) for ob in rows if ob.status in DUE and ob.due <= until]
     done = [item(ob) for ob in rows if ob.status in DONE and ob.met_on is not None
             and since <= ob.met_on <= as_of]
-    return ScheduleInput(as_of=as_of, weeks=weeks, items=sorted(due, key=order),
-                         done=sorted(done, key=order), worker=worker)
+    return ScheduleInput(as_of=as_of, weeks=weeks, items=sorted(due, key=_order),
+                         done=sorted(done, key=_order), worker=worker)
+
+
+def _order(item: ScheduleItem) -> tuple[date, str, str, int]:
+    return (item.due, item.person_id, item.obligation, item.cycle)
 
 
 def sheet_title(name: str, taken: set[str]) -> str:
@@ -146,15 +153,15 @@ def sheet_title(name: str, taken: set[str]) -> str:
 
 
 COLUMNS = [Column("Person"), Column("Service"), Column("Obligation"), Column("Form needed"),
-           Column("Due", Kind.DATE), Column("Status"), Column("Days", Kind.COUNT),
+           Column("Due", Kind.DATE), Column("Status"), Column("Days left", Kind.COUNT),
            Column("Last contact", Kind.DATE)]
 
 
 def write_schedule_workbook(data: ScheduleInput, path: Path) -> Path:
     """Write ``data`` as a workbook, one sheet per worker, and return ``path``.
 
-    Written atomically and owner-only (it lists people's references). "Days" is days
-    left, or days overdue as a negative number. Raises :class:`ReportError` for a name
+    Written atomically and owner-only (it lists people's references). "Days left" is
+    negative for overdue items: how many days overdue. Raises :class:`ReportError` for a name
     not ending in .xlsx or a file that cannot be written.
     """
     if path.suffix.lower() != ".xlsx":

@@ -13,11 +13,14 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from pipeline import casework
 from pipeline.config import Settings
-from pipeline.definitions import Catalogue
 from pipeline.reports import feed, snapshots
+from pipeline.reports.tally import Member, tallies
 from pipeline.reports.weekly import weekly_report_name, write_weekly_workbook
 from pipeline.reports.weekly_summary import TREND_WEEKS, current_tallies, iso_week, week_start
+from pipeline.rules.obligations import compute_obligations
+from pipeline.store import queries
 from pipeline.store.session import Store
 
 LONDON = ZoneInfo("Europe/London")
@@ -84,17 +87,21 @@ def backfill_snapshots(store: Store, settings: Settings, as_of: date,
     For a new workspace (the demo) whose history was ingested at once. Weeks already
     snapshotted are never overwritten: they record what managers saw then.
     """
-    catalogue = Catalogue.load(settings.forms_path)
+    policies = casework.service_policies(settings)
     with store.session() as session:
         existing = snapshots.weeks_written(session)
+        events = queries.events(session)
     written: list[str] = []
     stamp = datetime.now(UTC)
     for back in range(weeks, 0, -1):
         monday = week_start(as_of) - timedelta(weeks=back)
         if iso_week(monday) in existing:
             continue
-        data = feed.weekly_input(store, settings, monday, catalogue)
+        rows = compute_obligations(events, monday, due_soon_days=settings.due_soon_days,
+                                   rule_sets=policies.rule_sets())
         with store.session() as session:
-            snapshots.save_week(session, monday, current_tallies(data), written_at=stamp)
+            members = [Member(p.service, p.team, p.worker)
+                       for p in feed.active_people(session, monday)]
+            snapshots.save_week(session, monday, tallies(rows, members), written_at=stamp)
         written.append(iso_week(monday))
     return written

@@ -1,8 +1,10 @@
 """The deadline rules engine: from dated events to obligations with a status.
 
 Library only. :func:`compute_obligations` is the entry point; the rule vocabulary
-(:mod:`pipeline.rules.vocabulary`) describes a service's policy as data, and
-:mod:`pipeline.rules.calendar` does the day, month and working-day arithmetic.
+(:mod:`pipeline.rules.vocabulary`) describes a service's policy as data (the policies
+themselves are files, loaded by :mod:`pipeline.policies`), :mod:`pipeline.rules.episodes`
+splits a person's events into episodes, and :mod:`pipeline.rules.calendar` does the day,
+month and working-day arithmetic.
 """
 
 from pipeline.rules.calendar import (
@@ -15,22 +17,27 @@ from pipeline.rules.calendar import (
     is_working_day,
     london_date,
 )
+from pipeline.rules.episodes import CLOSING_EVENT, OPENING_EVENTS, split_episodes
 from pipeline.rules.events import event_order_key
 from pipeline.rules.obligations import (
-    DEFAULT_PART2_WORKING_DAYS,
-    community_support_rules,
     compute_obligations,
     default_rule_sets,
     episode_obligations,
 )
 from pipeline.rules.status import DEFAULT_DUE_SOON_DAYS, status_for
 from pipeline.rules.vocabulary import (
+    ByDate,
     CalendarDays,
     CalendarMonths,
+    ChosenSpan,
+    Condition,
+    Hours,
     Recurring,
     Rule,
     RuleSet,
+    SameDay,
     Span,
+    Timing,
     Weeks,
     Within,
     WithinEach,
@@ -38,15 +45,22 @@ from pipeline.rules.vocabulary import (
 )
 
 __all__ = [
+    "CLOSING_EVENT",
     "DEFAULT_DUE_SOON_DAYS",
-    "DEFAULT_PART2_WORKING_DAYS",
+    "OPENING_EVENTS",
+    "ByDate",
     "CalendarDays",
     "CalendarMonths",
+    "ChosenSpan",
+    "Condition",
+    "Hours",
     "Nation",
     "Recurring",
     "Rule",
     "RuleSet",
+    "SameDay",
     "Span",
+    "Timing",
     "Weeks",
     "Within",
     "WithinEach",
@@ -56,12 +70,12 @@ __all__ = [
     "add_weeks",
     "add_working_days",
     "bank_holidays",
-    "community_support_rules",
     "compute_obligations",
     "default_rule_sets",
     "episode_obligations",
     "event_order_key",
     "is_working_day",
     "london_date",
+    "split_episodes",
     "status_for",
 ]

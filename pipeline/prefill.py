@@ -1,0 +1,194 @@
+"""Pre-filled forms: the next form for a person, with what Planwatch already knows.
+
+    stored forms ──prefill_values──▶ JSON values ──forms_service.fill──▶ FILE (owner-only)
+
+What is carried, read from the person's current stored forms (latest first):
+
+- details about the person (reference, name, date of birth, contact details,
+  representative, worker, team), wherever the new form has those fields;
+- a date the new form refers back to but does not own (a Part 2's ``review_date``:
+  the latest review's);
+- ``progress`` table (issue, progress, comment): the open actions of the latest support
+  plan, one row per action, issue filled and progress left for the worker;
+- ``scores`` table (area, score): the outcome areas scored last time, scores left blank;
+- ``actions`` table (a new plan): the open actions of the latest plan.
+
+An action is *done* when a later progress row with the same issue says so: "done",
+"complete(d)", "closed", "achieved", "resolved" or "finished", without "not", "no",
+"yet", "partly", "nearly" or "ongoing". Anything else stays open and is carried.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pipeline import forms_service
+from pipeline.definitions import Catalogue, FormDefinition
+from pipeline.errors import FillError
+from pipeline.reports.output import PRIVATE_FILE
+from pipeline.store.models import Submission, SubmissionStatus
+from pipeline.store.session import Store
+
+PERSON_FIELDS = ("person_id", "full_name", "date_of_birth", "address", "phone", "language",
+                 "interpreter_needed", "representative", "worker", "team")
+REFERRED_DATES = ("review_date",)
+_DONE = re.compile(r"\b(done|complete|completed|closed|achieved|resolved|finished)\b")
+_NOT_DONE = re.compile(r"\b(not|no|yet|partly|partially|nearly|almost|ongoing)\b")
+
+
+@dataclass(frozen=True)
+class Known:
+    """One current stored form of the person: what prefill reads."""
+
+    form_id: str
+    service: str
+    on: date | None
+    values: dict[str, Any]
+    tables: dict[str, list[dict[str, Any]]]
+
+
+def says_done(*texts: Any) -> bool:
+    """Whether a progress row's text says the action is finished (module docstring)."""
+    for text in texts:
+        words = str(text or "").casefold()
+        if _DONE.search(words) and not _NOT_DONE.search(words):
+            return True
+    return False
+
+
+def _key(text: Any) -> str:
+    return " ".join(str(text or "").split()).casefold()
+
+
+def open_actions(forms: list[Known]) -> list[dict[str, Any]]:
+    """The latest plan's action rows not yet reported done (``forms`` oldest first)."""
+    plan = next((f for f in reversed(forms) if f.tables.get("actions")), None)
+    if plan is None:
+        return []
+    done = {
+        _key(row.get("issue"))
+        for form in forms
+        if form is not plan and (plan.on is None or form.on is None or form.on >= plan.on)
+        for row in form.tables.get("progress", [])
+        if says_done(row.get("progress"), row.get("comment"))
+    }
+    return [row for row in plan.tables["actions"]
+            if row.get("issue") and _key(row.get("issue")) not in done]
+
+
+def prefill_values(definition: FormDefinition, forms: list[Known], catalogue: Catalogue,
+                   today: date) -> dict[str, Any]:
+    """The values to fill ``definition`` with, from ``forms`` (oldest first).
+
+    Target dates before ``today`` are left out of carried actions: they need a new one.
+    """
+    leaves = definition.leaves_by_key
+    values: dict[str, Any] = {}
+    for key in PERSON_FIELDS:
+        if key in leaves:
+            found = next((f.values[key] for f in reversed(forms)
+                          if f.values.get(key) not in (None, "")), None)
+            if found is not None:
+                values[key] = found
+    for key in REFERRED_DATES:
+        if key in leaves and key != definition.event_date_field:
+            owners = {d.id for d in catalogue if d.event_date_field == key}
+            found = next((f.values.get(key) for f in reversed(forms)
+                          if f.form_id in owners and f.values.get(key)), None)
+            if found is not None:
+                values[key] = found
+    tables = definition.tables_by_key
+    actions = open_actions(forms)
+    if "progress" in tables and actions:
+        values["progress"] = [{"issue": row["issue"]} for row in actions]
+    if "actions" in tables and actions:
+        columns = {c.key for c in tables["actions"].columns}
+        values["actions"] = [
+            {k: v for k, v in row.items() if k in columns and v not in (None, "")
+             and not (k == "target_date" and str(v) < today.isoformat())}
+            for row in actions
+        ]
+    if "scores" in tables:
+        scored = next((f for f in reversed(forms) if f.tables.get("scores")), None)
+        if scored is not None:
+            values["scores"] = [{"area": row["area"]} for row in scored.tables["scores"]
+                                if row.get("area")]
+    return values
+
+
+def known_forms(session: Session, person_id: str) -> list[Known]:
+    """The person's current stored forms, oldest first."""
+    submissions = session.scalars(
+        select(Submission).where(Submission.person_id == person_id,
+                                 Submission.status == SubmissionStatus.STORED)
+        .order_by(Submission.event_date, Submission.received_at, Submission.id))
+    return [Known(form_id=s.form_id or "", service=s.service or "", on=s.event_date,
+                  values=s.values.get("values", {}), tables=s.values.get("tables", {}))
+            for s in submissions]
+
+
+def output_format(output: Path, chosen: str | None) -> str:
+    """The format to write: ``chosen``, else the output's extension. Raises
+    :class:`FillError` for an unknown format, a mismatch, or one not available yet."""
+    fmt = forms_service.output_format(output, chosen)
+    if fmt not in forms_service.FILLERS:
+        raise FillError(f"Pre-filled {fmt.upper()} forms are not available yet.",
+                        hint="Use --format docx (a Word form) for now.")
+    return fmt
+
+
+def write_prefilled(store: Store, catalogue: Catalogue, form_id: str, person_id: str,
+                    output: Path, *, today: date, fmt: str | None = None,
+                    saved_at: datetime | None = None) -> Path:
+    """Write ``form_id`` pre-filled for ``person_id`` to ``output``; return ``output``.
+
+    ``fmt`` is docx, pdf or xlsx (default: the output's extension). The file is
+    owner-only (it holds personal details) and replaces ``output`` atomically. Raises
+    :class:`FillError` when no form is stored for the person, the person's service does
+    not use the form, or the format is not available.
+    """
+    chosen = output_format(output, fmt)
+    definition = catalogue.get(form_id)
+    with store.session() as session:
+        forms = known_forms(session, person_id)
+    if not forms:
+        raise FillError(f"No forms are stored for person {person_id!r}.",
+                        hint="Check the reference: `planwatch show PERSON_ID` lists forms.")
+    service = forms[-1].service
+    if service not in definition.services:
+        raise FillError(f"Form {form_id!r} is not used by {person_id}'s service {service!r}.",
+                        hint=f"It is used by: {', '.join(definition.services)}.")
+    values = prefill_values(definition.for_service(service), forms, catalogue, today)
+    return _fill_privately(definition, values, output, service, chosen, saved_at)
+
+
+def _fill_privately(definition: FormDefinition, values: dict[str, Any], output: Path,
+                    service: str, fmt: str, saved_at: datetime | None) -> Path:
+    # The filler writes its file in place: give it an owner-only temporary file to write
+    # into, then rename that over the output, so the output is never readable by others
+    # nor ever half-written.
+    temporary = output.with_name(f".{output.stem}.{secrets.token_hex(4)}{output.suffix}")
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
+        forms_service.fill(definition, values, temporary, service=service, saved_at=saved_at,
+                           file_format=fmt)
+        temporary.replace(output)
+    except OSError as exc:
+        raise FillError(f"{output}: cannot write the form ({exc.strerror or exc}).",
+                        hint="Check that the folder can be written and the file is not "
+                        "open in Word, then run the command again.") from exc
+    finally:
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
+    return output

@@ -1,0 +1,150 @@
+"""The same answers in the Word, PDF and Excel copy of every form give the same record.
+
+Every form in the catalogue, for each of its services, is filled with the same values in
+all three formats (and, with LibreOffice, saved again by Writer and Calc); every copy
+must read back to one identical record, with the values as typed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.definitions import Catalogue
+from pipeline.errors import FillError
+from pipeline.fill_values import coerce_values
+from pipeline.forms_service import FORMATS, check, fill, output_format
+from pipeline.records import Record
+from tests.form_samples import sample_values
+
+COPIES = [(d.id, s) for d in Catalogue.load() for s in d.services]
+# LibreOffice takes a while per file: by default each form's fullest copy (the service
+# whose copy has the most answers) goes through it; `-m slow` sends every copy.
+FULLEST = [(d.id, max(d.services, key=lambda s, d=d: len(list(d.for_service(s).leaf_fields()))))
+           for d in Catalogue.load()]
+runner = CliRunner()
+
+
+def _name(form_id: str, service: str) -> str:
+    return f"{form_id}--{service}"
+
+
+@pytest.fixture(scope="module")
+def filled(tmp_path_factory: pytest.TempPathFactory, catalogue: Catalogue) -> Path:
+    """Every copy of every form, filled with its sample values in every format."""
+    folder = tmp_path_factory.mktemp("cross-format")
+    for form_id, service in COPIES:
+        definition = catalogue.get(form_id)
+        values = sample_values(definition.for_service(service))
+        for file_format in FORMATS:
+            fill(definition, values, folder / f"{_name(form_id, service)}.{file_format}",
+                 service=service)
+    return folder
+
+
+def _naive(value: Any) -> Any:
+    return value.replace(tzinfo=None) if isinstance(value, datetime) else value
+
+
+def _assert_as_typed(record: Record, catalogue: Catalogue, form_id: str, service: str) -> None:
+    copy = catalogue.get(form_id).for_service(service)
+    typed = coerce_values(copy, sample_values(copy))
+    assert {k: _naive(record.values[k]) for k in typed.fields} == typed.fields
+    for key, rows in typed.tables.items():
+        assert [{c: v for c, v in row.items() if v is not None}
+                for row in record.tables[key]] == rows, key
+
+
+@pytest.mark.parametrize(("form_id", "service"),
+                         [pytest.param(f, s, id=_name(f, s)) for f, s in COPIES])
+def test_word_pdf_and_excel_copies_give_the_same_record(
+    form_id: str, service: str, filled: Path, catalogue: Catalogue
+) -> None:
+    records = {fmt: check(filled / f"{_name(form_id, service)}.{fmt}", catalogue)
+               for fmt in FORMATS}
+    assert records["pdf"] == records["docx"]
+    assert records["xlsx"] == records["docx"]
+    assert records["docx"].service == service
+    _assert_as_typed(records["docx"], catalogue, form_id, service)
+
+
+@pytest.fixture(scope="module")
+def libreoffice_saved(filled: Path, libreoffice: Callable[..., list[Path]],
+                      request: pytest.FixtureRequest) -> Path:
+    """The Word and Excel copies opened and saved again by LibreOffice Writer and Calc."""
+    copies = COPIES if request.config.getoption("-m") == "slow" else FULLEST
+    out = filled / "libreoffice"
+    for file_format in ("docx", "xlsx"):
+        libreoffice([filled / f"{_name(f, s)}.{file_format}" for f, s in copies], out,
+                    file_format)
+    return out
+
+
+def _libreoffice_round_trip(form_id: str, service: str, filled: Path, saved: Path,
+                            catalogue: Catalogue) -> None:
+    original = check(filled / f"{_name(form_id, service)}.pdf", catalogue)
+    for file_format in ("docx", "xlsx"):
+        resaved = check(saved / f"{_name(form_id, service)}.{file_format}", catalogue)
+        assert (resaved.values, resaved.tables, resaved.findings) == (
+            original.values, original.tables, original.findings), file_format
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize(("form_id", "service"),
+                         [pytest.param(f, s, id=_name(f, s)) for f, s in FULLEST])
+def test_libreoffice_saved_word_and_excel_copies_give_the_same_record(
+    form_id: str, service: str, filled: Path, libreoffice_saved: Path, catalogue: Catalogue
+) -> None:
+    _libreoffice_round_trip(form_id, service, filled, libreoffice_saved, catalogue)
+
+
+@pytest.mark.slow
+@pytest.mark.libreoffice
+@pytest.mark.parametrize(("form_id", "service"),
+                         [pytest.param(f, s, id=_name(f, s)) for f, s in COPIES
+                          if (f, s) not in FULLEST])
+def test_libreoffice_round_trip_of_every_other_copy(
+    form_id: str, service: str, filled: Path, libreoffice_saved: Path, catalogue: Catalogue
+) -> None:
+    _libreoffice_round_trip(form_id, service, filled, libreoffice_saved, catalogue)
+
+
+@pytest.mark.parametrize(("output", "asked", "chosen"), [
+    pytest.param("plan.pdf", None, "pdf", id="from_the_suffix"),
+    pytest.param("plan", "xlsx", "xlsx", id="from_format_without_a_suffix"),
+    pytest.param("plan.XLSX", "xlsx", "xlsx", id="suffix_in_capitals"),
+])
+def test_output_format(output: str, asked: str | None, chosen: str) -> None:
+    assert output_format(Path(output), asked) == chosen
+
+
+@pytest.mark.parametrize(("output", "asked", "words"), [
+    pytest.param("plan.pdf", "docx", "ends .pdf", id="format_and_suffix_disagree"),
+    pytest.param("plan.txt", None, "not a form format", id="unknown_suffix"),
+    pytest.param("plan", "odt", "not a form format", id="unknown_format"),
+])
+def test_output_format_mistakes(output: str, asked: str | None, words: str) -> None:
+    with pytest.raises(FillError, match=words):
+        output_format(Path(output), asked)
+
+
+@pytest.mark.parametrize("file_format", ["pdf", "xlsx"])
+def test_cli_fills_and_checks_pdf_and_excel(file_format: str, tmp_path: Path) -> None:
+    values = tmp_path / "values.json"
+    values.write_text('{"person_id": "PW-7", "review_date": "2026-04-13", '
+                      '"review_kind": "first"}', encoding="utf-8")
+    out = tmp_path / "review.out"
+    filled = runner.invoke(app, ["forms", "fill", "review", "--data", str(values),
+                                 "--format", file_format, "-o", str(out)])
+    assert filled.exit_code == 0, filled.output
+    checked = runner.invoke(app, ["forms", "check", str(out.rename(out.with_suffix(
+        f".{file_format}"))), "--json"])
+    assert checked.exit_code == 0, checked.output
+    assert '"person_id": "PW-7"' in checked.output and '"review_date": "2026-04-13"' in (
+        checked.output)
