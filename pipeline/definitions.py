@@ -387,6 +387,16 @@ class FormDefinition(_Frozen):
             raise UnknownFormError(
                 f"Form {self.id!r} is not used by service {service!r}.",
                 hint=f"It is used by: {', '.join(self.services)}.")
+        # Copies are asked for on every fill and every check: make each once.
+        if service not in self._copies:
+            self._copies[service] = self._copy_for(service)
+        return self._copies[service]
+
+    @cached_property
+    def _copies(self) -> dict[str, FormDefinition]:
+        return {}
+
+    def _copy_for(self, service: str) -> FormDefinition:
         sections = []
         for section in self.sections:
             if not _on_copy(section.services, service):

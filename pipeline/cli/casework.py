@@ -31,7 +31,8 @@ STATUS_COLOURS = {
     ObligationStatus.NOT_APPLICABLE: "dim",
 }
 OUTCOME_COLOURS = {Outcome.STORED: "green", Outcome.SUPERSEDED: "cyan",
-                   Outcome.DUPLICATE: "dim", Outcome.REJECTED: "red"}
+                   Outcome.DUPLICATE: "dim", Outcome.REJECTED: "red",
+                   Outcome.IN_PROGRESS: "yellow"}
 
 
 def ingest_workspace(settings: Settings, *, parse: Parse | None = None) -> Workspace:

@@ -133,7 +133,7 @@ def families(as_of: date, count: int, rng: random.Random) -> list[DemoPerson]:
     people = []
     for number in range(1, count + 1):
         family = _Family(rng, as_of, number)
-        day = as_of - timedelta(days=rng.randint(1, 300))
+        day = as_of - timedelta(days=rng.randint(1, 230))
         received = datetime.combine(day, time(rng.randint(8, 19), rng.choice([0, 15, 30, 45])))
         immediate = family.chance(0.3)
         family.referred(received, immediate, rng.randint(1, 3))
@@ -143,7 +143,7 @@ def families(as_of: date, count: int, rng: random.Random) -> list[DemoPerson]:
             people.append(family.person())
             continue
         family.plan(planned)
-        ends = day + family.days(110, 200)
+        ends = day + family.days(100, 195)
         review = planned + family.days(6, 8)
         while family.known(review) and review < ends:
             if not family.chance(0.1):  # a week without a review now and then

@@ -19,8 +19,9 @@ from pipeline.demo.refuge import floating_support, refuge_women
 from pipeline.demo.sds import sds_people
 
 # Shares of the people asked for; children and women moving on come on top.
-SHARES = {"community-support": 28, "swa-refuge-women": 14, "swa-floating": 6,
-          "medway-hil": 16, "families-first": 14, "sds": 14}
+# Families First reviews weekly for up to six months: few families make many forms.
+SHARES = {"community-support": 30, "swa-refuge-women": 14, "swa-floating": 6,
+          "medway-hil": 16, "families-first": 9, "sds": 14}
 
 
 def shares(count: int) -> dict[str, int]:

@@ -9,10 +9,13 @@ about people at risk.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import re
 import shutil
 import unicodedata
+import uuid
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -49,22 +52,59 @@ def _fsync_dir(folder: Path) -> None:
         os.close(descriptor)
 
 
-def unique_target(folder: Path, name: str, sha256: str) -> Path:
-    """``folder/name``, or ``name`` with a short hash when that is taken by other content.
-
-    The same content already there (a run interrupted after copying) is reused, so a
-    restart never leaves a second copy behind.
-    """
+def _names(folder: Path, name: str, sha256: str) -> Iterator[Path]:
+    """``name``, then ``name`` with a short hash, then numbered: candidates in order."""
     target = folder / safe_name(name)
-    if not target.exists() or _same_content(target, sha256):
-        return target
+    yield target
     stem, suffix = target.stem, target.suffix
-    candidate = folder / safe_name(f"{stem}-{sha256[:10]}{suffix}")
-    counter = 2
-    while candidate.exists() and not _same_content(candidate, sha256):
-        candidate = folder / safe_name(f"{stem}-{sha256[:10]}-{counter}{suffix}")
-        counter += 1
-    return candidate
+    yield folder / safe_name(f"{stem}-{sha256[:10]}{suffix}")
+    for counter in itertools.count(2):
+        yield folder / safe_name(f"{stem}-{sha256[:10]}-{counter}{suffix}")
+
+
+def unique_target(folder: Path, name: str, sha256: str) -> Path:
+    """The name :func:`keep_copy` would use now (the same content there is reused)."""
+    for candidate in _names(folder, name, sha256):
+        if not candidate.exists() or _same_content(candidate, sha256):
+            return candidate
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def keep_copy(folder: Path, name: str, sha256: str, data: bytes | Path) -> Path:
+    """Keep ``data`` in ``folder`` under ``name`` (or a variant of it), durably.
+
+    Never overwrites other content, even when another watcher picks the same name at the
+    same moment: the fsynced temporary file is hard-linked into place, which fails if the
+    name exists. The same content already there (a run interrupted after copying) is
+    reused, so a restart never leaves a second copy behind.
+    """
+    temporary = write_durably(folder / f"{TEMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex}", data)
+    try:
+        for candidate in _names(folder, name, sha256):
+            if candidate.exists():
+                if _same_content(candidate, sha256):
+                    return candidate
+                continue
+            try:
+                os.link(temporary, candidate)
+            except FileExistsError:
+                if _same_content(candidate, sha256):
+                    return candidate
+                continue
+            except OSError:
+                # No hard links here (some network filesystems): claim the name
+                # exclusively, then rename the copy over it.
+                try:
+                    os.close(os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL,
+                                     PRIVATE_FILE))
+                except FileExistsError:
+                    continue
+                temporary.replace(candidate)
+            _fsync_dir(folder)
+            return candidate
+    finally:
+        temporary.unlink(missing_ok=True)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _same_content(path: Path, sha256: str) -> bool:

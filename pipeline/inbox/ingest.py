@@ -35,6 +35,7 @@ from pipeline.readers.safety import DEFAULT_LIMITS, Limits, size_limit_mb
 from pipeline.records import RawForm, Record
 from pipeline.reports.summary_job import write_summary_for_closure
 from pipeline.store import audit
+from pipeline.store.claims import claim
 from pipeline.store.models import Submission, SubmissionStatus
 from pipeline.store.queries import find_submission_by_sha
 from pipeline.store.session import Store
@@ -49,6 +50,8 @@ class Outcome(StrEnum):
     DUPLICATE = "duplicate"
     SUPERSEDED = "superseded"
     REJECTED = "rejected"
+    # Another watcher holds this content right now; it will give the file its outcome.
+    IN_PROGRESS = "in_progress"
 
 
 class IngestResult(BaseModel):
@@ -138,6 +141,18 @@ def ingest_file(path: Path, store: Store, workspace: Workspace, *, command: str 
         return IngestResult(file=path.name, outcome=Outcome.REJECTED,
                             reason=f"The file cannot be opened ({exc.strerror}). Check it is "
                             "not open in another program or still copying, then try again.")
+    with claim(store, sha256) as mine:
+        if not mine:
+            return IngestResult(file=path.name, outcome=Outcome.IN_PROGRESS,
+                                reason="Another Planwatch process is taking this file now.")
+        return _ingest_claimed(path, data, sha256, too_big, store, workspace, command,
+                               received)
+
+
+def _ingest_claimed(path: Path, data: bytes | Path, sha256: str, too_big: _Rejection | None,
+                    store: Store, workspace: Workspace, command: str,
+                    received: datetime) -> IngestResult:
+    """The rest of :func:`ingest_file`, while this process holds the content's claim."""
     with store.session() as session:
         existing = find_submission_by_sha(session, sha256)
         if existing is not None:
@@ -157,7 +172,7 @@ def ingest_file(path: Path, store: Store, workspace: Workspace, *, command: str 
     except _Rejection as rejection:
         return _reject(path, data, sha256, rejection, store, workspace, command, received)
     folder = files.archive_folder(workspace.archive, received.astimezone(LONDON))
-    archived = files.write_durably(files.unique_target(folder, path.name, sha256), data)
+    archived = files.keep_copy(folder, path.name, sha256, data)
     try:
         with store.session() as session:
             stored = record_submission(
@@ -170,7 +185,8 @@ def ingest_file(path: Path, store: Store, workspace: Workspace, *, command: str 
             winner = find_submission_by_sha(session, sha256)
         if winner is None:
             raise
-        archived.unlink(missing_ok=True)
+        if winner.archived_path != workspace.relative(archived):
+            archived.unlink(missing_ok=True)
         _remove_from_inbox(path, workspace)
         return _duplicate(path, winner, workspace)
     _remove_from_inbox(path, workspace)
@@ -241,8 +257,7 @@ def _duplicate(path: Path, existing: Submission, workspace: Workspace) -> Ingest
 def _reject(path: Path, data: bytes | Path, sha256: str, rejection: _Rejection, store: Store,
             workspace: Workspace, command: str, received: datetime) -> IngestResult:
     """Keep the original in rejected/ with a reason a person can act on, and record it."""
-    target = files.write_durably(files.unique_target(workspace.rejected, path.name, sha256),
-                                 data)
+    target = files.keep_copy(workspace.rejected, path.name, sha256, data)
     when = received.astimezone(LONDON)
     explanation = (
         f"File: {path.name}\nReceived: {when:%d/%m/%Y %H:%M}\n\n"

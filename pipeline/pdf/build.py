@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from functools import lru_cache
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (
@@ -34,8 +35,13 @@ FIXED_DATE = "D:20260101000000Z"
 
 
 def build_blank_pdf(definition: FormDefinition, service: str) -> bytes:
-    """The blank fillable PDF for one service's copy of a form, as bytes."""
-    definition = definition.for_service(service)
+    """The blank fillable PDF for one service's copy of a form, as bytes (built once per
+    process: filling many forms, and checking the committed blanks, reuse it)."""
+    return _build(definition.for_service(service), service)
+
+
+@lru_cache(maxsize=64)
+def _build(definition: FormDefinition, service: str) -> bytes:
     pages, placed = render(definition, service)
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pages)))
     _add_fields(writer, placed, stamp_text(definition.id, definition.version, service))

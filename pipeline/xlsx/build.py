@@ -10,6 +10,7 @@ sheet the list validations point at. The contract readers rely on is in
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from openpyxl import Workbook
@@ -252,8 +253,13 @@ def _absolute(cells: str) -> str:
 
 
 def build_blank_xlsx(definition: FormDefinition, service: str) -> bytes:
-    """The blank Excel form for one service's copy of a form, as bytes."""
-    definition = definition.for_service(service)
+    """The blank Excel form for one service's copy of a form, as bytes (built once per
+    process: filling many forms, and checking the committed blanks, reuse it)."""
+    return _build(definition.for_service(service), service)
+
+
+@lru_cache(maxsize=64)
+def _build(definition: FormDefinition, service: str) -> bytes:
     workbook = Workbook()
     form = FormSheet(workbook, definition)
     form.title(definition, service)

@@ -18,7 +18,6 @@ import io
 import re
 import zipfile
 from datetime import date, datetime
-from functools import lru_cache
 from typing import Any
 
 from lxml import etree
@@ -45,11 +44,6 @@ _REFERENCE = re.compile(r"^(?P<col>[A-Z]+)(?P<row>\d+)$")
 
 def _m(tag: str) -> str:
     return f"{{{MAIN_NS}}}{tag}"
-
-
-@lru_cache(maxsize=32)
-def _blank(definition: FormDefinition, service: str) -> bytes:
-    return build_blank_xlsx(definition, service)
 
 
 def cell_value(spec: FieldSpec, value: Any) -> str | float | int:
@@ -151,7 +145,7 @@ def fill_xlsx(definition: FormDefinition, service: str, values: FillValues,
               *, saved_at: datetime | None = None) -> bytes:
     """The filled form's bytes; ``saved_at`` becomes its last-saved time, as Excel sets it."""
     definition = definition.for_service(service)
-    source = zipfile.ZipFile(io.BytesIO(_blank(definition, service)))
+    source = zipfile.ZipFile(io.BytesIO(build_blank_xlsx(definition, service)))
     places = _places(source.read(WORKBOOK_PART))
     sheet = FormSheetXml(source.read(FORM_SHEET_PART))
     leaves = definition.leaves_by_key
