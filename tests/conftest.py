@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
+from sqlalchemy import create_engine
 
 from pipeline.definitions import Catalogue
 
@@ -42,3 +46,50 @@ def libreoffice(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., list[
         return soffice_convert(files, outdir, target, profile)
 
     return convert
+
+
+# A PostgreSQL server for the store's tests: .ci/run starts the machine's own at
+# 127.0.0.1:5432; PLANWATCH_TEST_POSTGRES points elsewhere (an admin connection string).
+POSTGRES_ADMIN = os.environ.get("PLANWATCH_TEST_POSTGRES",
+                                "host=127.0.0.1 port=5432 user=postgres dbname=postgres")
+
+
+def _postgres_reachable() -> str | None:
+    try:
+        psycopg.connect(POSTGRES_ADMIN, connect_timeout=2).close()
+    except psycopg.Error as exc:
+        return str(exc).strip()
+    return None
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A throwaway database on the PostgreSQL server, dropped afterwards."""
+    problem = _postgres_reachable()
+    if problem is not None:
+        pytest.skip(f"PostgreSQL not reachable ({problem}). `bash .ci/run` starts the local "
+                    "server; or set PLANWATCH_TEST_POSTGRES to an admin connection string "
+                    "(e.g. 'host=db user=postgres dbname=postgres').")
+    info = psycopg.conninfo.conninfo_to_dict(POSTGRES_ADMIN)
+    name = f"planwatch_test_{uuid.uuid4().hex[:12]}"
+    base = (f"postgresql+psycopg://{info.get('user', 'postgres')}@{info.get('host', '127.0.0.1')}"
+            f":{info.get('port', 5432)}")
+    admin = create_engine(f"{base}/{info.get('dbname', 'postgres')}",
+                          isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest) -> str | None:
+    """Each store test once on SQLite (None: the workspace default) and once on PostgreSQL."""
+    if request.param == "sqlite":
+        return None
+    url: str = request.getfixturevalue("postgres_url")
+    return url

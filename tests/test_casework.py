@@ -23,9 +23,15 @@ def run(home: Path, *args: str) -> str:
 
 
 def workspace_with(tmp_path: Path, name: str, catalogue: Catalogue,
-                   forms: list[tuple[str, dict[str, object]]]) -> Path:
+                   forms: list[tuple[str, dict[str, object]]],
+                   database_url: str | None = None) -> Path:
     home = tmp_path / name
-    run(home, "init")
+    if database_url is None:
+        run(home, "init")
+    else:  # as a person would: init on the server, then say so in planwatch.toml
+        run(home, "--database-url", database_url, "init")
+        with (home / "planwatch.toml").open("a") as settings:
+            settings.write(f'\ndatabase_url = "{database_url}"\n')
     for number, (form_id, changes) in enumerate(forms):
         values = {k: v for k, v in {**FULL_VALUES[form_id], **changes}.items() if v is not None}
         fill(catalogue.get(form_id), values, home / "inbox" / f"{number:02d}-{form_id}.docx")
@@ -41,8 +47,9 @@ FORMS: list[tuple[str, dict[str, object]]] = [
 ]
 
 
-def test_due_json_rows_for_integrations(tmp_path: Path, catalogue: Catalogue) -> None:
-    home = workspace_with(tmp_path, "ws", catalogue, FORMS)
+def test_due_json_rows_for_integrations(tmp_path: Path, catalogue: Catalogue,
+                                        database_url: str | None) -> None:
+    home = workspace_with(tmp_path, "ws", catalogue, FORMS, database_url)
     run(home, "ingest")
     rows = json.loads(run(home, "due", "--as-of", "2026-11-23", "--all", "--json"))
     assert [(r["obligation"], r["due"], r["status"], r["met_on"]) for r in rows] == [
@@ -68,11 +75,13 @@ def test_arrival_order_never_changes_the_deadlines(tmp_path: Path, catalogue: Ca
     reference = workspace_with(tmp_path, "reference", catalogue, FORMS)
     run(reference, "ingest")
     home = workspace_with(tmp_path, "other", catalogue, [])
+    paths = []
     for index in order:
         form_id, changes = FORMS[index]
         values = {k: v for k, v in {**FULL_VALUES[form_id], **changes}.items() if v is not None}
-        path = fill(catalogue.get(form_id), values, home / "inbox" / f"{index:02d}.docx")
-        run(home, "ingest", str(path))
+        paths.append(str(fill(catalogue.get(form_id), values,
+                              home / "inbox" / f"{index:02d}.docx")))
+    run(home, "ingest", *paths)  # files named on the command line are taken in that order
 
     def deadlines(where: Path) -> list[tuple[str, str, str]]:
         rows = json.loads(run(where, "due", "--as-of", "2026-11-23", "--all", "--json"))
@@ -92,9 +101,10 @@ def test_show_lists_every_copy_with_its_archived_file(tmp_path: Path,
     assert all((home / f["archived_path"]).exists() for f in shown["forms"])
 
 
-def test_weekly_report_is_written_where_managers_look(tmp_path: Path,
-                                                      catalogue: Catalogue) -> None:
-    home = workspace_with(tmp_path, "ws", catalogue, FORMS)
+def test_weekly_report_is_written_where_managers_look(
+    tmp_path: Path, catalogue: Catalogue, database_url: str | None
+) -> None:
+    home = workspace_with(tmp_path, "ws", catalogue, FORMS, database_url)
     run(home, "ingest")
     output = run(home, "report", "weekly", "--as-of", "2026-11-23")
     assert (home / "reports" / "compliance-2026-W48.xlsx").exists()

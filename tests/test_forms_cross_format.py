@@ -13,14 +13,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from reportlab.pdfgen.canvas import Canvas
 from typer.testing import CliRunner
 
 from pipeline.cli import app
+from pipeline.config import load_settings
 from pipeline.definitions import Catalogue
 from pipeline.errors import FillError
 from pipeline.fill_values import coerce_values
 from pipeline.forms_service import FORMATS, check, fill, output_format
+from pipeline.inbox.ingest import Outcome, Workspace, ingest_file
 from pipeline.records import Record
+from pipeline.store.session import open_store
+from pipeline.workspace import init_workspace
 from tests.form_samples import sample_values
 
 COPIES = [(d.id, s) for d in Catalogue.load() for s in d.services]
@@ -148,3 +153,31 @@ def test_cli_fills_and_checks_pdf_and_excel(file_format: str, tmp_path: Path) ->
     assert checked.exit_code == 0, checked.output
     assert '"person_id": "PW-7"' in checked.output and '"review_date": "2026-04-13"' in (
         checked.output)
+
+
+def test_pdf_and_excel_forms_are_ingested_and_a_printed_pdf_is_rejected(
+    tmp_path: Path, catalogue: Catalogue
+) -> None:
+    """The inbox takes every format a reader exists for, through the same ingest path."""
+    init_workspace(tmp_path / "ws")
+    settings = load_settings(tmp_path / "ws")
+    workspace = Workspace(home=settings.home, inbox=settings.inbox_path,
+                          archive=settings.archive_path, rejected=settings.rejected_path,
+                          catalogue=catalogue)
+    definition = catalogue.get("review")
+    values = {"person_id": "PW-9", "full_name": "Ada Lovelace", "review_date": "2026-04-13"}
+    pdf = fill(definition, values, workspace.inbox / "review.pdf")
+    xlsx = fill(definition, {**values, "review_date": "2026-10-13"},
+                workspace.inbox / "review.xlsx")
+    printed = workspace.inbox / "review (printed).pdf"
+    page = Canvas(str(printed))
+    page.drawString(72, 720, "Support plan review (printed)")
+    page.save()
+    with open_store(settings.database_url) as store:
+        results = {path.name: ingest_file(path, store, workspace)
+                   for path in (pdf, xlsx, printed)}
+    assert results["review.pdf"].outcome is Outcome.STORED
+    assert results["review.xlsx"].outcome is Outcome.STORED
+    assert results["review.pdf"].person_id == results["review.xlsx"].person_id == "PW-9"
+    assert results["review (printed).pdf"].outcome is Outcome.REJECTED
+    assert "no form fields" in (results["review (printed).pdf"].reason or "")

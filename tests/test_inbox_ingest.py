@@ -21,9 +21,10 @@ from tests.form_values import FULL_VALUES
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    init_workspace(tmp_path / "ws")
-    return load_settings(tmp_path / "ws")
+def settings(tmp_path: Path, database_url: str | None) -> Settings:
+    """A workspace whose store is SQLite, then PostgreSQL (each test runs on both)."""
+    init_workspace(tmp_path / "ws", database_url=database_url)
+    return load_settings(tmp_path / "ws", database_url=database_url)
 
 
 @pytest.fixture

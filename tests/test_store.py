@@ -341,31 +341,6 @@ def test_get_or_create_person_is_idempotent(store: Store) -> None:
 # --- PostgreSQL ---------------------------------------------------------------------------
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A throwaway database on the local PostgreSQL server, dropped afterwards."""
-    try:
-        psycopg.connect(
-            "host=127.0.0.1 port=5432 user=postgres dbname=test", connect_timeout=2
-        ).close()
-    except psycopg.Error as exc:
-        pytest.skip(
-            f"PostgreSQL not reachable at 127.0.0.1:5432 ({str(exc).strip()}). To run this "
-            "test, start a server there with trust authentication for user postgres and "
-            "a database named test (createdb -U postgres test)."
-        )
-    name = f"planwatch_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
-
-
 def test_postgresql_migration_constraints_and_audit_log(postgres_url: str) -> None:
     assert current_revision(postgres_url) is None
     assert upgrade(postgres_url) == head_revision()

@@ -67,6 +67,8 @@ def walk(roots: object, path: str = "the form") -> list[FieldNode]:
     while stack:
         raw, prefix, inherited, depth = stack.pop()
         node = _resolve(raw)
+        # pypdf hands back the same object for every reference to it, so identity finds
+        # a node reached twice (a loop, or a kid listed twice).
         if node is None or id(node) in seen:
             continue
         seen.add(id(node))

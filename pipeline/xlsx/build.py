@@ -195,7 +195,7 @@ class FormSheet:
                                f"{spec.label}: {column.label}")
         last_letter = get_column_letter(columns[-1][0])
         self._name(spec.key, f"{get_column_letter(LABEL_COLUMN)}{top}:{last_letter}{bottom}")
-        self.row = bottom + 1
+        self.row = bottom + 2  # a blank row between the table and what follows
 
     def finish(self, stamp: str) -> None:
         """The stamp row, column widths, printing, and protection (answers stay unlocked)."""
