@@ -2,7 +2,10 @@
 
 Contract: never raises for anything a person wrote; every problem becomes a
 :class:`Finding` naming the field and saying what to fix. Blocking findings stop a form
-counting towards its obligation; advisory ones are reported only.
+counting towards its obligation; advisory ones are reported only. A form is checked as
+its service's copy (:meth:`FormDefinition.for_service`): each field's ``required`` and
+``required_if``, the signatures (a signed paper copy, or a signature that stands in,
+will do), each table row, then the definition's ``checks`` across answers.
 """
 
 from __future__ import annotations

@@ -113,7 +113,8 @@ def _value(field: FieldSpec, number: int) -> Any:
     if field.type is FieldType.DATE:
         return (DAY + timedelta(days=number)).isoformat()
     if field.type is FieldType.DATETIME:
-        return f"{(DAY + timedelta(days=number)).isoformat()}T{9 + number % 8:02d}:{number % 60:02d}"
+        day = DAY + timedelta(days=number)
+        return f"{day.isoformat()}T{9 + number % 8:02d}:{number % 60:02d}"
     if field.type is FieldType.YES_NO:
         return field.key not in _UNTICKED
     if field.type is FieldType.NUMBER:

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from pipeline.cli import app
+from pipeline.definitions import Catalogue
+from pipeline.demo.population import demo_people
+from pipeline.fill_values import coerce_values
 
 runner = CliRunner()
+SERVICES = ["community-support", "swa-refuge-women", "swa-refuge-children", "swa-floating",
+            "medway-hil", "families-first", "sds"]
 
 
 def test_demo_builds_a_workspace_a_manager_can_use(tmp_path: Path) -> None:
@@ -31,6 +37,15 @@ def test_demo_builds_a_workspace_a_manager_can_use(tmp_path: Path) -> None:
     shown = runner.invoke(app, ["--home", str(home), "show", str(person), "--json"])
     assert shown.exit_code == 0
     assert json.loads(shown.output)["forms"]
+    # Every service is there, and a manager of each can read their own deadlines.
+    for service in SERVICES:
+        due = runner.invoke(app, ["--home", str(home), "due", "--all", "--json",
+                                  "--service", service])
+        assert due.exit_code == 0
+        assert {row["service"] for row in json.loads(due.output)} == {service}, service
+    summary = load_workbook(workbooks[0])["Summary"]
+    shown_services = {row[0] for row in summary.iter_rows(values_only=True)}
+    assert set(SERVICES) <= shown_services
 
 
 def test_demo_refuses_a_folder_that_is_not_a_demo(tmp_path: Path) -> None:
@@ -38,3 +53,26 @@ def test_demo_refuses_a_folder_that_is_not_a_demo(tmp_path: Path) -> None:
     result = runner.invoke(app, ["--home", str(tmp_path), "demo", "--people", "2"])
     assert result.exit_code != 0
     assert (tmp_path / "precious.txt").exists()
+
+
+def test_demo_population_covers_every_service_with_linked_people() -> None:
+    people = demo_people(date(2026, 11, 23), 100)
+    assert {p.service for p in people} == set(SERVICES)
+    assert 100 <= len(people) <= 150
+    # Children are linked to their mother's referral; some women move on to floating
+    # support under the same reference (a second episode, in another service).
+    children = [p for p in people if p.service == "swa-refuge-children"]
+    mothers = {form.values.get("mother_person_id") for p in children for form in p.forms}
+    assert {p.person_id.rsplit("-C", 1)[0] for p in children} <= mothers
+    women = {p.person_id for p in people if p.service == "swa-refuge-women"}
+    assert women & {p.person_id for p in people if p.service == "swa-floating"}
+    # The same seed, the same people.
+    assert [p.person_id for p in demo_people(date(2026, 11, 23), 100)] == [
+        p.person_id for p in people]
+
+
+def test_demo_forms_fit_their_services_copies(catalogue: Catalogue) -> None:
+    for person in demo_people(date(2026, 11, 23), 60, seed=7):
+        for form in person.forms:
+            copy = catalogue.get(form.form_id).for_service(form.service)
+            coerce_values(copy, form.values)  # raises on a key or value that does not fit

@@ -135,7 +135,7 @@ def families(as_of: date, count: int, rng: random.Random) -> list[DemoPerson]:
         family = _Family(rng, as_of, number)
         day = as_of - timedelta(days=rng.randint(1, 230))
         received = datetime.combine(day, time(rng.randint(8, 19), rng.choice([0, 15, 30, 45])))
-        immediate = family.chance(0.3)
+        immediate = number == 1 or family.chance(0.3)
         family.referred(received, immediate, rng.randint(1, 3))
         family.response(received, immediate)
         planned = day + family.days(2, 8)

@@ -44,7 +44,7 @@ class _Resident(Builder):
                        "responsible": self.worker,
                        "target_date": (day + self.days(30, 120)).isoformat()}
                       for area, issue, task in self.rng.sample(OBJECTIVES, 3)]
-        if self.chance(0.06):
+        if self.chance(0.12):
             objectives[0]["area"] = None  # an objective without an outcome area
         values = signed({**self.base, "plan_date": day.isoformat(),
                          "review_frequency": frequency, "meeting_place": "Resident's flat",
@@ -91,9 +91,11 @@ def hil_residents(as_of: date, count: int, rng: random.Random) -> list[DemoPerso
     people = []
     for number in range(1, count + 1):
         resident = _Resident(rng, as_of, SERVICE, f"HIL-{number:04d}",
-                             f"{rng.choice(FIRST)} {rng.choice(LAST)}", rng.choice(OFFICERS))
+                             f"{rng.choice(FIRST)} {rng.choice(LAST)}", rng.choice(OFFICERS),
+                             "Scheme support")
         start = as_of - timedelta(days=rng.randint(10, 900))
-        disclaimer = resident.chance(0.08)
+        # Resident 2 declines support planning: their deadlines do not apply.
+        disclaimer = number == 2 or resident.chance(0.05)
         resident.moved_in(start, disclaimer)
         roll = rng.random()
         planned = (start + resident.days(5, 27) if roll < 0.75 else

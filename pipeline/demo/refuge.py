@@ -132,7 +132,7 @@ def refuge_women(as_of: date, count: int, rng: random.Random,
     for offset in range(count):
         pid = f"SWA-{number + offset:04d}"
         name = f"{rng.choice(WOMEN_FIRST)} {rng.choice(LAST)}"
-        woman = _Woman(rng, as_of, WOMEN, pid, name, rng.choice(KEYWORKERS))
+        woman = _Woman(rng, as_of, WOMEN, pid, name, rng.choice(KEYWORKERS), "Refuge")
         arrival = as_of - timedelta(days=rng.randint(2, 130))
         kids = rng.choice([0, 0, 1, 1, 2])
         departure = arrival + timedelta(weeks=rng.randint(8, 16))
@@ -148,8 +148,8 @@ def refuge_women(as_of: date, count: int, rng: random.Random,
                 left = (planned + woman.days(10, 40) if early else
                         departure - woman.days(0, 6) if woman.chance(0.8) else
                         departure + woman.days(1, 10))
-                for day in _weekly(woman, planned + woman.days(6, 8), left - timedelta(days=1),
-                                   (6, 8)):
+                for day in _weekly(woman, planned + woman.days(6, 7), left - timedelta(days=1),
+                                   (6, 7)):
                     woman.review(day, planned_departure=departure.isoformat())
                 if woman.known(left):
                     reason = (rng.choice(["other_refuge", "returned_home"]) if early
@@ -169,7 +169,8 @@ def _child(mother: _Woman, arrival: date, left: date | None, n: int,
            rng: random.Random) -> DemoPerson:
     surname = mother.name.split()[-1]
     child = _Woman(rng, mother.as_of, CHILDREN, f"{mother.pid}-C{n}",
-                   f"{rng.choice(CHILD_FIRST)} {surname}", rng.choice(CHILD_WORKERS))
+                   f"{rng.choice(CHILD_FIRST)} {surname}", rng.choice(CHILD_WORKERS),
+                   "Children's team")
     referral_on = arrival + (child.days(1, 6) if child.chance(0.8) else child.days(8, 12))
     if not child.known(referral_on):
         return child.person()
@@ -199,7 +200,8 @@ def _child(mother: _Woman, arrival: date, left: date | None, n: int,
 
 def _floating_after(woman: _Woman, left: date, rng: random.Random) -> DemoPerson:
     worker = rng.choice(FLOATING_WORKERS)
-    support = _Woman(rng, woman.as_of, FLOATING, woman.pid, woman.name, worker)
+    support = _Woman(rng, woman.as_of, FLOATING, woman.pid, woman.name, worker,
+                     "Floating support")
     referral_on = left + support.days(0, 3)
     if support.known(referral_on):
         _floating_history(support, referral_on)
@@ -215,7 +217,7 @@ def _floating_history(support: _Woman, referral_on: date) -> None:
         return
     frequency = support.rng.choice(["weekly", "fortnightly", "monthly"])
     support.plan(planned, NEEDS, review_frequency=frequency)
-    step = {"weekly": (6, 8), "fortnightly": (13, 15), "monthly": (28, 31)}[frequency]
+    step = {"weekly": (6, 7), "fortnightly": (13, 14), "monthly": (27, 30)}[frequency]
     ends = planned + support.days(60, 200)
     for day in _weekly(support, planned + support.days(*step), ends, step):
         support.review(day)
@@ -230,7 +232,7 @@ def floating_support(as_of: date, count: int, rng: random.Random,
     for offset in range(count):
         support = _Woman(rng, as_of, FLOATING, f"SWA-{number + offset:04d}",
                          f"{rng.choice(WOMEN_FIRST)} {rng.choice(LAST)}",
-                         rng.choice(FLOATING_WORKERS))
+                         rng.choice(FLOATING_WORKERS), "Floating support")
         _floating_history(support, as_of - timedelta(days=rng.randint(3, 200)))
         people.append(support.person())
     return people

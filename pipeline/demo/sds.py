@@ -28,7 +28,8 @@ class _Person(Builder):
         super().__init__(rng, as_of, SERVICE, f"SDS-{number:04d}",
                          f"{rng.choice(FIRST)} {rng.choice(LAST)}", rng.choice(PRACTITIONERS),
                          "Locality team")
-        self.child = rng.random() < 0.25
+        self.child = number == 1 or rng.random() < 0.25
+        self.number = number
         self.option = rng.choice(OPTIONS)
 
     def referral(self, day: date) -> None:
@@ -69,9 +70,9 @@ class _Person(Builder):
         if self.child:
             values |= {f"shanarri_{name}": self.rng.choice(["some", "well", "thriving"])
                        for name in SHANARRI}
-            if self.chance(0.15):
+            if self.number == 1 or self.chance(0.15):
                 values.pop("shanarri_nurtured")  # a child's review missing an indicator
-        if self.chance(0.08):
+        if self.number == 2 or self.chance(0.1):
             # The four options not evidenced as offered again: a blocking finding.
             values.update(four_options_offered=False, options_evidence=None)
         self.add("review", "Review", day, signed(

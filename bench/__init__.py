@@ -1,0 +1,1 @@
+"""Planwatch's benchmarks: how fast and how big (``python -m bench``; see bench/RESULTS.md)."""
