@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import re
 import shutil
 from collections import defaultdict
 from collections.abc import Iterator
@@ -52,9 +53,11 @@ from pipeline.validate import validate
 
 LONDON = ZoneInfo("Europe/London")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_DATE_IN_NAME = re.compile(r"\d{2}-\d{2}-\d{4}$")
 # Children are known through their mother's referral; they are not merged with others.
 _ALONE = "swa-refuge-children"
 FORMS_PER_PERSON = 15
+MAX_SERVICES = 3
 MAX_SHIFT_DAYS = 60
 # Bump when the rows written here change: cached stores are then rebuilt.
 VERSION = 1
@@ -130,7 +133,7 @@ def people(items: list[TemplateRecord], count: int, seed: int) -> Iterator[list[
         else:
             open_services = [s for s in services if s != _ALONE]
             rng.shuffle(open_services)
-            for service in open_services:
+            for service in open_services[:MAX_SERVICES]:
                 chosen.append(rng.choice(histories[service]))
                 if sum(len(h) for h in chosen) >= FORMS_PER_PERSON - 3:
                     break
@@ -186,7 +189,9 @@ class Builder:
     def _submission(self, item: TemplateRecord) -> dict[str, Any]:
         record = item.record
         number = len(self.rows.submissions) + 1
-        name = item.form.file_name.replace(item.form.person_id, record.person_id or "")
+        name = _DATE_IN_NAME.sub(f"{record.event_date:%d-%m-%Y}" if record.event_date else r"\g<0>",
+                                 item.form.file_name.replace(item.form.person_id,
+                                                             record.person_id or ""))
         received = (item.saved_at or self.stamp) + timedelta(hours=self.rng.randint(1, 72))
         local = received.astimezone(LONDON)
         values = record.json_values()
@@ -286,8 +291,9 @@ class Builder:
                                          if kept else None)
 
     def _audit(self, submission: dict[str, Any], events: int) -> None:
+        # No id: the store's own first entry (its creation) comes before these.
         self.rows.audit.append({
-            "id": len(self.rows.audit) + 1, "at": submission["received_at"],
+            "at": submission["received_at"],
             "command": "ingest", "action": submission["status"],
             "submission_id": submission["id"], "sha256": submission["sha256"],
             "detail": {"form_id": submission["form_id"],

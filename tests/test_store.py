@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import stat
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
-import psycopg
 import pytest
 from alembic import command as alembic_command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, func, inspect, select, text
+from sqlalchemy import func, inspect, select, text
 
 from pipeline.errors import StoreError
 from pipeline.store import audit, queries
@@ -26,8 +24,6 @@ from pipeline.store.session import (
     open_store,
     upgrade,
 )
-
-POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 @pytest.fixture

@@ -27,8 +27,9 @@ def demo(
     people: Annotated[int, typer.Option(min=1, max=5000, help="How many people.")] = 100,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed, the same demo.")] = 2026,
 ) -> None:
-    """Create a demo workspace (./planwatch-demo, or --home), fill and ingest ~100 people's
-    forms, and write the weekly workbook. Running it again starts the demo afresh."""
+    """Create a demo workspace (./planwatch-demo, or --home), fill and ingest the forms of
+    ~100 people across every service, and write the weekly workbook, schedules and
+    summaries. Running it again starts the demo afresh."""
     options = globals_of(ctx)
     given_home = ctx.parent is not None and ctx.parent.params.get("home") is not None
     home = options.home if given_home else (Path.cwd() / DEFAULT_DEMO_HOME).resolve()
@@ -36,7 +37,7 @@ def demo(
     init_workspace(home, database_url=options.database_url)
     settings = load_settings(home, database_url=options.database_url)
     day = today()
-    out.print(f"Filling forms for {people} people of a community-support service ...")
+    out.print(f"Filling forms for about {people} people across every service ...")
     drop = drop_demo_forms(settings.inbox_path, Catalogue.load(settings.forms_path), day,
                            people=people, seed=seed)
     if drop.libreoffice_missing:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import cast
 
 import docx
+import yaml
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -27,7 +29,13 @@ from docx.shared import Cm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
-from pipeline.definitions import FieldSpec, FieldType, FormDefinition, TableSpec
+from pipeline.definitions import (
+    DEFAULT_FORMS_DIR,
+    FieldSpec,
+    FieldType,
+    FormDefinition,
+    TableSpec,
+)
 from pipeline.word import controls
 from pipeline.word.ooxml import (
     CUSTOM_PROPS_NS,
@@ -49,8 +57,16 @@ LABEL_WIDTH_CM = 6.0
 FIXED_STAMP = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-def service_title(service: str) -> str:
-    return service.replace("-", " ").title().replace("Swa", "SWA").replace("Sds", "SDS")
+@lru_cache(maxsize=64)
+def service_title(service: str, forms_dir: Path = DEFAULT_FORMS_DIR) -> str:
+    """The name staff know a service by, from its policy file (else its id, title-cased)."""
+    try:
+        policy = yaml.safe_load((forms_dir / "services" / f"{service}.yaml").read_text("utf-8"))
+    except (OSError, yaml.YAMLError):
+        policy = None
+    if isinstance(policy, dict) and isinstance(policy.get("name"), str):
+        return str(policy["name"])
+    return service.replace("-", " ").title()
 
 
 def build_blank(definition: FormDefinition, service: str) -> bytes:
