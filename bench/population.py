@@ -48,7 +48,7 @@ from pipeline.store.models import (
     Submission,
     SubmissionStatus,
 )
-from pipeline.store.session import upgrade
+from pipeline.store.session import head_revision, upgrade
 from pipeline.validate import validate
 
 LONDON = ZoneInfo("Europe/London")
@@ -343,7 +343,8 @@ def cached_store(count: int, *, seed: int, pool: int, cache: Path = CACHE) -> Pa
     """The store for ``count`` people, built once and then taken from the cache."""
     folder = cache / "stores"
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"store-v{VERSION}-seed{seed}-pool{pool}-people{count}.db"
+    # The schema's revision is in the name: a new migration makes a new store.
+    path = folder / f"store-v{VERSION}-r{head_revision()}-seed{seed}-pool{pool}-people{count}.db"
     if not path.exists():
         partial = path.with_suffix(".partial")
         partial.unlink(missing_ok=True)

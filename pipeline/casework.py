@@ -46,15 +46,27 @@ def obligations(store: Store, settings: Settings, as_of: date,
                    rule_sets=policies.rule_sets())
 
 
+def site_people(store: Store, site: str) -> set[tuple[str, str]]:
+    """(person, service) pairs with a current form taken at ``site``: its caseload."""
+    with store.session() as session:
+        rows = session.execute(
+            select(Submission.person_id, Submission.service).where(
+                Submission.site == site, Submission.status == SubmissionStatus.STORED)
+        ).all()
+    return {(str(person), str(service)) for person, service in rows if person and service}
+
+
 def filter_obligations(rows: list[Obligation], *, show_all: bool = False,
-                       service: str | None = None,
-                       worker: str | None = None) -> list[Obligation]:
-    """What `planwatch due` shows: open items (overdue, due soon) unless ``show_all``."""
+                       service: str | None = None, worker: str | None = None,
+                       people: set[tuple[str, str]] | None = None) -> list[Obligation]:
+    """What `planwatch due` shows: open items (overdue, due soon) unless ``show_all``;
+    ``people`` keeps only those (person, service) pairs (a site's caseload)."""
     return [
         row for row in rows
         if (show_all or row.status in OPEN_STATUSES)
         and (service is None or row.service == service)
         and (worker is None or (row.worker or "").casefold() == worker.casefold())
+        and (people is None or (row.person_id, row.service) in people)
     ]
 
 
@@ -91,7 +103,7 @@ def weekly_input(store: Store, settings: Settings, as_of: date) -> WeeklyInput:
                     archived_path=submission.archived_path, worker=worker))
         rejected = [
             RejectedRow(file_name=s.original_name, received_at=s.received_at,
-                        reason=s.reason or "", rejected_path=s.rejected_path)
+                        reason=s.reason or "", rejected_path=s.rejected_path, site=s.site)
             for s in queries.rejected(session)
         ]
     return WeeklyInput(as_of=as_of, obligations=rows, incomplete=incomplete,
@@ -128,7 +140,7 @@ def person_history(store: Store, settings: Settings, person_id: str,
         forms = [{
             "submission_id": s.id, "form": s.form_id, "date": _iso(s.event_date),
             "status": s.status, "received_at": s.received_at.isoformat(),
-            "file": s.original_name, "archived_path": s.archived_path,
+            "file": s.original_name, "archived_path": s.archived_path, "site": s.site,
             "superseded_by": s.superseded_by,
             "blocking_findings": sum(1 for f in s.findings if f.get("severity") == "blocking"),
             "findings": s.findings,

@@ -150,6 +150,12 @@ class Settings(BaseSettings):
         description="Poll the inbox every N seconds (network shares); unset: use file events.",
         examples=[5.0],
     )
+    site: str | None = Field(
+        default=None,
+        description="This workspace's site, when several sites share one PostgreSQL store; "
+        "recorded on every file taken here, and reports can be filtered by it.",
+        examples=["stockport-refuge"],
+    )
     ignore_patterns: tuple[str, ...] = Field(
         default=("~$*", ".~lock.*#", "*.tmp", "Thumbs.db", "desktop.ini", ".DS_Store", "._*"),
         description="File names the watcher never takes (office lock and temporary files).",

@@ -6,6 +6,7 @@ import json
 from datetime import date
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
@@ -76,3 +77,19 @@ def test_demo_forms_fit_their_services_copies(catalogue: Catalogue) -> None:
         for form in person.forms:
             copy = catalogue.get(form.form_id).for_service(form.service)
             coerce_values(copy, form.values)  # raises on a key or value that does not fit
+
+
+@pytest.mark.slow
+def test_demo_on_postgresql_gives_the_same_workbook_figures(tmp_path: Path,
+                                                           postgres_url: str) -> None:
+    """One setting points the demo at PostgreSQL; the manager's numbers do not change."""
+    summaries = []
+    for name, url in (("sqlite", None), ("postgresql", postgres_url)):
+        options = ["--database-url", url] if url else []
+        home = tmp_path / name
+        result = runner.invoke(app, ["--home", str(home), *options, "demo", "--people", "30"])
+        assert result.exit_code == 0, result.output
+        [workbook] = (home / "reports").glob("compliance-*.xlsx")
+        sheet = load_workbook(workbook)["Summary"]
+        summaries.append([[c.value for c in row] for row in sheet.iter_rows()])
+    assert summaries[0] == summaries[1]

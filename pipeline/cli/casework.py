@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -24,6 +23,8 @@ from pipeline.reports.weekly_job import write_compliance_report
 from pipeline.store import queries
 from pipeline.store.session import Store, open_store
 
+SiteOption = Annotated[str | None, typer.Option(
+    help="Only the caseload of this site (several sites sharing one store).")]
 STATUS_COLOURS = {
     ObligationStatus.OVERDUE: "red", ObligationStatus.DUE_SOON: "yellow",
     ObligationStatus.MET: "green", ObligationStatus.MET_LATE: "dark_orange",
@@ -40,7 +41,7 @@ def ingest_workspace(settings: Settings, *, parse: Parse | None = None) -> Works
                      archive=settings.archive_path, rejected=settings.rejected_path,
                      catalogue=Catalogue.load(settings.forms_path),
                      limits=Limits(max_file_bytes=settings.max_file_bytes), parse=parse,
-                     reports=settings.reports_path)
+                     reports=settings.reports_path, site=settings.site)
 
 
 def print_outcomes(results: list[IngestResult], *, only_notable: bool = False) -> None:
@@ -106,14 +107,17 @@ def due(
     show_all: Annotated[bool, typer.Option("--all", help="Include met and upcoming.")] = False,
     service: Annotated[str | None, typer.Option(help="Only this service.")] = None,
     worker: Annotated[str | None, typer.Option(help="Only this worker's caseload.")] = None,
+    site: SiteOption = None,
     as_json: JsonFlag = False,
 ) -> None:
     """What is overdue or due soon (or every obligation with --all)."""
     settings = workspace_settings(ctx)
     day = as_of.date() if as_of else today()
     with open_store(settings.database_url) as store:
+        people = casework.site_people(store, site) if site else None
         rows = casework.filter_obligations(casework.obligations(store, settings, day),
-                                           show_all=show_all, service=service, worker=worker)
+                                           show_all=show_all, service=service, worker=worker,
+                                           people=people)
     if as_json:
         print_json([row.json_row() for row in rows])
         return
@@ -185,21 +189,18 @@ report_app = typer.Typer(help="Reports for managers.", no_args_is_help=True)
 app.add_typer(report_app, name="report")
 
 
-def write_weekly(settings: Settings, store: Store, day: date, output: Path | None) -> Path:
-    """Write the weekly workbook as of ``day`` (default path: reports/compliance-...)."""
-    return write_compliance_report(store, settings, day, output)
-
-
 @report_app.command("weekly")
 def report_weekly(
     ctx: typer.Context,
     as_of: AsOfOption = None,
     output: Annotated[Path | None, typer.Option("-o", "--output",
                                                 help="Workbook to write (.xlsx).")] = None,
+    site: SiteOption = None,
 ) -> None:
-    """The weekly compliance workbook (default: reports/compliance-YYYY-Www.xlsx)."""
+    """The weekly compliance workbook (default: reports/compliance-YYYY-Www.xlsx; with
+    --site, reports/compliance-YYYY-Www-SITE.xlsx)."""
     settings = workspace_settings(ctx)
     day = as_of.date() if as_of else today()
     with open_store(settings.database_url) as store:
-        path = write_weekly(settings, store, day, output)
+        path = write_compliance_report(store, settings, day, output, site=site)
     out.print(f"Wrote {path}", markup=False)

@@ -87,6 +87,8 @@ class Workspace:
     parse: Parse | None = None
     # Where outcome summaries go when a closure form arrives (None: not written).
     reports: Path | None = None
+    # The site this workspace serves, recorded on every file (several sites, one store).
+    site: str | None = None
 
     def relative(self, path: Path) -> str:
         try:
@@ -178,7 +180,8 @@ def _ingest_claimed(path: Path, data: bytes | Path, sha256: str, too_big: _Rejec
             stored = record_submission(
                 session, raw=raw, record=record, sha256=sha256, original_name=path.name,
                 received_at=received, archived_path=workspace.relative(archived),
-                command=command, definition=workspace.catalogue.get(record.form_id))
+                command=command, definition=workspace.catalogue.get(record.form_id),
+                site=workspace.site)
     except StoreError:
         # Another watcher stored the same content between our check and our commit.
         with store.session() as session:
@@ -272,7 +275,7 @@ def _reject(path: Path, data: bytes | Path, sha256: str, rejection: _Rejection, 
             sha256=sha256, original_name=path.name, received_at=received,
             form_id=rejection.form_id, status=SubmissionStatus.REJECTED,
             rejected_path=workspace.relative(target), reason=rejection.reason, command=command,
-            values={}, findings=[])
+            values={}, findings=[], site=workspace.site)
         session.add(submission)
         session.flush()
         audit.record(session, command=command, action="rejected", submission_id=submission.id,

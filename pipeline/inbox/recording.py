@@ -173,6 +173,7 @@ def _rows(session: Session, submission: Submission, record: Record, person_id: s
 def record_submission(
     session: Session, *, raw: RawForm, record: Record, sha256: str, original_name: str,
     received_at: datetime, archived_path: str, command: str, definition: FormDefinition,
+    site: str | None = None,
 ) -> Stored:
     """Store one complete-or-not form (it has a person id); see the module docstring."""
     assert record.person_id is not None
@@ -184,7 +185,8 @@ def record_submission(
         form_id=record.form_id, form_version=record.form_version, service=record.service,
         person_id=person.person_id, event_date=record.event_date, archived_path=archived_path,
         status=SubmissionStatus.STORED, values=values,
-        findings=[f.model_dump(mode="json") for f in record.findings], command=command)
+        findings=[f.model_dump(mode="json") for f in record.findings], command=command,
+        site=site)
     session.add(submission)
     session.flush()
     events = _events(session, submission, record, person.person_id, definition)

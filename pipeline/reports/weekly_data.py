@@ -72,6 +72,8 @@ class RejectedRow(_Frozen):
     received_at: datetime
     reason: str
     rejected_path: str | None = None
+    # The site whose watcher received it (several sites sharing one store).
+    site: str | None = None
 
 
 class ActivePerson(_Frozen):

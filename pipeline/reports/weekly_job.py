@@ -15,7 +15,9 @@ from zoneinfo import ZoneInfo
 
 from pipeline import casework
 from pipeline.config import Settings
+from pipeline.inbox.files import safe_name
 from pipeline.reports import feed, snapshots
+from pipeline.reports.sites import for_site
 from pipeline.reports.tally import Member, tallies
 from pipeline.reports.weekly import weekly_report_name, write_weekly_workbook
 from pipeline.reports.weekly_summary import TREND_WEEKS, current_tallies, iso_week, week_start
@@ -29,7 +31,7 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 
 def write_compliance_report(
     store: Store, settings: Settings, as_of: date, output: Path | None = None, *,
-    now: datetime | None = None,
+    now: datetime | None = None, site: str | None = None,
 ) -> Path:
     """Write the weekly workbook as of ``as_of`` and keep that week's snapshot.
 
@@ -39,6 +41,11 @@ def write_compliance_report(
     :class:`~pipeline.errors.ReportError` if the workbook cannot be written.
     """
     data = feed.weekly_input(store, settings, as_of)
+    if site is not None:  # one site's view; the organisation's trend is left alone
+        data = for_site(data, casework.site_people(store, site), site)
+        path = output or settings.reports_path / weekly_report_name(as_of).replace(
+            ".xlsx", f"-{safe_name(site)}.xlsx")
+        return write_weekly_workbook(data, path, files_root=settings.home)
     path = output or settings.reports_path / weekly_report_name(as_of)
     write_weekly_workbook(data, path, files_root=settings.home)
     with store.session() as session:

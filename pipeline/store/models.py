@@ -152,6 +152,8 @@ class Submission(Base):
     event_date: Mapped[date | None]
     archived_path: Mapped[str | None]
     rejected_path: Mapped[str | None]
+    # The site whose watcher took the file (several sites may share one store).
+    site: Mapped[str | None] = mapped_column(index=True)
     status: Mapped[str] = mapped_column(index=True)
     superseded_by: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"))
     values: Mapped[dict[str, Any]] = mapped_column(default=dict)
