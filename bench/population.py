@@ -18,6 +18,7 @@ months so that people are at different points of their support: about 15 forms e
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 import re
 import shutil
@@ -167,11 +168,21 @@ class Builder:
         self.rows = Rows()
         self.rng = random.Random(seed)
         self.stamp = datetime(2026, 3, 9, 7, 0, tzinfo=UTC)
+        self.ids: defaultdict[str, int] = defaultdict(int)
+
+    def _next(self, table: str) -> int:
+        self.ids[table] += 1
+        return self.ids[table]
+
+    def take(self) -> Rows:
+        """The rows made so far (ids keep counting on for the next ones)."""
+        rows, self.rows = self.rows, Rows()
+        return rows
 
     def add_person(self, forms: list[TemplateRecord]) -> None:
         person_id = forms[0].record.person_id
         assert person_id is not None
-        self.rows.persons.append({"id": len(self.rows.persons) + 1, "person_id": person_id,
+        self.rows.persons.append({"id": self._next("persons"), "person_id": person_id,
                                   "created_at": self.stamp})
         submissions = [self._submission(item) for item in forms]
         self._supersede(submissions)
@@ -188,7 +199,7 @@ class Builder:
 
     def _submission(self, item: TemplateRecord) -> dict[str, Any]:
         record = item.record
-        number = len(self.rows.submissions) + 1
+        number = self._next("submissions")
         name = _DATE_IN_NAME.sub(f"{record.event_date:%d-%m-%Y}" if record.event_date else r"\g<0>",
                                  item.form.file_name.replace(item.form.person_id,
                                                              record.person_id or ""))
@@ -236,7 +247,7 @@ class Builder:
             if isinstance(value, datetime):
                 at = value.astimezone(LONDON).replace(tzinfo=None)
                 value = at.date()
-            row = {"id": len(self.rows.events) + 1, "submission_id": submission["id"],
+            row = {"id": self._next("events"), "submission_id": submission["id"],
                    "person_id": record.person_id, "episode_id": None,
                    "service": record.service, "kind": spec.kind, "on": value, "at": at,
                    "worker": worker, "team": team, "complete": record.complete,
@@ -249,14 +260,14 @@ class Builder:
         record, person_id = item.record, item.record.person_id
         for row in record.tables.get("actions", []):
             self.rows.actions.append({
-                "id": len(self.rows.actions) + 1, "submission_id": submission["id"],
+                "id": self._next("actions"), "submission_id": submission["id"],
                 "person_id": person_id, "area": row.get("area"), "issue": row.get("issue"),
                 "task": row.get("task"), "responsible": row.get("responsible"),
                 "target_date": row.get("target_date")})
         for row in record.tables.get("scores", []):
             if row.get("area") and row.get("score") is not None:
                 self.rows.scores.append({
-                    "id": len(self.rows.scores) + 1, "submission_id": submission["id"],
+                    "id": self._next("scores"), "submission_id": submission["id"],
                     "person_id": person_id, "area": row["area"], "score": round(row["score"]),
                     "scored_on": record.event_date})
 
@@ -275,7 +286,7 @@ class Builder:
             kept: list[dict[str, Any]] = []
             for segment in split_episodes([event for event, _ in stored]):
                 closure = first_fact(segment, CLOSING_EVENT)
-                episode = {"id": len(self.rows.episodes) + 1, "person_id": person_id,
+                episode = {"id": self._next("episodes"), "person_id": person_id,
                            "service": service, "opened_on": segment[0].on,
                            "closed_on": closure.on if closure is not None else None,
                            "worker": latest_value(segment, "worker"),
@@ -328,12 +339,14 @@ def build_store(path: Path, count: int, *, seed: int, pool: int,
     upgrade(f"sqlite:///{path}", command="bench")
     items = template_records(pool, seed, catalogue)
     builder = Builder(catalogue, seed)
-    for forms in people(items, count, seed):
-        builder.add_person(forms)
     engine = create_engine(f"sqlite:///{path}")
     try:
         with engine.begin() as connection:
-            write_rows(connection, builder.rows)
+            for number, forms in enumerate(people(items, count, seed), start=1):
+                builder.add_person(forms)
+                if number % 2_000 == 0:
+                    write_rows(connection, builder.take())
+            write_rows(connection, builder.take())
     finally:
         engine.dispose()
     return path
@@ -346,10 +359,12 @@ def cached_store(count: int, *, seed: int, pool: int, cache: Path = CACHE) -> Pa
     # The schema's revision is in the name: a new migration makes a new store.
     path = folder / f"store-v{VERSION}-r{head_revision()}-seed{seed}-pool{pool}-people{count}.db"
     if not path.exists():
-        partial = path.with_suffix(".partial")
-        partial.unlink(missing_ok=True)
-        build_store(partial, count, seed=seed, pool=pool)
-        partial.replace(path)
+        partial = path.with_suffix(f".{os.getpid()}.partial")
+        try:
+            build_store(partial, count, seed=seed, pool=pool)
+            partial.replace(path)
+        finally:
+            partial.unlink(missing_ok=True)
     return path
 
 

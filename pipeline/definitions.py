@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
@@ -25,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from pipeline.error_paths import key_path
 from pipeline.errors import DefinitionError, UnknownFormError
 from pipeline.records import Severity
 
@@ -459,6 +461,29 @@ def signature_parts(block: FieldSpec) -> tuple[FieldSpec, FieldSpec]:
     return name, date
 
 
+@dataclass(frozen=True)
+class AnswerRow:
+    """One label-and-answer row as every blank form lays it out."""
+
+    field: FieldSpec
+    required: bool
+    help: str | None
+
+
+def answer_rows(fields: list[FieldSpec]) -> list[AnswerRow]:
+    """Rows for a run of fields: a signature block gives a name row and a date row, both
+    marked required when the block is, the help text shown once."""
+    rows: list[AnswerRow] = []
+    for field in fields:
+        if field.type is FieldType.SIGNATURE:
+            name, when = signature_parts(field)
+            rows += [AnswerRow(name, field.required, field.help),
+                     AnswerRow(when, field.required, None)]
+        else:
+            rows.append(AnswerRow(field, field.required, field.help))
+    return rows
+
+
 def _ensure_unique(values: list[str], what: str) -> None:
     seen: set[str] = set()
     for value in values:
@@ -468,24 +493,8 @@ def _ensure_unique(values: list[str], what: str) -> None:
 
 
 def _location(loc: tuple[int | str, ...], data: object) -> str:
-    """Turn a pydantic error location into a key path a person can find in the file."""
-    parts: list[str] = []
-    node: object = data
-    for step in loc:
-        if isinstance(step, int):
-            label = ""
-            if isinstance(node, list) and 0 <= step < len(node):
-                node = node[step]
-                if isinstance(node, dict) and "key" in node:
-                    label = f" ({node['key']})"
-            parts[-1:] = [f"{parts[-1] if parts else ''}[{step}]{label}"]
-        else:
-            if isinstance(node, dict) and step in node:
-                node = node[step]
-            elif step in ("FieldSpec", "TableSpec", "field", "table"):
-                continue
-            parts.append(step)
-    return ".".join(parts) or "(top level)"
+    return key_path(loc, data, label_key="key",
+                    union_tags=("FieldSpec", "TableSpec", "field", "table"))
 
 
 def load_definition(path: Path) -> FormDefinition:

@@ -41,6 +41,7 @@ from pydantic import (
 
 from pipeline.config import POLICY_DEFAULT_SETTINGS
 from pipeline.definitions import DEFAULT_FORMS_DIR, Catalogue
+from pipeline.error_paths import key_path
 from pipeline.errors import DefinitionError, PlanwatchError
 from pipeline.rules.calendar import Nation
 from pipeline.rules.vocabulary import (
@@ -241,33 +242,13 @@ def _with_settings(node: Any, overrides: Mapping[str, int], file: tuple[Path, An
 
 
 def _location(loc: tuple[int | str, ...], data: object) -> str:
-    """A pydantic error location as a key path a person can find in the policy file.
-
-    List items are shown with their index and, for obligations, their id:
-    ``obligations[2] (feedback).span.count``.
-    """
-    parts: list[str] = []
-    node: object = data
-    for step in loc:
-        if isinstance(step, int):
-            label = ""
-            if isinstance(node, list) and 0 <= step < len(node):
-                node = node[step]
-                if isinstance(node, dict) and "obligation" in node:
-                    label = f" ({node['obligation']})"
-            parts[-1:] = [f"{parts[-1] if parts else ''}[{step}]{label}"]
-        elif isinstance(node, dict) and step in node:
-            node = node[step]
-            parts.append(step)
-        elif not _is_union_tag(step):
-            parts.append(step)
-    return ".".join(parts) or "(top level)"
+    """E.g. ``obligations[2] (feedback).span.count``."""
+    return key_path(loc, data, label_key="obligation", union_tags=_UNION_TAGS)
 
 
-def _is_union_tag(step: str) -> bool:
-    # pydantic names the chosen member of a tagged union in the location: skip it.
-    return step in {"within", "within_each", "recurring", "by_date", "days", "weeks",
-                    "months", "working_days", "hours", "same_day", "chosen"}
+# pydantic names the chosen member of a tagged union in the location: not a key.
+_UNION_TAGS = frozenset({"within", "within_each", "recurring", "by_date", "days", "weeks",
+                         "months", "working_days", "hours", "same_day", "chosen"})
 
 
 # --- checks against the form definitions ------------------------------------------------

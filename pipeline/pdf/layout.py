@@ -21,7 +21,13 @@ from reportlab.lib.units import cm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from pipeline.definitions import FieldSpec, FieldType, FormDefinition, TableSpec, signature_parts
+from pipeline.definitions import (
+    FieldSpec,
+    FieldType,
+    FormDefinition,
+    TableSpec,
+    answer_rows,
+)
 from pipeline.pdf.names import FORMAT_HINTS, cell_name, table_rows, tooltip
 from pipeline.readers.identity import stamp_text
 from pipeline.word.build import service_title
@@ -200,13 +206,7 @@ class Story:
 
     def fields(self, fields: list[FieldSpec]) -> None:
         """A two-column table of label and answer; a signature gives a name and a date row."""
-        rows: list[tuple[FieldSpec, bool, str | None]] = []
-        for field in fields:
-            if field.type is FieldType.SIGNATURE:
-                name, when = signature_parts(field)
-                rows += [(name, field.required, field.help), (when, field.required, None)]
-            else:
-                rows.append((field, field.required, field.help))
+        rows = [(r.field, r.required, r.help) for r in answer_rows(fields)]
         if not rows:
             return
         answer_width = WIDTH - LABEL_WIDTH - 2 * CELL_PAD

@@ -8,6 +8,7 @@ it. Closure, exemption and status are applied afterwards, the same way for every
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -16,7 +17,7 @@ from typing import Any
 
 from pipeline.records import Event
 from pipeline.rules.calendar import LONDON, Nation, london_date
-from pipeline.rules.events import detail_date, event_order_key, first_fact, of_kind, one_per_date
+from pipeline.rules.events import detail_date, earliest, first_fact, of_kind, one_per_date
 from pipeline.rules.vocabulary import (
     ByDate,
     ChosenSpan,
@@ -178,12 +179,14 @@ def _recurring(rule: Recurring, events: Sequence[Event], nation: Nation) -> list
             starts.append(fact)
     if not starts:
         return []
-    previous = min(starts, key=event_order_key)
+    previous = earliest(starts)
+    dates = [e.on for e in candidates]
+    in_date_order = all(a <= b for a, b in zip(dates, dates[1:], strict=False))
     drafts: list[Draft] = []
     while True:
         # Strictly after: a second copy dated the same day is the same review, not the
         # next one. Dates strictly increase, so the chain ends.
-        met_by = next((e for e in candidates if e.on > previous.on), None)
+        met_by = _first_after(candidates, dates, previous.on, in_date_order)
         due, due_at = _next_due(rule, previous, events, nation)
         drafts.append(
             Draft(
@@ -198,6 +201,16 @@ def _recurring(rule: Recurring, events: Sequence[Event], nation: Nation) -> list
         if met_by is None:
             return drafts
         previous = met_by
+
+
+def _first_after(candidates: Sequence[Event], dates: list[date], day: date,
+                 in_date_order: bool) -> Event | None:
+    """The first candidate dated after ``day``: found by bisection when they are in date
+    order (as sorted events are), so a long chain of weekly reviews stays linear."""
+    if in_date_order:
+        position = bisect_right(dates, day)
+        return candidates[position] if position < len(candidates) else None
+    return next((e for e in candidates if e.on > day), None)
 
 
 def _next_due(

@@ -35,6 +35,7 @@ from pipeline.definitions import (
     FieldType,
     FormDefinition,
     TableSpec,
+    answer_rows,
 )
 from pipeline.word import controls
 from pipeline.word.ooxml import (
@@ -214,15 +215,7 @@ def _fix_widths(table: docx.table.Table, widths_cm: list[float]) -> None:
 
 def _field_table(document: docx.document.Document, fields: list[FieldSpec]) -> None:
     """Two columns, label and answer; a signature block gives a name row and a date row."""
-    rows: list[tuple[FieldSpec, bool, str | None]] = []
-    for field in fields:
-        if field.type is FieldType.SIGNATURE:
-            from pipeline.definitions import signature_parts
-
-            name, when = signature_parts(field)
-            rows += [(name, field.required, field.help), (when, field.required, None)]
-        else:
-            rows.append((field, field.required, field.help))
+    rows = [(r.field, r.required, r.help) for r in answer_rows(fields)]
     if not rows:
         return
     table = document.add_table(rows=len(rows), cols=2)

@@ -18,7 +18,13 @@ from openpyxl.packaging.custom import StringProperty
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 
-from pipeline.definitions import FieldSpec, FieldType, FormDefinition, TableSpec, signature_parts
+from pipeline.definitions import (
+    FieldSpec,
+    FieldType,
+    FormDefinition,
+    TableSpec,
+    answer_rows,
+)
 from pipeline.readers.identity import stamp_text
 from pipeline.word.build import FIXED_STAMP, service_title
 from pipeline.word.ooxml import PROP_FORM_ID, PROP_FORM_VERSION, PROP_SERVICE
@@ -152,13 +158,8 @@ class FormSheet:
         self.row += 1
 
     def fields(self, fields: list[FieldSpec]) -> None:
-        for field in fields:
-            if field.type is FieldType.SIGNATURE:
-                name, when = signature_parts(field)
-                self.field(name, field.required, field.help)
-                self.field(when, field.required, None)
-            else:
-                self.field(field, field.required, field.help)
+        for row in answer_rows(fields):
+            self.field(row.field, row.required, row.help)
 
     def table(self, spec: TableSpec) -> None:
         """A title row, a header row of column labels, then numbered rows: the named range."""
