@@ -137,7 +137,7 @@ def _fill_one(form: TemplateForm, folder: str) -> None:
 
 
 def _fill_all(forms: list[TemplateForm], folder: Path, workers: int) -> None:
-    if workers <= 1 or len(forms) < 40:
+    if workers <= 1 or len(forms) < 100:
         for form in forms:
             _fill_one(form, str(folder))
         return

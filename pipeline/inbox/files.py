@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import BinaryIO
 
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
@@ -78,7 +79,7 @@ def keep_copy(folder: Path, name: str, sha256: str, data: bytes | Path) -> Path:
     name exists. The same content already there (a run interrupted after copying) is
     reused, so a restart never leaves a second copy behind.
     """
-    temporary = write_durably(folder / f"{TEMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex}", data)
+    temporary = _synced_temporary(folder, data)
     try:
         for candidate in _names(folder, name, sha256):
             if candidate.exists():
@@ -123,6 +124,31 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _synced_temporary(folder: Path, data: bytes | Path) -> Path:
+    """``data`` in a new temporary file in ``folder``, fsynced (its name need not be: only
+    the name it is linked to is kept, and that is made durable by the caller)."""
+    private_dir(folder)
+    temporary = folder / f"{TEMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex}"
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            _write(handle, data)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return temporary
+
+
+def _write(handle: BinaryIO, data: bytes | Path) -> None:
+    if isinstance(data, Path):
+        with data.open("rb") as source:
+            shutil.copyfileobj(source, handle, 1024 * 1024)
+    else:
+        handle.write(data)
+    handle.flush()
+    os.fsync(handle.fileno())
+
+
 def write_durably(target: Path, data: bytes | Path) -> Path:
     """Write ``data`` (bytes, or a file's contents streamed) to ``target`` via a fsynced
     temporary file and an atomic rename."""
@@ -131,13 +157,7 @@ def write_durably(target: Path, data: bytes | Path) -> Path:
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
     try:
         with os.fdopen(descriptor, "wb") as handle:
-            if isinstance(data, Path):
-                with data.open("rb") as source:
-                    shutil.copyfileobj(source, handle, 1024 * 1024)
-            else:
-                handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            _write(handle, data)
         temporary.replace(target)
     except BaseException:
         temporary.unlink(missing_ok=True)

@@ -13,10 +13,11 @@ Files outside the inbox are copied, never moved or deleted.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -25,15 +26,17 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
-from pipeline.definitions import Catalogue
+from pipeline.definitions import Catalogue, FormDefinition
 from pipeline.errors import FormReadError, ReportError, StoreError
 from pipeline.forms_service import read_form
 from pipeline.inbox import files
 from pipeline.inbox.candidates import expand_paths
+from pipeline.inbox.read_ahead import Parse as Parse  # re-exported: callers type their readers
+from pipeline.inbox.read_ahead import ReadAhead
 from pipeline.inbox.recording import record_submission
 from pipeline.readers.safety import DEFAULT_LIMITS, Limits, size_limit_mb
 from pipeline.records import RawForm, Record
-from pipeline.reports.summary_job import write_summary_for_closure
+from pipeline.reports.summary_job import may_close, write_summary_for_closure
 from pipeline.store import audit
 from pipeline.store.claims import claim
 from pipeline.store.models import Submission, SubmissionStatus
@@ -67,9 +70,6 @@ class IngestResult(BaseModel):
     findings: list[dict[str, Any]] = []
     submission_id: int | None = None
     path: str | None = None  # archived or rejected copy, relative to the workspace
-
-
-Parse = Callable[[Path, bytes], tuple[RawForm, Record]]
 
 
 @dataclass(frozen=True)
@@ -111,13 +111,23 @@ def ingest_paths(
     paths: Iterable[Path], store: Store, workspace: Workspace, *, command: str = "ingest",
     on_result: Callable[[IngestResult], None] | None = None,
 ) -> list[IngestResult]:
-    """Ingest every form file under ``paths`` (files or folders), in name order."""
-    results = []
-    for path in expand_paths(paths):
-        result = ingest_file(path, store, workspace, command=command)
-        results.append(result)
-        if on_result is not None:
-            on_result(result)
+    """Ingest every form file under ``paths`` (files or folders), in name order.
+
+    With a worker-process reader (``workspace.parse``), the next file is read while this
+    one is archived and stored (:mod:`pipeline.inbox.read_ahead`); each file's outcome
+    is the one :func:`ingest_file` gives it alone.
+    """
+    found = list(expand_paths(paths))
+    with contextlib.ExitStack() as stack:
+        if workspace.parse is not None and len(found) > 1:
+            ahead = stack.enter_context(ReadAhead(workspace.parse, found, workspace.limits))
+            workspace = replace(workspace, parse=ahead.parse)
+        results = []
+        for path in found:
+            result = ingest_file(path, store, workspace, command=command)
+            results.append(result)
+            if on_result is not None:
+                on_result(result)
     return results
 
 
@@ -193,7 +203,8 @@ def _ingest_claimed(path: Path, data: bytes | Path, sha256: str, too_big: _Rejec
         _remove_from_inbox(path, workspace)
         return _duplicate(path, winner, workspace)
     _remove_from_inbox(path, workspace)
-    _summary_on_closure(store, workspace, stored.submission_id, received)
+    _summary_on_closure(store, workspace, stored.submission_id, received,
+                        workspace.catalogue.get(record.form_id))
     log.info("file_" + stored.outcome, extra={
         "submission_id": stored.submission_id, "sha256": sha256, "form_id": record.form_id,
         "finding_count": len(record.findings)})
@@ -210,10 +221,10 @@ def _parse_here(path: Path, data: bytes, workspace: Workspace) -> tuple[RawForm,
 
 
 def _summary_on_closure(store: Store, workspace: Workspace, submission_id: int,
-                        received: datetime) -> None:
+                        received: datetime, definition: FormDefinition) -> None:
     """A closure form's arrival writes the outcome summary; the form is stored either way."""
-    if workspace.reports is None:
-        return
+    if workspace.reports is None or not may_close(definition):
+        return  # most forms cannot close an episode: no need to ask the store
     try:
         write_summary_for_closure(store, workspace.catalogue, submission_id,
                                   reports_path=workspace.reports,

@@ -125,6 +125,16 @@ def write_summary(store: Store, catalogue: Catalogue, person_id: str, *, as_of: 
     return write_summary_docx(data, path, written_on=as_of, template=template)
 
 
+def may_close(definition: FormDefinition) -> bool:
+    """Whether a form of ``definition`` can close an episode (so may need a summary).
+
+    Decided from the definition alone, before any store work: only the closure form, or a
+    form that records a closure event, can be one :func:`write_summary_for_closure` acts on.
+    """
+    return definition.id == CLOSURE_FORM or any(
+        spec.kind == CLOSURE_EVENT for spec in definition.events)
+
+
 def _is_closure(session: Session, submission: Submission) -> bool:
     kinds = set(session.scalars(select(EventRow.kind).where(
         EventRow.submission_id == submission.id)))

@@ -11,6 +11,7 @@ no team or worker named are counted under :data:`NO_TEAM` and :data:`UNASSIGNED`
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -38,18 +39,19 @@ class Tally:
     missed: int = 0
     due_soon: int = 0
 
-    def add(self, status: ObligationStatus) -> None:
-        """Count one obligation by its status; upcoming and not-applicable are ignored."""
+    def add(self, status: ObligationStatus, count: int = 1) -> None:
+        """Count ``count`` obligations of one status; upcoming and not-applicable are
+        ignored."""
         if status is ObligationStatus.MET:
-            self.met += 1
+            self.met += count
         elif status is ObligationStatus.MET_LATE:
-            self.met_late += 1
+            self.met_late += count
         elif status is ObligationStatus.OVERDUE:
-            self.overdue += 1
+            self.overdue += count
         elif status is ObligationStatus.MISSED:
-            self.missed += 1
+            self.missed += count
         elif status is ObligationStatus.DUE_SOON:
-            self.due_soon += 1
+            self.due_soon += count
 
     @property
     def due(self) -> int:
@@ -87,12 +89,16 @@ def tallies(
 ) -> dict[GroupKey, Tally]:
     """Counts for every group that has an obligation or an open episode."""
     counted: dict[GroupKey, Tally] = {}
-    for member in active:
+    for member, times in Counter(active).items():
         for key in group_keys(member):
-            counted.setdefault(key, Tally()).active += 1
-    for ob in obligations:
-        for key in group_keys(Member(ob.service, ob.team, ob.worker)):
-            counted.setdefault(key, Tally()).add(ob.status)
+            counted.setdefault(key, Tally()).active += times
+    # Counted by (service, team, worker, status) first: a council has hundreds of
+    # thousands of obligations but few such combinations. Groups keep the order in
+    # which an obligation first names them.
+    combinations = Counter((ob.service, ob.team, ob.worker, ob.status) for ob in obligations)
+    for (service, team, worker, status), times in combinations.items():
+        for key in group_keys(Member(service, team, worker)):
+            counted.setdefault(key, Tally()).add(status, times)
     counted.setdefault((SnapshotGroup.ALL, ALL), Tally())
     return counted
 

@@ -39,7 +39,8 @@ from pipeline.reports.weekly_sheets import (
     outcome_sheets,
 )
 from pipeline.reports.weekly_summary import iso_week, write_summary
-from pipeline.reports.xlsx_style import Link, Value, file_link, save_atomically, write_list_sheet
+from pipeline.reports.xlsx_stream import StreamedSheets
+from pipeline.reports.xlsx_style import Link, Value, file_links
 
 __all__ = ["STATUS_LABELS", "weekly_report_name", "write_weekly_workbook"]
 
@@ -47,6 +48,14 @@ __all__ = ["STATUS_LABELS", "weekly_report_name", "write_weekly_workbook"]
 def weekly_report_name(as_of: date) -> str:
     """The file name of the week's workbook: ``compliance-YYYY-Www.xlsx`` (ISO year, week)."""
     return f"compliance-{iso_week(as_of)}.xlsx"
+
+
+def _file_name(stored: str) -> str:
+    """``Path(stored).name``, without building a Path for the usual archived path."""
+    name = stored.rpartition("/")[2]
+    if "\\" in stored or name in ("", ".", ".."):
+        return Path(stored).name
+    return name
 
 
 def write_weekly_workbook(
@@ -68,22 +77,32 @@ def write_weekly_workbook(
     week = iso_week(data.as_of)
     footer = f"Planwatch weekly compliance {week}, as of {data.as_of:%d/%m/%Y}"
 
+    target = file_links(path.parent, files_root)
+    # Many rows link to the same form (an obligation's trigger, a plan with findings).
+    links: dict[str, Link] = {}
+
     def link(stored: str | None, text: str | None = None) -> Value:
         if stored is None:
             return text
-        return Link(text or Path(stored).name, file_link(stored, path.parent, files_root))
+        if text is not None:
+            return Link(text, target(stored))
+        if stored not in links:
+            links[stored] = Link(_file_name(stored), target(stored))
+        return links[stored]
 
     workbook = Workbook()
     workbook.properties.title = f"Planwatch weekly compliance {week}"
     workbook.properties.creator = "Planwatch"
+    # The list sheets run to hundreds of thousands of rows for a council: streamed.
+    sheets = StreamedSheets(workbook)
     write_summary(workbook.active, data, footer)
     for title, columns, rows, empty in [*obligation_sheets(data, link),
                                         *form_sheets(data, link)]:
-        write_list_sheet(workbook.create_sheet(title), columns, rows, empty_message=empty,
-                         footer=footer)
+        sheets.list_sheet(workbook.create_sheet(title), columns, rows, empty_message=empty,
+                          footer=footer)
     write_caseload(workbook.create_sheet(), data, footer)
     for title, columns, rows, empty in [*outcome_sheets(data, link),
                                         *detail_sheets(data, link)]:
-        write_list_sheet(workbook.create_sheet(title), columns, rows, empty_message=empty,
-                         footer=footer)
-    return save_atomically(workbook, path, mode=mode)
+        sheets.list_sheet(workbook.create_sheet(title), columns, rows, empty_message=empty,
+                          footer=footer)
+    return sheets.save(path, mode=mode)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
@@ -155,14 +155,35 @@ def file_link(stored: str, workbook_dir: Path, files_root: Path | None = None) -
     return quote(relative.as_posix())
 
 
+def file_links(workbook_dir: Path, files_root: Path | None = None) -> Callable[[str], str]:
+    """:func:`file_link` for the many files of one workbook, giving the same targets.
+
+    A file's target is its folder's target and its quoted name (``quote`` works character
+    by character), so paths are worked out once per folder (``archive/2026/03``), not
+    once per file: a council's workbook links to hundreds of thousands of forms.
+    """
+    folders: dict[str, str] = {}
+
+    def link(stored: str) -> str:
+        folder, slash, name = stored.rpartition("/")
+        if not slash or not folder or name in ("", ".", "..") or ":" in stored:
+            return file_link(stored, workbook_dir, files_root)
+        if folder not in folders:
+            folders[folder] = file_link(folder, workbook_dir, files_root)
+        base = folders[folder]
+        if ":" in base:  # a file: URI (another drive): left to file_link
+            return file_link(stored, workbook_dir, files_root)
+        return quote(name) if base == "." else f"{base}/{quote(name)}"
+
+    return link
+
+
 def put(ws: Any, row: int, column: int, value: Value, kind: Kind = Kind.TEXT) -> Any:
     """Write ``value`` to one cell with the number format and alignment of ``kind``."""
     cell = ws.cell(row=row, column=column)
-    cell.font = BODY_FONT
     if isinstance(value, Link):
         cell.value = clean_text(value.text)
         cell.hyperlink = value.target
-        cell.font = LINK_FONT
     elif isinstance(value, str):
         cell.value = clean_text(value)
     elif isinstance(value, datetime):
@@ -172,10 +193,16 @@ def put(ws: Any, row: int, column: int, value: Value, kind: Kind = Kind.TEXT) ->
     if isinstance(cell.value, str) and cell.value.startswith("="):
         # openpyxl would store this as a formula; text from a form is only ever text.
         cell.data_type = "s"
+    style_body(cell, kind, link=isinstance(value, Link))
+    return cell
+
+
+def style_body(cell: Any, kind: Kind, *, link: bool = False) -> None:
+    """Give a body cell the font, number format and alignment of ``kind`` (a link's font)."""
+    cell.font = LINK_FONT if link else BODY_FONT
     if kind in _NUMBER_FORMAT:
         cell.number_format = _NUMBER_FORMAT[kind]
     cell.alignment = TOP_WRAP if kind in _WRAPPED else TOP if kind in _LEFT else TOP_CENTRE
-    return cell
 
 
 def style_header(ws: Any, row: int, columns: Sequence[Column], first_column: int = 1) -> None:
@@ -192,10 +219,33 @@ def style_header(ws: Any, row: int, columns: Sequence[Column], first_column: int
 # Arial 10 glyph widths in Excel's column unit (one digit of the default font, 7 px): text
 # of narrow letters fits a far narrower column than its length suggests, and vice versa.
 _NARROW, _SEMI, _WIDE = set("iljI.,:;'!|()[] "), set("frt-/\\\"*"), set("mwMW@%")
+_WIDEST_CHAR = 1.55  # no character is counted wider (text_units)
+
+
+# ASCII characters by width class: text with the same classes in the same order has the
+# same width to the last bit, so widths of ASCII text are worked out once per pattern.
+_CLASSES = bytes(
+    ord("n") if chr(c) in _NARROW else ord("s") if chr(c) in _SEMI else
+    ord("w") if chr(c) in _WIDE else ord("u") if chr(c).isupper() else ord("o")
+    for c in range(256))
+_PATTERN_UNITS: dict[bytes, float] = {}
 
 
 def text_units(text: str, *, bold: bool = False) -> float:
     """How wide one line of ``text`` is, in column-width units, erring slightly wide."""
+    if text.isascii():
+        pattern = text.encode("ascii").translate(_CLASSES)
+        total = _PATTERN_UNITS.get(pattern)
+        if total is None:
+            total = _PATTERN_UNITS[pattern] = _units(text)
+            if len(_PATTERN_UNITS) > 100_000:  # bounded: long free text rarely repeats
+                _PATTERN_UNITS.clear()
+    else:
+        total = _units(text)
+    return total * (1.1 if bold else 1.0)
+
+
+def _units(text: str) -> float:
     total = 0.0
     for char in text:
         if char in _NARROW:
@@ -206,7 +256,7 @@ def text_units(text: str, *, bold: bool = False) -> float:
             total += 1.55
         else:
             total += 1.25 if char.isupper() else 1.0
-    return total * (1.1 if bold else 1.0)
+    return total
 
 
 def shown_width(value: Value, kind: Kind) -> float:
@@ -226,9 +276,25 @@ def fit_widths(
     for offset, col in enumerate(columns):
         # Excel's filter button covers about 3 units at the right of each header cell.
         header = text_units(col.header, bold=True) + 4
-        content = max((shown_width(row[offset], col.kind) for row in rows), default=0) + 2
-        width = min(max(header, content, 8), _MAX_WIDTH.get(col.kind, 60))
+        cap = _MAX_WIDTH.get(col.kind, 60)
+        content = _widest([row[offset] for row in rows], col.kind, cap - 2) + 2
+        width = min(max(header, content, 8), cap)
         ws.column_dimensions[get_column_letter(first_column + offset)].width = math.ceil(width)
+
+
+def _widest(values: Sequence[Value], kind: Kind, enough: float) -> float:
+    """``max(shown_width(v, kind) for v in values)`` (0 for none), computed only as far as
+    it can matter: no text is measured once one at least ``enough`` wide is found, nor any
+    too short to beat the widest so far (no character is wider than _WIDEST_CHAR)."""
+    if kind in _FIXED_WIDTH or not values:
+        return max((shown_width(v, kind) for v in values[:1]), default=0)
+    texts = {v.text if isinstance(v, Link) else str(v) for v in values if v is not None}
+    widest = 0.0
+    for text in sorted(texts, key=len, reverse=True):
+        if widest >= enough or len(text) * _WIDEST_CHAR <= widest:
+            break
+        widest = max(widest, max((text_units(line) for line in text.splitlines()), default=0))
+    return widest
 
 
 def wrapped_lines(text: str, width: float) -> int:
@@ -261,15 +327,46 @@ def fit_heights(
     Neither LibreOffice nor Excel reliably grows a row on opening a file written by
     openpyxl, so a wrapped message would show only its first line.
     """
-    for offset, row in enumerate(rows):
-        lines = 1
-        for number, (col, value) in enumerate(zip(columns, row, strict=True), start=1):
-            if col.kind in _WRAPPED and value is not None:
-                text = value.text if isinstance(value, Link) else str(value)
-                width = ws.column_dimensions[get_column_letter(number)].width
-                lines = max(lines, wrapped_lines(text, width))
+    for number, height in row_heights(ws, columns, rows, first_row).items():
+        ws.row_dimensions[number].height = height
+
+
+def row_heights(
+    ws: Any, columns: Sequence[Column], rows: Sequence[Sequence[Value]], first_row: int
+) -> dict[int, float]:
+    """The height of each row (by sheet row number) whose text wraps to several lines in
+    the columns' widths (set by :func:`fit_widths`); other rows keep the default."""
+    heights: dict[int, float] = {}
+    for offset, col in enumerate(columns):
+        if col.kind not in _WRAPPED:
+            continue
+        width = ws.column_dimensions[get_column_letter(offset + 1)].width
+        lines = _lines_by_text([row[offset] for row in rows], width)
+        if not lines:
+            continue  # every text of the column fits on one line
+        for number, row in enumerate(rows, start=first_row):
+            value = row[offset]
+            if value is None:
+                continue
+            found = lines.get(value.text if isinstance(value, Link) else str(value), 1)
+            if found > 1 and LINE_HEIGHT * found + 2 > heights.get(number, 0):
+                heights[number] = LINE_HEIGHT * found + 2
+    return heights
+
+
+def _lines_by_text(values: Sequence[Value], width: float) -> dict[str, int]:
+    """The texts among ``values`` that wrap to more than one line, with their lines."""
+    texts = {v.text if isinstance(v, Link) else str(v) for v in values if v is not None}
+    found: dict[str, int] = {}
+    for text in texts:
+        # One line for sure: no line break, and too short to fill the line even in the
+        # widest letters (wrapped_lines would say 1; it is the costly part).
+        if text.isprintable() and len(text) * _WIDEST_CHAR <= width - 1.5:
+            continue
+        lines = wrapped_lines(text, width)
         if lines > 1:
-            ws.row_dimensions[first_row + offset].height = LINE_HEIGHT * lines + 2
+            found[text] = lines
+    return found
 
 
 def colour(cell: Any, rag: str | None, *, bold: bool = False) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
+from itertools import pairwise
 from typing import Any
 
 from pipeline.records import Event
@@ -181,7 +182,7 @@ def _recurring(rule: Recurring, events: Sequence[Event], nation: Nation) -> list
         return []
     previous = earliest(starts)
     dates = [e.on for e in candidates]
-    in_date_order = all(a <= b for a, b in zip(dates, dates[1:], strict=False))
+    in_date_order = all(a <= b for a, b in pairwise(dates))
     drafts: list[Draft] = []
     while True:
         # Strictly after: a second copy dated the same day is the same review, not the

@@ -103,11 +103,13 @@ def first_fact(events: Sequence[Event], kind: str) -> Event | None:
     earliest of any completeness: a blocking finding on the form (a missing signature)
     does not undo the fact, but a corrected copy supersedes a flawed one.
     """
-    complete = of_kind(events, kind, complete_only=True)
-    if complete:
-        return complete[0]
-    anything = of_kind(events, kind, complete_only=False)
-    return anything[0] if anything else None
+    first: Event | None = None
+    for event in events:
+        if event.kind == kind:
+            if event.complete:
+                return event
+            first = first or event
+    return first
 
 
 def one_per_date(events: Iterable[Event]) -> list[Event]:

@@ -6,7 +6,10 @@ to it in the same transaction).
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import json
+from typing import Any
+
+from sqlalchemy import String, select, type_coerce
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -45,27 +48,34 @@ def events(session: Session) -> list[Event]:
     Events of superseded or rejected submissions are left out; ``source`` is the
     submission's archived file.
     """
+    # Columns, not ORM objects: a store of 20,000 people holds 350,000 events, and
+    # loading each as an entity cost more than the rules themselves.
+    # The details as stored: most events share one of a few thousand texts, so each text is
+    # decoded once (SQLite hands over text; PostgreSQL's driver decodes JSON itself).
     query = (
-        select(EventRow, Submission.archived_path)
+        select(EventRow.person_id, EventRow.service, EventRow.kind, EventRow.on, EventRow.at,
+               EventRow.worker, EventRow.team, EventRow.complete, EventRow.submission_id,
+               Submission.archived_path, type_coerce(EventRow.details, String))
         .join(Submission, EventRow.submission_id == Submission.id)
         .where(Submission.status == SubmissionStatus.STORED)
         .order_by(EventRow.on, EventRow.id)
     )
+    decoded: dict[str, Any] = {}
+
+    def details_of(stored: Any) -> Any:
+        if not isinstance(stored, str):
+            return stored
+        if stored not in decoded:
+            decoded[stored] = json.loads(stored)
+        return decoded[stored]
+
+    # Each Event validates (and so copies) its details: events never share a dict.
     return [
-        Event(
-            person_id=row.person_id,
-            service=row.service,
-            kind=row.kind,
-            on=row.on,
-            at=row.at,
-            worker=row.worker,
-            team=row.team,
-            complete=row.complete,
-            submission_id=row.submission_id,
-            source=archived_path,
-            details=row.details,
-        )
-        for row, archived_path in session.execute(query)
+        Event(person_id=person_id, service=service, kind=kind, on=on, at=at, worker=worker,
+              team=team, complete=complete, submission_id=submission_id, source=source,
+              details=details_of(details))
+        for (person_id, service, kind, on, at, worker, team, complete, submission_id, source,
+             details) in session.execute(query)
     ]
 
 

@@ -1,0 +1,124 @@
+"""``python -m bench``: every figure of bench/RESULTS.md, printed and saved as JSON.
+
+    python -m bench                 # 10,000-form backlog; 1,000, 10,000, 20,000 people
+    python -m bench --quick         # tiny sizes, under a minute (the test suite runs it)
+    python -m bench --heavy         # as normal, and scaling measured on 100,000 forms
+    python -m bench --seed 7 --out results.json
+
+Corpora and stores are cached under bench/.cache (delete it to make them again).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from bench import baseline, corpus, deadlines, floor, ingest, latency, report, workbook
+from bench.plan import HEAVY, NORMAL, QUICK, Plan
+
+DEFAULT_OUT = Path(__file__).resolve().parent / "results.json"
+
+
+def _say(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def _ingest_figures(plan: Plan, backlog: corpus.Corpus, run: ingest.IngestRun) -> dict[str, Any]:
+    by_format = {f: {"files": n, "seconds": round(s, 3), "per_second": n / s if s else 0.0}
+                 for f, (n, s) in sorted(run.by_format.items())}
+    return {"files": run.files, "people": backlog.people, "seconds": run.seconds,
+            "per_second": run.per_second, "outcomes": run.outcomes, "by_format": by_format,
+            "mix": corpus.FORMAT_MIX, "template_people": backlog.template_people}
+
+
+def run(plan: Plan, seed: int) -> dict[str, Any]:
+    """Every measurement of ``plan``; the results as one JSON-ready dict."""
+    results: dict[str, Any] = {"mode": plan.mode, "seed": seed, "machine": report.machine()}
+    _say(f"corpus: {plan.backlog:,} forms from {plan.pool} template people")
+    backlog = corpus.backlog(plan.backlog, seed=seed, pool=plan.pool)
+    by_format = {f: [p for f_, p in zip(backlog.files, backlog.paths(), strict=True)
+                     if f_.file_format == f] for f in corpus.FORMATS}
+
+    _say("ingest: end to end")
+    checkpoints = plan.scaling if plan.scaling[1] <= plan.backlog else ()
+    main_run = ingest.run_backlog(backlog, checkpoints=checkpoints)
+    results["ingest"] = _ingest_figures(plan, backlog, main_run)
+
+    _say("floor and python-docx baseline")
+    results["floor"] = {}
+    for file_format, paths in by_format.items():
+        timed = floor.measure(paths, file_format)
+        e2e = results["ingest"]["by_format"][file_format]["per_second"]
+        results["floor"][file_format] = {"files": timed.files, "per_second": timed.per_second,
+                                         "ratio": e2e / timed.per_second}
+    timed = baseline.measure(by_format["docx"][:plan.baseline_sample])
+    results["baseline"] = {"files": timed.files, "per_second": timed.per_second,
+                           "ratio": results["ingest"]["by_format"]["docx"]["per_second"]
+                           / timed.per_second}
+
+    _say("durability: the same .docx files with and without syncs")
+    docx_only = corpus.Corpus(backlog.folder, [f for f in backlog.files
+                                               if f.file_format == "docx"],
+                              backlog.people, backlog.template_people)
+    durable = ingest.run_backlog(docx_only, limit=plan.durability_sample)
+    unsynced = ingest.run_backlog(docx_only, limit=plan.durability_sample, durable=False)
+    results["durability"] = {
+        "files": durable.files, "durable_per_second": durable.per_second,
+        "unsynced_per_second": unsynced.per_second,
+        "ms_per_form": (durable.seconds - unsynced.seconds) / durable.files * 1000}
+
+    _say(f"watch latency: {plan.latency_files} files, settle {plan.settle_seconds:g} s")
+    dropped = backlog.paths()[-plan.latency_files:]
+    results["latency"] = asdict(latency.measure(dropped, settle_seconds=plan.settle_seconds,
+                                                rate_per_second=plan.latency_rate))
+
+    results["deadlines"], results["workbook"] = [], []
+    for people in plan.people:
+        _say(f"deadlines and workbook: {people:,} people")
+        results["deadlines"].append(asdict(deadlines.measure(people, seed=seed,
+                                                             pool=plan.pool)))
+        results["workbook"].append(asdict(workbook.measure(people, seed=seed, pool=plan.pool)))
+
+    small, large = plan.scaling
+    if checkpoints:
+        marks = main_run.checkpoints
+    else:
+        _say(f"scaling: a {large:,}-form backlog")
+        big = corpus.backlog(large, seed=seed, pool=plan.pool)
+        marks = ingest.run_backlog(big, checkpoints=plan.scaling).checkpoints
+    ratio = marks[large] / marks[small]
+    results["scaling"] = {"small": small, "large": large, "small_seconds": marks[small],
+                          "large_seconds": marks[large], "ratio": ratio,
+                          "per_form_ratio": ratio / (large / small)}
+    results["targets"] = report.targets(results)
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    sizes = parser.add_mutually_exclusive_group()
+    sizes.add_argument("--quick", action="store_true", help="tiny sizes (under a minute)")
+    sizes.add_argument("--heavy", action="store_true",
+                       help="also ingest 100,000 forms to measure scaling")
+    parser.add_argument("--seed", type=int, default=2026, help="corpus seed (default 2026)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
+                        help=f"JSON results file (default {DEFAULT_OUT.name} in bench/)")
+    args = parser.parse_args(argv)
+    plan = QUICK if args.quick else HEAVY if args.heavy else NORMAL
+    command = "python -m bench" + (f" --{plan.mode}" if plan.mode != "normal" else "")
+    started = time.perf_counter()
+    results = {"command": command, **run(plan, args.seed)}
+    results["total_seconds"] = time.perf_counter() - started
+    args.out.write_text(json.dumps(results, indent=2, default=str) + "\n")
+    print(report.table(results))
+    print(f"\n{command}: {results['total_seconds']:.0f} s; figures saved to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,113 @@
+"""The figures as a table for people and as JSON for tools, with the targets checked.
+
+Targets (reported, never asserted: a slow machine must not fail the test suite):
+
+- end-to-end .docx ingest at least a third of the floor's speed, and at least 5x the
+  python-docx baseline;
+- deadlines for the largest organisation (20,000 people) in under 3 s;
+- its workbook in under 15 s and under 1 GB of peak memory;
+- drop-to-stored latency p95 under the settle window + 1 s;
+- ingest time growing linearly: a form costs no more than 1.25x at the large size than
+  at the small one.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+from typing import Any
+
+TARGETS = {
+    "docx_vs_floor": 1 / 3,
+    "docx_vs_python_docx": 5.0,
+    "deadlines_seconds": 3.0,
+    "workbook_seconds": 15.0,
+    "workbook_peak_mb": 1024.0,
+    "latency_over_settle": 1.0,
+    "scaling_per_form": 1.25,
+}
+
+
+def machine() -> dict[str, Any]:
+    pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    return {"cores": os.cpu_count(), "memory_gb": round(pages / 2**30, 1),
+            "python": platform.python_version(), "system": f"{platform.system()} "
+            f"{platform.release()}", "processor": platform.machine()}
+
+
+def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each target with the measured value and whether it is met."""
+    floor, baseline = results["floor"], results["baseline"]
+    largest_deadlines = results["deadlines"][-1]
+    largest_workbook = results["workbook"][-1]
+    latency, scaling = results["latency"], results["scaling"]
+    rows = [
+        ("docx ingest ≥ 1/3 of the floor's speed", "docx_vs_floor",
+         floor["docx"]["ratio"], ">="),
+        ("docx ingest ≥ 5x python-docx", "docx_vs_python_docx", baseline["ratio"], ">="),
+        (f"deadlines for {largest_deadlines['people']:,} people < 3 s", "deadlines_seconds",
+         largest_deadlines["seconds"], "<"),
+        (f"workbook for {largest_workbook['people']:,} people < 15 s", "workbook_seconds",
+         largest_workbook["seconds"], "<"),
+        (f"workbook for {largest_workbook['people']:,} people < 1 GB", "workbook_peak_mb",
+         largest_workbook["peak_mb"], "<"),
+        (f"latency p95 < settle ({latency['settle_seconds']:g} s) + 1 s",
+         "latency_over_settle", latency["p95"] - latency["settle_seconds"], "<"),
+        ("ingest time grows linearly (per-form cost ratio < 1.25)", "scaling_per_form",
+         scaling["per_form_ratio"], "<"),
+    ]
+    found = []
+    for label, key, value, sense in rows:
+        limit = TARGETS[key]
+        met = value >= limit if sense == ">=" else value < limit
+        found.append({"target": label, "key": key, "value": round(value, 3),
+                      "limit": round(limit, 3), "met": met})
+    return found
+
+
+def _rate(value: float) -> str:
+    return f"{value:,.1f}/s"
+
+
+def table(results: dict[str, Any]) -> str:
+    """The figures as aligned text, one line each."""
+    lines: list[tuple[str, str]] = []
+    ingest = results["ingest"]
+    lines.append((f"ingest, {ingest['files']:,}-form backlog (all formats)",
+                  f"{_rate(ingest['per_second'])}  ({ingest['seconds']:.1f} s)"))
+    for file_format, row in ingest["by_format"].items():
+        floor = results["floor"][file_format]
+        lines.append((f"  {file_format}: end to end / floor / ratio",
+                      f"{_rate(row['per_second'])} / {_rate(floor['per_second'])} / "
+                      f"{floor['ratio']:.3f}  ({row['files']:,} files)"))
+    baseline = results["baseline"]
+    lines.append(("  docx: python-docx baseline / ratio",
+                  f"{_rate(baseline['per_second'])} / {baseline['ratio']:.2f}x  "
+                  f"({baseline['files']:,} files)"))
+    durability = results["durability"]
+    lines.append((f"  docx: with / without fsyncs ({durability['files']:,} files)",
+                  f"{_rate(durability['durable_per_second'])} / "
+                  f"{_rate(durability['unsynced_per_second'])}  "
+                  f"(durability costs {durability['ms_per_form']:.1f} ms a form)"))
+    latency = results["latency"]
+    lines.append((f"watch latency, settle {latency['settle_seconds']:g} s "
+                  f"({latency['files']} files at {latency['rate_per_second']:g}/s)",
+                  f"p50 {latency['p50']:.2f} s, p95 {latency['p95']:.2f} s, "
+                  f"worst {latency['worst']:.2f} s"))
+    for row in results["deadlines"]:
+        lines.append((f"deadlines, {row['people']:,} people ({row['events']:,} events)",
+                      f"{row['seconds']:.2f} s  ({row['obligations']:,} obligations)"))
+    for row in results["workbook"]:
+        lines.append((f"workbook, {row['people']:,} people",
+                      f"{row['seconds']:.2f} s, peak {row['peak_mb']:,.0f} MB "
+                      f"(start {row['start_mb']:,.0f} MB), {row['size_mb']:.1f} MB file"))
+    scaling = results["scaling"]
+    lines.append((f"scaling, ingest of {scaling['small']:,} vs {scaling['large']:,} forms",
+                  f"{scaling['small_seconds']:.1f} s vs {scaling['large_seconds']:.1f} s: "
+                  f"x{scaling['ratio']:.2f} (a form costs x{scaling['per_form_ratio']:.2f})"))
+    width = max(len(label) for label, _ in lines)
+    text = [f"{label:<{width}}  {value}" for label, value in lines]
+    text.append("")
+    for row in results["targets"]:
+        text.append(f"[{'met' if row['met'] else 'NOT MET'}] {row['target']}: {row['value']:g}")
+    return "\n".join(text)

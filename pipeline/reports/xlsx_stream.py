@@ -1,0 +1,237 @@
+"""Long list sheets written fast: their rows streamed into the workbook as it is saved.
+
+openpyxl keeps every cell as an object with its own style; a council's weekly workbook
+has millions of cells, which took minutes and gigabytes that way. A streamed sheet is set
+up by openpyxl like any list sheet (header, widths, filter, frozen header, print
+settings: :func:`pipeline.reports.xlsx_style.write_list_sheet` without the rows), and
+its rows are written as XML when the workbook is saved, exactly as openpyxl writes them:
+inline strings, a style index per cell (the same styles :func:`~pipeline.reports
+.xlsx_style.put` gives), dates as serial numbers, links as external relationships, the
+same row heights. Read back, a streamed sheet and one written cell by cell are the same.
+
+    sheets = StreamedSheets(workbook)
+    sheets.list_sheet(workbook.create_sheet("Obligations"), columns, rows, ...)
+    sheets.save(path)           # instead of save_atomically(workbook, path)
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+from xml.sax.saxutils import escape, quoteattr
+
+from openpyxl.cell.cell import Cell
+from openpyxl.compat import safe_string
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
+
+from pipeline.reports.output import SHARED_FILE, write_atomically
+from pipeline.reports.xlsx_style import (
+    NOTE_FONT,
+    TOP,
+    Column,
+    Kind,
+    Link,
+    Value,
+    clean_text,
+    fit_widths,
+    local_naive,
+    put,
+    row_heights,
+    set_print,
+    style_body,
+    style_header,
+)
+
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PACKAGE_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_HYPERLINK = f"{_REL_NS}/hyperlink"
+# Elements that come after <hyperlinks> in a worksheet (ECMA-376 CT_Worksheet order).
+_AFTER_HYPERLINKS = re.compile(
+    rb"<(printOptions|pageMargins|pageSetup|headerFooter|rowBreaks|colBreaks|"
+    rb"customProperties|cellWatches|ignoredErrors|smartTags|drawing|legacyDrawing|"
+    rb"legacyDrawingHF|drawingHF|picture|oleObjects|controls|webPublishItems|tableParts|"
+    rb"extLst)[ />]|</worksheet>")
+_DIMENSION = re.compile(rb'<dimension ref="[^"]*"/>')
+_ROWS_PER_WRITE = 2_000
+
+
+@dataclass
+class _Streamed:
+    ws: Any
+    columns: Sequence[Column]
+    rows: Sequence[Sequence[Value]]
+    heights: dict[int, float]
+    styles: list[tuple[int, int]]  # per column: (plain style id, link style id)
+    links: list[tuple[str, str]] = field(default_factory=list)  # (cell, target)
+
+
+class StreamedSheets:
+    """The streamed list sheets of one workbook, and how to save it (see above)."""
+
+    def __init__(self, workbook: Any) -> None:
+        self.workbook = workbook
+        self._sheets: list[_Streamed] = []
+
+    def list_sheet(self, ws: Any, columns: Sequence[Column], rows: Sequence[Sequence[Value]],
+                   *, empty_message: str, footer: str) -> None:
+        """What :func:`~pipeline.reports.xlsx_style.write_list_sheet` does, rows streamed."""
+        style_header(ws, 1, columns)
+        if not rows:
+            note = put(ws, 2, 1, empty_message)
+            note.font, note.alignment = NOTE_FONT, TOP
+        last = f"{get_column_letter(len(columns))}{max(len(rows), 1) + 1}"
+        ws.auto_filter.ref = f"A1:{last}"
+        ws.freeze_panes = "A2"
+        fit_widths(ws, columns, rows)
+        heights = row_heights(ws, columns, rows, first_row=2)
+        ws.print_options.gridLines = True
+        set_print(ws, footer=footer, title_rows="1:1")
+        if rows:
+            styles = [(self._style(ws, col.kind, link=False), self._style(ws, col.kind, link=True))
+                      for col in columns]
+            self._sheets.append(_Streamed(ws, columns, rows, heights, styles))
+
+    def _style(self, ws: Any, kind: Kind, *, link: bool) -> int:
+        # A cell that is never placed in the sheet, styled as put() styles one: its style
+        # is registered in the workbook, which gives the index the saved file uses.
+        cell = Cell(ws)
+        style_body(cell, kind, link=link)
+        index: int = cell.style_id
+        return index
+
+    def save(self, path: Path, *, mode: int = SHARED_FILE) -> Path:
+        """Save the workbook to ``path`` atomically (as ``save_atomically`` does)."""
+        return write_atomically(path, self.write, mode=mode, what="the workbook")
+
+    def write(self, handle: BinaryIO) -> None:
+        """The workbook's bytes, streamed sheets filled in, to ``handle``."""
+        saved = io.BytesIO()
+        self.workbook.save(saved)
+        by_part = {sheet.ws.path.lstrip("/"): sheet for sheet in self._sheets}
+        rels_of = {_rels_name(part): part for part in by_part}
+        source = zipfile.ZipFile(saved)
+        names = set(source.namelist())
+        with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as target:
+            for info in source.infolist():
+                sheet = by_part.get(info.filename)
+                if sheet is not None:
+                    rels = _rels_name(info.filename)
+                    existing = source.read(rels) if rels in names else None
+                    _write_sheet(target, info, source.read(info), sheet, self.workbook.epoch,
+                                 _relationship_count(existing) + 1)
+                elif info.filename not in rels_of:
+                    target.writestr(info, source.read(info))
+            for rels, part in rels_of.items():
+                existing = source.read(rels) if rels in names else None
+                if by_part[part].links or existing is not None:
+                    target.writestr(rels, _rels_xml(existing, by_part[part].links))
+
+
+def _rels_name(part: str) -> str:
+    folder, _, name = part.rpartition("/")
+    return f"{folder}/_rels/{name}.rels"
+
+
+def _relationship_count(existing: bytes | None) -> int:
+    return 0 if existing is None else len(re.findall(rb"<Relationship ", existing))
+
+
+def _write_sheet(target: zipfile.ZipFile, info: zipfile.ZipInfo, xml: bytes, sheet: _Streamed,
+                 epoch: datetime, first_id: int) -> None:
+    head, separator, tail = xml.partition(b"</sheetData>")
+    if not separator:
+        raise ValueError(f"{info.filename}: no sheetData in the saved sheet")
+    last = f"{get_column_letter(len(sheet.columns))}{len(sheet.rows) + 1}"
+    head = _DIMENSION.sub(f'<dimension ref="A1:{last}"/>'.encode(), head, count=1)
+    entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+    entry.compress_type = zipfile.ZIP_DEFLATED
+    sheet.links.clear()
+    with target.open(entry, "w", force_zip64=True) as out:
+        out.write(head)
+        for chunk in _row_chunks(sheet, epoch):
+            out.write(chunk)
+        out.write(separator)
+        out.write(_with_hyperlinks(tail, sheet.links, first_id))
+
+
+def _row_chunks(sheet: _Streamed, epoch: datetime) -> Iterator[bytes]:
+    letters = [get_column_letter(n) for n in range(1, len(sheet.columns) + 1)]
+    # A cell is '<c r="B7" s="3"' and then its type and value, which repeat a great deal
+    # (services, workers, statuses, dates, file names): each is rendered once.
+    rendered: dict[Any, str] = {}
+    parts: list[str] = []
+    for offset, values in enumerate(sheet.rows):
+        number = offset + 2
+        height = sheet.heights.get(number)
+        parts.append(f'<row r="{number}">' if height is None else
+                     f'<row r="{number}" ht="{safe_string(height)}" customHeight="1">')
+        for letter, (plain, linked), value in zip(letters, sheet.styles, values, strict=True):
+            shown: Value
+            if isinstance(value, Link):
+                if value.target:
+                    sheet.links.append((f"{letter}{number}", value.target))
+                style, shown = linked, clean_text(value.text)
+            else:
+                style, shown = plain, value
+            # Keyed by type too: 1, 1.0 and True are equal keys but different cells.
+            key = (shown.__class__, shown)
+            rest = rendered.get(key)
+            if rest is None:
+                rest = rendered[key] = _cell_rest(shown, epoch)
+            parts.append(f'<c r="{letter}{number}" s="{style}"{rest}')
+        parts.append("</row>")
+        if offset % _ROWS_PER_WRITE == _ROWS_PER_WRITE - 1:
+            yield "".join(parts).encode("utf-8")
+            parts = []
+    yield "".join(parts).encode("utf-8")
+
+
+def _text(value: str) -> str:
+    return escape(value).replace("\r", "&#13;")
+
+
+def _cell_rest(value: Any, epoch: datetime) -> str:
+    """A cell after its reference and style, as openpyxl writes it (openpyxl.cell._writer)."""
+    if value is None:
+        return ' t="n"></c>'
+    if isinstance(value, str):
+        value = clean_text(value)
+        if value == "":
+            return ' t="inlineStr"></c>'
+        space = ' xml:space="preserve"' if value != value.strip() else ""
+        return f' t="inlineStr"><is><t{space}>{_text(value)}</t></is></c>'
+    if isinstance(value, bool):
+        return f' t="b"><v>{safe_string(value)}</v></c>'
+    if isinstance(value, datetime):
+        value = to_excel(local_naive(value), epoch)
+    elif isinstance(value, date):
+        value = to_excel(value, epoch)
+    return f' t="n"><v>{safe_string(value)}</v></c>'
+
+
+def _with_hyperlinks(tail: bytes, links: list[tuple[str, str]], first_id: int) -> bytes:
+    if not links:
+        return tail
+    element = "".join(
+        f'<hyperlink xmlns:r="{_REL_NS}" ref="{ref}" r:id="rId{first_id + number}"/>'
+        for number, (ref, _) in enumerate(links)).encode()
+    match = _AFTER_HYPERLINKS.search(tail)
+    at = match.start() if match else len(tail)
+    return tail[:at] + b"<hyperlinks>" + element + b"</hyperlinks>" + tail[at:]
+
+
+def _rels_xml(existing: bytes | None, links: list[tuple[str, str]]) -> bytes:
+    first_id = _relationship_count(existing) + 1
+    ours = "".join(
+        f'<Relationship Type="{_HYPERLINK}" Target={quoteattr(target)} TargetMode="External" '
+        f'Id="rId{first_id + number}"/>' for number, (_, target) in enumerate(links)).encode()
+    if existing is not None:
+        return existing.replace(b"</Relationships>", ours + b"</Relationships>")
+    return f'<Relationships xmlns="{_PACKAGE_NS}">'.encode() + ours + b"</Relationships>"
