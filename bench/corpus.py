@@ -22,8 +22,9 @@ import os
 import random
 import re
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from functools import cache
@@ -83,7 +84,7 @@ class Corpus:
         return sum(1 for f in self.files if f.file_format == file_format)
 
 
-def _fingerprint() -> str:
+def forms_fingerprint() -> str:
     """Changes when a form definition or a service policy changes (the templates with it)."""
     digest = hashlib.sha256()
     for path in sorted(DEFAULT_FORMS_DIR.glob("**/*.yaml")):
@@ -148,17 +149,32 @@ def _fill_all(forms: list[TemplateForm], folder: Path, workers: int) -> None:
 def templates(pool: int, seed: int, *, cache: Path = CACHE,
               workers: int | None = None) -> tuple[Path, list[TemplateForm]]:
     """The template forms, filled in every format (made once, then read from the cache)."""
-    folder = cache / f"templates-v{VERSION}-{_fingerprint()}-seed{seed}-pool{pool}"
-    manifest = folder / "templates.json"
-    if manifest.exists():
-        rows = json.loads(manifest.read_text())
-        return folder, [TemplateForm(**row) for row in rows]
-    forms = template_forms(pool, seed)
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    _fill_all(forms, folder, workers if workers is not None else (os.cpu_count() or 1))
-    manifest.write_text(json.dumps([asdict(f) for f in forms]))
-    return folder, forms
+    folder = cache / f"templates-v{VERSION}-{forms_fingerprint()}-seed{seed}-pool{pool}"
+    if not folder.exists():
+        forms = template_forms(pool, seed)
+        with _building(folder) as building:
+            _fill_all(forms, building, workers if workers is not None else (os.cpu_count() or 1))
+            (building / "templates.json").write_text(json.dumps([asdict(f) for f in forms]))
+    rows = json.loads((folder / "templates.json").read_text())
+    return folder, [TemplateForm(**row) for row in rows]
+
+
+@contextmanager
+def _building(folder: Path) -> Iterator[Path]:
+    """A private folder to build ``folder`` in, renamed into place once complete: a cache
+    entry is whole or absent, even with two benchmarks (or test runs) at once."""
+    building = folder.with_name(f".{folder.name}.{os.getpid()}")
+    shutil.rmtree(building, ignore_errors=True)
+    building.mkdir(parents=True)
+    try:
+        yield building
+        try:
+            building.rename(folder)
+        except OSError:
+            if not folder.exists():
+                raise  # not another builder's win: a real failure
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
 
 
 def _ids_of(form: TemplateForm) -> set[str]:
@@ -190,18 +206,14 @@ def backlog(forms: int, *, seed: int, pool: int, cache: Path = CACHE,
     """A folder of ``forms`` filled forms for people across every service (see above)."""
     template_folder, items = templates(pool, seed, cache=cache, workers=workers)
     folder = cache / f"backlog-v{VERSION}-{template_folder.name.split('-', 2)[2]}-n{forms}"
-    manifest = folder / "manifest.json"
-    template_people = len({f.person_id for f in items})
-    if manifest.exists():
-        rows = json.loads(manifest.read_text())
-        files = [CorpusFile(**row) for row in rows]
-        return Corpus(folder / "files", files, len({f.person_id for f in files}),
-                      template_people)
-    shutil.rmtree(folder, ignore_errors=True)
-    (folder / "files").mkdir(parents=True)
-    files = list(_write_copies(items, template_folder, folder / "files", forms, seed))
-    manifest.write_text(json.dumps([asdict(f) for f in files]))
-    return Corpus(folder / "files", files, len({f.person_id for f in files}), template_people)
+    if not folder.exists():
+        with _building(folder) as building:
+            (building / "files").mkdir()
+            files = list(_write_copies(items, template_folder, building / "files", forms, seed))
+            (building / "manifest.json").write_text(json.dumps([asdict(f) for f in files]))
+    files = [CorpusFile(**row) for row in json.loads((folder / "manifest.json").read_text())]
+    return Corpus(folder / "files", files, len({f.person_id for f in files}),
+                  len({f.person_id for f in items}))
 
 
 def _write_copies(items: list[TemplateForm], template_folder: Path, target: Path, forms: int,

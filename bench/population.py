@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import create_engine, insert
 from sqlalchemy.engine import Connection
 
-from bench.corpus import CACHE, TemplateForm, templates
+from bench.corpus import CACHE, TemplateForm, forms_fingerprint, templates
 from pipeline.definitions import Catalogue
 from pipeline.forms_service import read_form
 from pipeline.records import Event, Record
@@ -357,7 +357,8 @@ def cached_store(count: int, *, seed: int, pool: int, cache: Path = CACHE) -> Pa
     folder = cache / "stores"
     folder.mkdir(parents=True, exist_ok=True)
     # The schema's revision is in the name: a new migration makes a new store.
-    path = folder / f"store-v{VERSION}-r{head_revision()}-seed{seed}-pool{pool}-people{count}.db"
+    path = folder / (f"store-v{VERSION}-r{head_revision()}-{forms_fingerprint()}-seed{seed}-"
+                     f"pool{pool}-people{count}.db")
     if not path.exists():
         partial = path.with_suffix(f".{os.getpid()}.partial")
         try:

@@ -99,7 +99,11 @@ def episode_obligations(
                 continue
             met_on = draft.met_by.on if draft.met_by is not None else None
             obligations.append(
-                Obligation(
+                # Built without validation: every value is typed by the rules, and a
+                # council has hundreds of thousands of obligations. Every field is given,
+                # so all share one set of given fields (Obligation is frozen).
+                Obligation.model_construct(
+                    _OBLIGATION_FIELDS,
                     person_id=events[0].person_id,
                     service=events[0].service,
                     obligation=draft.obligation,
@@ -116,6 +120,9 @@ def episode_obligations(
                 )
             )
     return obligations
+
+
+_OBLIGATION_FIELDS = set(Obligation.model_fields)
 
 
 def _status(rule: Rule, rule_set: RuleSet, draft: Draft, events: Sequence[Event], as_of: date,
