@@ -59,8 +59,8 @@ def _zip_parts(pattern: re.Pattern[str]) -> Callable[[bytes], int]:
 
 def _pdf_fields(data: bytes) -> int:
     reader = PdfReader(io.BytesIO(data), strict=False)
-    root = reader.trailer["/Root"].get_object()
-    acroform = root["/AcroForm"].get_object()
+    root: Any = reader.trailer["/Root"].get_object()
+    acroform: Any = root["/AcroForm"].get_object()
     found = 0
     stack: list[Any] = list(acroform.get("/Fields", ArrayObject()))
     while stack:

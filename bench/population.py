@@ -123,8 +123,8 @@ def people(items: list[TemplateRecord], count: int, seed: int) -> Iterator[list[
     by_person: defaultdict[tuple[str, str], list[TemplateRecord]] = defaultdict(list)
     for item in items:
         by_person[(item.form.service, item.form.person_id)].append(item)
-    for (service, _), forms in by_person.items():
-        histories[service].append(forms)
+    for (service, _), history in by_person.items():
+        histories[service].append(history)
     services = sorted(histories)
     for number in range(count):
         person_id = f"P-{number + 1:06d}"
@@ -138,11 +138,11 @@ def people(items: list[TemplateRecord], count: int, seed: int) -> Iterator[list[
                 chosen.append(rng.choice(histories[service]))
                 if sum(len(h) for h in chosen) >= FORMS_PER_PERSON - 3:
                     break
-        forms: list[TemplateRecord] = []
+        person: list[TemplateRecord] = []
         for history in chosen:
             days = timedelta(days=-rng.randint(0, MAX_SHIFT_DAYS))
-            forms += [moved(item, person_id, days) for item in history]
-        yield forms
+            person += [moved(item, person_id, days) for item in history]
+        yield person
 
 
 def _jsonable(value: Any) -> Any:
