@@ -29,7 +29,8 @@ from bench.corpus import Corpus
 from bench.workspace import drop, fresh_workspace
 from pipeline.cli.casework import ingest_workspace
 from pipeline.config import Settings
-from pipeline.inbox.ingest import IngestResult, ingest_paths
+from pipeline.inbox.backlog import ingest_paths
+from pipeline.inbox.ingest import IngestResult
 from pipeline.inbox.sandbox import SandboxedReader
 from pipeline.logs import configure_logging
 from pipeline.store.session import Store, open_store

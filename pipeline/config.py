@@ -168,6 +168,11 @@ class Settings(BaseSettings):
         default=1024, gt=64,
         description="Memory a file's reader may use before it is stopped and the file rejected.",
     )
+    parse_workers: int = Field(
+        default=0, ge=0, le=64,
+        description="Reader processes `planwatch ingest` runs in parallel on a backlog, each "
+        "with the limits above; 0: one per CPU, up to 4.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="How much the log (logs/planwatch.log) records.",
     )

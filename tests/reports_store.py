@@ -17,7 +17,8 @@ from sqlalchemy import select
 from pipeline.config import Settings, load_settings
 from pipeline.definitions import Catalogue
 from pipeline.forms_service import fill
-from pipeline.inbox.ingest import Workspace, ingest_paths
+from pipeline.inbox.backlog import ingest_paths
+from pipeline.inbox.ingest import Workspace
 from pipeline.store.models import Episode, EventRow, Submission, SubmissionStatus
 from pipeline.store.session import Store, open_store
 from pipeline.workspace import init_workspace

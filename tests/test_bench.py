@@ -23,7 +23,8 @@ from bench.corpus import templates
 from bench.population import Builder, TemplateRecord, template_records, write_rows
 from pipeline.config import load_settings
 from pipeline.definitions import Catalogue
-from pipeline.inbox.ingest import Workspace, ingest_paths
+from pipeline.inbox.backlog import ingest_paths
+from pipeline.inbox.ingest import Workspace
 from pipeline.store.models import Action, Episode, EventRow, OutcomeScore, Person, Submission
 from pipeline.store.session import Store, open_store
 from pipeline.workspace import init_workspace

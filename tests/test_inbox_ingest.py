@@ -13,7 +13,8 @@ import pytest
 from pipeline.config import Settings, load_settings
 from pipeline.definitions import Catalogue
 from pipeline.forms_service import fill
-from pipeline.inbox.ingest import Outcome, Workspace, ingest_file, ingest_paths
+from pipeline.inbox.backlog import ingest_paths
+from pipeline.inbox.ingest import Outcome, Workspace, ingest_file
 from pipeline.store.models import Submission
 from pipeline.store.session import Store, open_store
 from pipeline.workspace import init_workspace

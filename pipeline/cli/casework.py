@@ -13,9 +13,10 @@ from pipeline import casework
 from pipeline.cli.app import AsOfOption, JsonFlag, app, out, print_json, today, workspace_settings
 from pipeline.config import Settings
 from pipeline.definitions import Catalogue
+from pipeline.inbox.backlog import ingest_paths
 from pipeline.inbox.candidates import expand_paths
-from pipeline.inbox.ingest import IngestResult, Outcome, Parse, Workspace, ingest_paths
-from pipeline.inbox.sandbox import SandboxedReader
+from pipeline.inbox.ingest import IngestResult, Outcome, Parse, Workspace
+from pipeline.inbox.sandbox import ReaderPool, default_workers
 from pipeline.logs import configure_logging
 from pipeline.readers.safety import Limits
 from pipeline.records import ObligationStatus
@@ -36,12 +37,23 @@ OUTCOME_COLOURS = {Outcome.STORED: "green", Outcome.SUPERSEDED: "cyan",
                    Outcome.IN_PROGRESS: "yellow"}
 
 
-def ingest_workspace(settings: Settings, *, parse: Parse | None = None) -> Workspace:
+def ingest_workspace(settings: Settings, *, parse: Parse | None = None,
+                     parse_workers: int = 1) -> Workspace:
     return Workspace(home=settings.home, inbox=settings.inbox_path,
                      archive=settings.archive_path, rejected=settings.rejected_path,
                      catalogue=Catalogue.load(settings.forms_path),
                      limits=Limits(max_file_bytes=settings.max_file_bytes), parse=parse,
-                     reports=settings.reports_path, site=settings.site)
+                     reports=settings.reports_path, site=settings.site,
+                     parse_workers=parse_workers)
+
+
+def reader_pool(settings: Settings, files: int) -> ReaderPool:
+    """The sandboxed readers for ``files`` files: ``parse_workers`` of them (0: one per
+    CPU, up to 4), never more than there are files."""
+    workers = settings.parse_workers or default_workers()
+    return ReaderPool(settings.forms_path, workers=max(1, min(workers, files)),
+                      timeout_seconds=settings.parse_timeout_seconds,
+                      memory_mb=settings.parse_memory_mb)
 
 
 def print_outcomes(results: list[IngestResult], *, only_notable: bool = False) -> None:
@@ -63,12 +75,12 @@ def print_outcomes(results: list[IngestResult], *, only_notable: bool = False) -
 
 def run_ingest(settings: Settings, store: Store, paths: list[Path], *, command: str,
                show_progress: bool) -> list[IngestResult]:
-    """Ingest files with each one read in a sandboxed worker (time and memory limits)."""
+    """Ingest files with each one read in a sandboxed worker (time and memory limits);
+    a backlog is read by several workers at once."""
     configure_logging(settings.home, settings.log_level, console=False)
     files = list(expand_paths(paths))
-    with SandboxedReader(settings.forms_path, timeout_seconds=settings.parse_timeout_seconds,
-                         memory_mb=settings.parse_memory_mb) as reader:
-        workspace = ingest_workspace(settings, parse=reader.read)
+    with reader_pool(settings, len(files)) as readers:
+        workspace = ingest_workspace(settings, parse=readers.read, parse_workers=readers.workers)
         if not show_progress:
             return ingest_paths(files, store, workspace, command=command)
         with Progress(console=out, transient=True) as progress:

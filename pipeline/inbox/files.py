@@ -16,6 +16,8 @@ import shutil
 import unicodedata
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -25,6 +27,8 @@ PRIVATE_DIR = 0o700
 TEMP_PREFIX = ".planwatch-tmp-"
 # Keep names well under every filesystem's 255-byte limit, even in UTF-8.
 MAX_NAME_BYTES = 180
+# Disk flushes asked for at once: the filesystem commits concurrent fsyncs together.
+_SYNC_THREADS = 8
 
 
 def safe_name(name: str) -> str:
@@ -79,32 +83,82 @@ def keep_copy(folder: Path, name: str, sha256: str, data: bytes | Path) -> Path:
     name exists. The same content already there (a run interrupted after copying) is
     reused, so a restart never leaves a second copy behind.
     """
-    temporary = _synced_temporary(folder, data)
+    return keep_copies([Copy(folder, name, sha256, data)])[0]
+
+
+@dataclass(frozen=True)
+class Copy:
+    """One file for :func:`keep_copies`: where, under what name, and its content."""
+
+    folder: Path
+    name: str
+    sha256: str
+    data: bytes | Path
+
+
+def keep_copies(copies: list[Copy]) -> list[Path]:
+    """:func:`keep_copy` for several files at once, with the same guarantees.
+
+    The temporary copies are all written first and then fsynced together from a few
+    threads, so the filesystem commits them in one go instead of one disk flush each; each
+    folder is fsynced once, after every name in it is in place. Returns the paths in order.
+    """
+    temporaries: list[Path] = []
     try:
-        for candidate in _names(folder, name, sha256):
-            if candidate.exists():
-                if _same_content(candidate, sha256):
-                    return candidate
-                continue
-            try:
-                os.link(temporary, candidate)
-            except FileExistsError:
-                if _same_content(candidate, sha256):
-                    return candidate
-                continue
-            except OSError:
-                # No hard links here (some network filesystems): claim the name
-                # exclusively, then rename the copy over it.
-                try:
-                    os.close(os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL,
-                                     PRIVATE_FILE))
-                except FileExistsError:
-                    continue
-                temporary.replace(candidate)
+        for copy in copies:
+            temporaries.append(_temporary(copy.folder, copy.data))
+        _fsync_all(temporaries)
+        kept = [_link_into_place(temporary, copy.folder, copy.name, copy.sha256)
+                for temporary, copy in zip(temporaries, copies, strict=True)]
+        for folder in sorted({path.parent for path, linked in kept if linked}):
             _fsync_dir(folder)
-            return candidate
     finally:
-        temporary.unlink(missing_ok=True)
+        for temporary in temporaries:
+            temporary.unlink(missing_ok=True)
+    return [path for path, _ in kept]
+
+
+def _fsync_all(paths: list[Path]) -> None:
+    def sync(path: Path) -> None:
+        descriptor = os.open(path, os.O_RDWR)  # Windows flushes only what may be written
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+    if len(paths) == 1:
+        sync(paths[0])
+        return
+    with ThreadPoolExecutor(max_workers=min(_SYNC_THREADS, len(paths)),
+                            thread_name_prefix="planwatch-fsync") as pool:
+        list(pool.map(sync, paths))
+
+
+def _link_into_place(temporary: Path, folder: Path, name: str,
+                     sha256: str) -> tuple[Path, bool]:
+    """The name the copy now has, and whether it was linked there now (False: the same
+    content was already kept under it)."""
+    for candidate in _names(folder, name, sha256):
+        if candidate.exists():
+            if _same_content(candidate, sha256):
+                return candidate, False
+            continue
+        try:
+            os.link(temporary, candidate)
+        except FileExistsError:
+            if _same_content(candidate, sha256):
+                return candidate, False
+            continue
+        except OSError:
+            # No hard links here (some network filesystems): claim the name
+            # exclusively, then rename the copy over it.
+            try:
+                os.close(os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL,
+                                 PRIVATE_FILE))
+            except FileExistsError:
+                continue
+            temporary.replace(candidate)
+        return candidate, True
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -124,29 +178,30 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _synced_temporary(folder: Path, data: bytes | Path) -> Path:
-    """``data`` in a new temporary file in ``folder``, fsynced (its name need not be: only
-    the name it is linked to is kept, and that is made durable by the caller)."""
+def _temporary(folder: Path, data: bytes | Path) -> Path:
+    """``data`` in a new temporary file in ``folder``, not yet fsynced (its name need not
+    be: only the name it is linked to is kept, and that is made durable by the caller)."""
     private_dir(folder)
     temporary = folder / f"{TEMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex}"
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
     try:
         with os.fdopen(descriptor, "wb") as handle:
-            _write(handle, data)
+            _write(handle, data, sync=False)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
     return temporary
 
 
-def _write(handle: BinaryIO, data: bytes | Path) -> None:
+def _write(handle: BinaryIO, data: bytes | Path, *, sync: bool = True) -> None:
     if isinstance(data, Path):
         with data.open("rb") as source:
             shutil.copyfileobj(source, handle, 1024 * 1024)
     else:
         handle.write(data)
     handle.flush()
-    os.fsync(handle.fileno())
+    if sync:
+        os.fsync(handle.fileno())
 
 
 def write_durably(target: Path, data: bytes | Path) -> Path:

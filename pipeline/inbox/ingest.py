@@ -1,6 +1,7 @@
 """Ingest: one dropped file → stored, duplicate, superseded or rejected. Never lost.
 
-The same path serves ``planwatch ingest``, the watcher and the tests. For each file:
+One file at a time serves the watcher; :mod:`pipeline.inbox.backlog` takes many at once
+(``planwatch ingest``) with the same outcomes and guarantees. For each file:
 
     read bytes → sha256 (seen before? duplicate) → read + validate (unusable? rejected)
     → copy to archive/YYYY/MM (fsync) → one transaction (submission, events, actions,
@@ -13,11 +14,9 @@ Files outside the inbox are copied, never moved or deleted.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -30,10 +29,8 @@ from pipeline.definitions import Catalogue, FormDefinition
 from pipeline.errors import FormReadError, ReportError, StoreError
 from pipeline.forms_service import read_form
 from pipeline.inbox import files
-from pipeline.inbox.candidates import expand_paths
 from pipeline.inbox.read_ahead import Parse as Parse  # re-exported: callers type their readers
-from pipeline.inbox.read_ahead import ReadAhead
-from pipeline.inbox.recording import record_submission
+from pipeline.inbox.recording import Stored, record_submission
 from pipeline.readers.safety import DEFAULT_LIMITS, Limits, size_limit_mb
 from pipeline.records import RawForm, Record
 from pipeline.reports.summary_job import may_close, write_summary_for_closure
@@ -89,6 +86,8 @@ class Workspace:
     reports: Path | None = None
     # The site this workspace serves, recorded on every file (several sites, one store).
     site: str | None = None
+    # How many files ``parse`` may be given at once (worker processes reading in parallel).
+    parse_workers: int = 1
 
     def relative(self, path: Path) -> str:
         try:
@@ -100,49 +99,25 @@ class Workspace:
         return path.resolve().is_relative_to(self.inbox.resolve())
 
 
-class _Rejection(Exception):
+class Rejection(Exception):
     def __init__(self, reason: str, form_id: str | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.form_id = form_id
 
 
-def ingest_paths(
-    paths: Iterable[Path], store: Store, workspace: Workspace, *, command: str = "ingest",
-    on_result: Callable[[IngestResult], None] | None = None,
-) -> list[IngestResult]:
-    """Ingest every form file under ``paths`` (files or folders), in name order.
-
-    With a worker-process reader (``workspace.parse``), the next file is read while this
-    one is archived and stored (:mod:`pipeline.inbox.read_ahead`); each file's outcome
-    is the one :func:`ingest_file` gives it alone.
-    """
-    found = list(expand_paths(paths))
-    with contextlib.ExitStack() as stack:
-        if workspace.parse is not None and len(found) > 1:
-            ahead = stack.enter_context(ReadAhead(workspace.parse, found, workspace.limits))
-            workspace = replace(workspace, parse=ahead.parse)
-        results = []
-        for path in found:
-            result = ingest_file(path, store, workspace, command=command)
-            results.append(result)
-            if on_result is not None:
-                on_result(result)
-    return results
-
-
 def ingest_file(path: Path, store: Store, workspace: Workspace, *, command: str = "ingest",
                 received_at: datetime | None = None) -> IngestResult:
     """Take one file all the way to a visible outcome (see the module docstring)."""
     received = received_at or datetime.now(UTC)
-    too_big: _Rejection | None = None
+    too_big: Rejection | None = None
     try:
         size = path.stat().st_size
         if size > workspace.limits.max_file_bytes:
             # Never loaded into memory: hashed and kept by streaming, refused unread.
             data: bytes | Path = path
             sha256 = files.sha256_of(path)
-            too_big = _Rejection(
+            too_big = Rejection(
                 f"The file is larger than the {size_limit_mb(workspace.limits)} MB limit for a "
                 "form. Check this is the right file; forms are normally well under 1 MB.")
         else:
@@ -161,7 +136,7 @@ def ingest_file(path: Path, store: Store, workspace: Workspace, *, command: str 
                                received)
 
 
-def _ingest_claimed(path: Path, data: bytes | Path, sha256: str, too_big: _Rejection | None,
+def _ingest_claimed(path: Path, data: bytes | Path, sha256: str, too_big: Rejection | None,
                     store: Store, workspace: Workspace, command: str,
                     received: datetime) -> IngestResult:
     """The rest of :func:`ingest_file`, while this process holds the content's claim."""
@@ -171,18 +146,18 @@ def _ingest_claimed(path: Path, data: bytes | Path, sha256: str, too_big: _Rejec
             audit.record(session, command=command, action="duplicate",
                          submission_id=existing.id, sha256=sha256,
                          detail={"file_name": path.name})
-            result = _duplicate(path, existing, workspace)
+            result = duplicate_result(path, existing, workspace)
     if existing is not None:
-        _remove_from_inbox(path, workspace)
+        remove_from_inbox(path, workspace)
         log.info("file_duplicate", extra={"submission_id": existing.id, "sha256": sha256})
         return result
     try:
         if too_big is not None:
             raise too_big
         assert isinstance(data, bytes)
-        raw, record = _read(path, data, workspace)
-    except _Rejection as rejection:
-        return _reject(path, data, sha256, rejection, store, workspace, command, received)
+        raw, record = read_checked(path, data, workspace)
+    except Rejection as rejection:
+        return reject(path, data, sha256, rejection, store, workspace, command, received)
     folder = files.archive_folder(workspace.archive, received.astimezone(LONDON))
     archived = files.keep_copy(folder, path.name, sha256, data)
     try:
@@ -200,11 +175,20 @@ def _ingest_claimed(path: Path, data: bytes | Path, sha256: str, too_big: _Rejec
             raise
         if winner.archived_path != workspace.relative(archived):
             archived.unlink(missing_ok=True)
-        _remove_from_inbox(path, workspace)
-        return _duplicate(path, winner, workspace)
-    _remove_from_inbox(path, workspace)
-    _summary_on_closure(store, workspace, stored.submission_id, received,
-                        workspace.catalogue.get(record.form_id))
+        remove_from_inbox(path, workspace)
+        return duplicate_result(path, winner, workspace)
+    return stored_result(path, sha256, record, stored, archived, store, workspace, received)
+
+
+def stored_result(path: Path, sha256: str, record: Record, stored: Stored, archived: Path,
+                  store: Store, workspace: Workspace, received: datetime, *,
+                  summarise: bool = True) -> IngestResult:
+    """After the commit: the file leaves the inbox, a closure's summary is written (unless
+    the caller writes it: ``summarise=False``), and the outcome is logged and returned."""
+    remove_from_inbox(path, workspace)
+    if summarise:
+        summary_on_closure(store, workspace, stored.submission_id, received,
+                           workspace.catalogue.get(record.form_id))
     log.info("file_" + stored.outcome, extra={
         "submission_id": stored.submission_id, "sha256": sha256, "form_id": record.form_id,
         "finding_count": len(record.findings)})
@@ -220,31 +204,33 @@ def _parse_here(path: Path, data: bytes, workspace: Workspace) -> tuple[RawForm,
     return raw, validate(raw, workspace.catalogue.get(raw.form_id))
 
 
-def _summary_on_closure(store: Store, workspace: Workspace, submission_id: int,
-                        received: datetime, definition: FormDefinition) -> None:
-    """A closure form's arrival writes the outcome summary; the form is stored either way."""
+def summary_on_closure(store: Store, workspace: Workspace, submission_id: int,
+                       received: datetime, definition: FormDefinition) -> Path | None:
+    """A closure form's arrival writes the outcome summary (its path is returned); the form
+    is stored either way."""
     if workspace.reports is None or not may_close(definition):
-        return  # most forms cannot close an episode: no need to ask the store
+        return None  # most forms cannot close an episode: no need to ask the store
     try:
-        write_summary_for_closure(store, workspace.catalogue, submission_id,
-                                  reports_path=workspace.reports,
-                                  today=received.astimezone(LONDON).date())
+        return write_summary_for_closure(store, workspace.catalogue, submission_id,
+                                         reports_path=workspace.reports,
+                                         today=received.astimezone(LONDON).date())
     except ReportError:
         log.warning("summary_not_written", exc_info=True,
                     extra={"submission_id": submission_id})
+        return None
 
 
-def _read(path: Path, data: bytes, workspace: Workspace) -> tuple[RawForm, Record]:
+def read_checked(path: Path, data: bytes, workspace: Workspace) -> tuple[RawForm, Record]:
     try:
         if workspace.parse is not None:
             raw, record = workspace.parse(path, data)
         else:
             raw, record = _parse_here(path, data, workspace)
     except FormReadError as exc:
-        raise _Rejection(_sentence(exc.problem) + (f" {exc.hint}" if exc.hint else "")) from exc
+        raise Rejection(_sentence(exc.problem) + (f" {exc.hint}" if exc.hint else "")) from exc
     if not record.person_id:
         label = workspace.catalogue.get(raw.form_id).leaves_by_key["person_id"].label
-        raise _Rejection(f"The form has no person id: '{label}' is empty, so Planwatch cannot "
+        raise Rejection(f"The form has no person id: '{label}' is empty, so Planwatch cannot "
                          "tell whose form it is. Fill it in and drop the form again.",
                          form_id=raw.form_id)
     return raw, record
@@ -255,7 +241,7 @@ def _sentence(text: str) -> str:
     return (text[:1].upper() + text[1:]).rstrip(".") + "."
 
 
-def _duplicate(path: Path, existing: Submission, workspace: Workspace) -> IngestResult:
+def duplicate_result(path: Path, existing: Submission, workspace: Workspace) -> IngestResult:
     if existing.status == SubmissionStatus.REJECTED:
         reason = (f"The same file was dropped before as '{existing.original_name}' and "
                   f"rejected: {existing.reason} Drop a corrected copy instead.")
@@ -268,7 +254,7 @@ def _duplicate(path: Path, existing: Submission, workspace: Workspace) -> Ingest
         submission_id=existing.id, path=existing.archived_path or existing.rejected_path)
 
 
-def _reject(path: Path, data: bytes | Path, sha256: str, rejection: _Rejection, store: Store,
+def reject(path: Path, data: bytes | Path, sha256: str, rejection: Rejection, store: Store,
             workspace: Workspace, command: str, received: datetime) -> IngestResult:
     """Keep the original in rejected/ with a reason a person can act on, and record it."""
     target = files.keep_copy(workspace.rejected, path.name, sha256, data)
@@ -293,7 +279,7 @@ def _reject(path: Path, data: bytes | Path, sha256: str, rejection: _Rejection, 
                      sha256=sha256, detail={"file_name": path.name, "form_id": rejection.form_id,
                                             "rejected_path": workspace.relative(target)})
         submission_id = submission.id
-    _remove_from_inbox(path, workspace)
+    remove_from_inbox(path, workspace)
     log.warning("file_rejected", extra={"submission_id": submission_id, "sha256": sha256,
                                         "form_id": rejection.form_id})
     return IngestResult(file=path.name, outcome=Outcome.REJECTED, reason=rejection.reason,
@@ -301,7 +287,7 @@ def _reject(path: Path, data: bytes | Path, sha256: str, rejection: _Rejection, 
                         path=workspace.relative(target))
 
 
-def _remove_from_inbox(path: Path, workspace: Workspace) -> None:
+def remove_from_inbox(path: Path, workspace: Workspace) -> None:
     """Only a file dropped into the inbox is removed; anything else is left where it was."""
     if workspace.in_inbox(path):
         path.unlink(missing_ok=True)

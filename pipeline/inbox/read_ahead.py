@@ -1,15 +1,14 @@
-"""Reading the next file of a backlog while this one is archived and stored.
+"""Reading the next files of a backlog while this one is archived and stored.
 
-With the sandboxed reader, ``planwatch ingest`` would otherwise take turns: the worker
-process reads a file while this process waits, then this process archives and stores it
-while the worker waits. :class:`ReadAhead` hands the worker the next file as soon as it
-has answered for the current one, so the two overlap and a backlog goes at the pace of
-the slower of the two instead of both added up.
+With sandboxed readers, ``planwatch ingest`` would otherwise take turns: a worker process
+reads a file while this process waits, then this process stores it while the workers
+wait. :class:`ReadAhead` keeps the readers busy with the files that come next (as many
+at once as there are ``workers``), so reading and storing overlap and several files are
+read in parallel.
 
 It is only a cache of the reader's answers: every file is still claimed, checked for
 duplicates, archived and stored exactly as before, and an answer is used only for the
-very bytes ingest then reads (a file changed in between is read again). All reading goes
-through one thread, so the worker never sees two requests at once.
+very bytes ingest then reads (a file changed in between is read again).
 """
 
 from __future__ import annotations
@@ -23,18 +22,28 @@ from pipeline.readers.safety import Limits
 from pipeline.records import RawForm, Record
 
 Parse = Callable[[Path, bytes], tuple[RawForm, Record]]
+# Files read ahead per worker: enough to keep each busy while this process stores.
+_AHEAD_PER_WORKER = 4
 
 
 class ReadAhead:
-    """Wraps a ``parse`` for a known list of files (see the module docstring)."""
+    """Wraps a ``parse`` for a known list of files (see the module docstring).
 
-    def __init__(self, parse: Parse, files: list[Path], limits: Limits) -> None:
+    ``parse`` must accept ``workers`` calls at once (a :class:`ReaderPool`'s ``read``
+    does); with one worker it is only ever called once at a time.
+    """
+
+    def __init__(self, parse: Parse, files: list[Path], limits: Limits, *,
+                 workers: int = 1) -> None:
         self._parse = parse
         self._files = files
         self._limits = limits
+        self._window = max(1, workers) * _AHEAD_PER_WORKER
         self._position = {path: index for index, path in enumerate(files)}
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="planwatch-read")
+        self._pool = ThreadPoolExecutor(max_workers=max(1, workers),
+                                        thread_name_prefix="planwatch-read")
         self._pending: dict[Path, tuple[bytes, Future[tuple[RawForm, Record]]]] = {}
+        self._next = 0  # the first file not yet handed to the readers
 
     def parse(self, path: Path, data: bytes) -> tuple[RawForm, Record]:
         """What ``parse(path, data)`` returns (or raises), read ahead when it could be."""
@@ -43,30 +52,29 @@ class ReadAhead:
             future = pending[1]
         else:
             future = self._pool.submit(self._parse, path, data)
-        try:
-            return future.result()
-        finally:
-            self._read_next(path)
+        self._read_ahead(path)
+        return future.result()
 
-    def _read_next(self, path: Path) -> None:
+    def _read_ahead(self, path: Path) -> None:
         index = self._position.get(path)
         if index is None:
             return
         # Answers for files already passed (a duplicate is never parsed) are dropped.
         self._pending = {p: v for p, v in self._pending.items() if self._position[p] > index}
-        if index + 1 >= len(self._files) or self._files[index + 1] in self._pending:
-            return
-        following = self._files[index + 1]
-        try:
-            if following.stat().st_size > self._limits.max_file_bytes:
-                return  # refused unread by ingest: never loaded into memory here either
-            data = following.read_bytes()
-        except OSError:
-            return  # ingest will say what is wrong when it gets there
-        self._pending[following] = (data, self._pool.submit(self._parse, following, data))
+        self._next = max(self._next, index + 1)
+        while self._next < len(self._files) and self._next <= index + self._window:
+            following = self._files[self._next]
+            self._next += 1
+            try:
+                if following.stat().st_size > self._limits.max_file_bytes:
+                    continue  # refused unread by ingest: never loaded into memory here either
+                data = following.read_bytes()
+            except OSError:
+                continue  # ingest will say what is wrong when it gets there
+            self._pending[following] = (data, self._pool.submit(self._parse, following, data))
 
     def close(self) -> None:
-        """Wait for the read in progress (the reader must not be used after it closes)."""
+        """Wait for the reads in progress (the reader must not be used after it closes)."""
         self._pending.clear()
         self._pool.shutdown(wait=True, cancel_futures=True)
 

@@ -31,7 +31,7 @@ from pipeline.store.models import (
     Submission,
     SubmissionStatus,
 )
-from pipeline.store.queries import get_or_create_person
+from pipeline.store.people import get_or_create_people
 
 LONDON = ZoneInfo("Europe/London")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -55,26 +55,50 @@ def _rank(submission: Submission) -> tuple[int, datetime, datetime, int]:
     return (-blocking, saved_at, submission.received_at, submission.id)
 
 
-def _settle_supersession(session: Session, new: Submission) -> tuple[str, str | None]:
+_Copy = tuple[str | None, str | None, date | None]  # person, form, event date
+
+
+def _copy_key(submission: Submission) -> _Copy:
+    return (submission.person_id, submission.form_id, submission.event_date)
+
+
+def _current_copies(session: Session, new: list[Submission]) -> dict[_Copy, list[Submission]]:
+    """The stored copies that the ``new`` submissions compete with, by copy key, in id
+    order: one query for the whole batch."""
+    keys = {_copy_key(s) for s in new if s.event_date is not None and s.person_id is not None}
+    if not keys:
+        return {}
+    people = sorted({person for person, _, _ in keys if person is not None})
+    current: dict[_Copy, list[Submission]] = {key: [] for key in keys}
+    fresh = {id(s) for s in new}
+    rows = session.scalars(
+        select(Submission).where(Submission.status == SubmissionStatus.STORED,
+                                 Submission.person_id.in_(people))
+        .order_by(Submission.id))
+    for submission in rows:
+        key = _copy_key(submission)
+        if key in current and id(submission) not in fresh:
+            current[key].append(submission)
+    return current
+
+
+def _settle_supersession(new: Submission,
+                         current: dict[_Copy, list[Submission]]) -> tuple[str, str | None]:
+    """Settle ``new`` against the stored copies of the same form, person and date
+    (``current``, updated: the loser leaves it, a winning ``new`` joins it)."""
     if new.event_date is None or new.person_id is None:
         return "stored", None
-    rivals = session.scalars(
-        select(Submission).where(
-            Submission.status == SubmissionStatus.STORED,
-            Submission.person_id == new.person_id,
-            Submission.form_id == new.form_id,
-            Submission.event_date == new.event_date,
-            Submission.id != new.id,
-        )
-    ).all()
+    rivals = current.setdefault(_copy_key(new), [])
     if not rivals:
+        rivals.append(new)
         return "stored", None
     best = max([new, *rivals], key=_rank)
+    other = rivals[0]
     for submission in [new, *rivals]:
         if submission is not best:
             submission.status = SubmissionStatus.SUPERSEDED
             submission.superseded_by = best.id
-    other = rivals[0]
+    rivals[:] = [best]
     if best is new:
         return "superseded", (f"Replaces the copy '{other.original_name}' of the same form, "
                               "person and date: this is the corrected copy.")
@@ -89,7 +113,13 @@ def _as_event(row: EventRow) -> Event:
 
 
 def settle_episodes(session: Session, person_id: str, service: str) -> None:
-    """Rebuild one person's episodes in one service from their stored forms' events.
+    """Rebuild one person's episodes in one service (see :func:`settle_all_episodes`)."""
+    settle_all_episodes(session, {(person_id, service)})
+
+
+def settle_all_episodes(session: Session, pairs: set[tuple[str, str]]) -> None:
+    """Rebuild the episodes of each (person, service) in ``pairs`` from their stored forms'
+    events, with one query for the events and one for the episodes of them all.
 
     The split is the rules' own (:func:`pipeline.rules.episodes.split_episodes`) over
     the events of ``stored`` submissions in rule order, so the store's episodes never
@@ -98,40 +128,55 @@ def settle_episodes(session: Session, person_id: str, service: str) -> None:
     first event and closes on its first closure. Each event is linked to its episode; a
     superseded copy's event to the latest episode opened on or before its date.
     """
-    rows = session.execute(
-        select(EventRow, Submission.status)
-        .join(Submission, EventRow.submission_id == Submission.id)
-        .where(EventRow.person_id == person_id, EventRow.service == service)
-    ).all()
+    if not pairs:
+        return
+    people = sorted({person for person, _ in pairs})
+    rows: dict[tuple[str, str], list[tuple[EventRow, str]]] = {pair: [] for pair in pairs}
+    for row, status in session.execute(
+            select(EventRow, Submission.status)
+            .join(Submission, EventRow.submission_id == Submission.id)
+            .where(EventRow.person_id.in_(people)).order_by(EventRow.id)):
+        rows.get((row.person_id, row.service), []).append((row, status))
+    episodes: dict[tuple[str, str], list[Episode]] = {pair: [] for pair in pairs}
+    for episode in session.scalars(select(Episode).where(Episode.person_id.in_(people))
+                                   .order_by(Episode.opened_on, Episode.id)):
+        episodes.get((episode.person_id, episode.service), []).append(episode)
+    plans = [(pair, _split(rows[pair]), episodes[pair]) for pair in sorted(pairs)]
+    for (person_id, service), segments, kept in plans:
+        while len(kept) < len(segments):
+            kept.append(Episode(person_id=person_id, service=service))
+            session.add(kept[-1])
+        for episode, (segment, _) in zip(kept, segments, strict=False):
+            closure = first_fact(segment, CLOSING_EVENT)
+            episode.opened_on = segment[0].on
+            episode.closed_on = closure.on if closure is not None else None
+            episode.worker = latest_value(segment, "worker")
+            episode.team = latest_value(segment, "team")
+    session.flush()
+    surplus: list[Episode] = []
+    for pair, segments, kept in plans:
+        for episode, (_, segment_rows) in zip(kept, segments, strict=False):
+            for row in segment_rows:
+                row.episode_id = episode.id
+        current = kept[:len(segments)]
+        for row, status in rows[pair]:
+            if status != SubmissionStatus.STORED:
+                opened = [e for e in current if e.opened_on <= row.on]
+                row.episode_id = (opened[-1] if opened else current[0]).id if current else None
+        surplus += kept[len(segments):]
+    session.flush()
+    for episode in surplus:
+        session.delete(episode)
+    session.flush()
+
+
+def _split(rows: list[tuple[EventRow, str]]) -> list[tuple[list[Event], list[EventRow]]]:
+    """The episodes of one person in one service: each segment's events and their rows."""
     pairs = sorted(((_as_event(row), row) for row, status in rows
                     if status == SubmissionStatus.STORED), key=lambda p: event_order_key(p[0]))
     row_of = {id(event): row for event, row in pairs}
-    segments = split_episodes([event for event, _ in pairs])
-    episodes = list(session.scalars(
-        select(Episode).where(Episode.person_id == person_id, Episode.service == service)
-        .order_by(Episode.opened_on, Episode.id)))
-    while len(episodes) < len(segments):
-        episodes.append(Episode(person_id=person_id, service=service))
-        session.add(episodes[-1])
-    for episode, segment in zip(episodes, segments, strict=False):
-        closure = first_fact(segment, CLOSING_EVENT)
-        episode.opened_on = segment[0].on
-        episode.closed_on = closure.on if closure is not None else None
-        episode.worker = latest_value(segment, "worker")
-        episode.team = latest_value(segment, "team")
-    session.flush()
-    for episode, segment in zip(episodes, segments, strict=False):
-        for event in segment:
-            row_of[id(event)].episode_id = episode.id
-    kept = episodes[:len(segments)]
-    for row, status in rows:
-        if status != SubmissionStatus.STORED:
-            opened = [e for e in kept if e.opened_on <= row.on]
-            row.episode_id = (opened[-1] if opened else kept[0]).id if kept else None
-    session.flush()
-    for surplus in episodes[len(segments):]:
-        session.delete(surplus)
-    session.flush()
+    return [(segment, [row_of[id(event)] for event in segment])
+            for segment in split_episodes([event for event, _ in pairs])]
 
 
 def _events(session: Session, submission: Submission, record: Record, person_id: str,
@@ -170,33 +215,69 @@ def _rows(session: Session, submission: Submission, record: Record, person_id: s
                 score=round(row["score"]), scored_on=record.event_date))
 
 
+@dataclass(frozen=True)
+class NewForm:
+    """One validated form (it has a person id) to store, and where its file came from."""
+
+    raw: RawForm
+    record: Record
+    sha256: str
+    original_name: str
+    received_at: datetime
+    archived_path: str
+    definition: FormDefinition
+
+
 def record_submission(
     session: Session, *, raw: RawForm, record: Record, sha256: str, original_name: str,
     received_at: datetime, archived_path: str, command: str, definition: FormDefinition,
     site: str | None = None,
 ) -> Stored:
     """Store one complete-or-not form (it has a person id); see the module docstring."""
-    assert record.person_id is not None
-    person = get_or_create_person(session, record.person_id)
+    form = NewForm(raw=raw, record=record, sha256=sha256, original_name=original_name,
+                   received_at=received_at, archived_path=archived_path, definition=definition)
+    return record_submissions(session, [form], command=command, site=site)[0]
+
+
+def record_submissions(session: Session, forms: list[NewForm], *, command: str,
+                       site: str | None = None) -> list[Stored]:
+    """Store several forms in the caller's transaction, in order: the same rows and
+    outcomes as :func:`record_submission` for each in turn, with the store read in a
+    few queries for the whole batch instead of several per form."""
+    people = get_or_create_people(session, sorted({f.record.person_id or "" for f in forms}))
+    submissions = [_submission(form, people[form.record.person_id or ""].person_id, command,
+                               site) for form in forms]
+    session.add_all(submissions)
+    session.flush()
+    event_counts = [_events(session, submission, form.record, submission.person_id or "",
+                            form.definition) for form, submission in zip(forms, submissions,
+                                                                         strict=True)]
+    for form, submission in zip(forms, submissions, strict=True):
+        _rows(session, submission, form.record, submission.person_id or "")
+    current = _current_copies(session, submissions)
+    stored: list[Stored] = []
+    for form, submission, events in zip(forms, submissions, event_counts, strict=True):
+        outcome, reason = _settle_supersession(submission, current)
+        audit.record(session, command=command, action=outcome, submission_id=submission.id,
+                     sha256=form.sha256, detail={
+                         "form_id": form.record.form_id, "file_name": form.original_name,
+                         "archived_path": form.archived_path, "event_count": events,
+                         "superseded_by_id": submission.superseded_by,
+                         "finding_codes": sorted({f.code for f in form.record.findings})})
+        stored.append(Stored(submission.id, outcome, reason))
+    session.flush()
+    settle_all_episodes(session, {(s.person_id or "", s.service or "") for s in submissions})
+    return stored
+
+
+def _submission(form: NewForm, person_id: str, command: str, site: str | None) -> Submission:
+    record = form.record
     values = record.json_values()
-    values["saved_at"] = raw.modified.isoformat() if raw.modified else None
-    submission = Submission(
-        sha256=sha256, original_name=original_name, received_at=received_at,
+    values["saved_at"] = form.raw.modified.isoformat() if form.raw.modified else None
+    return Submission(
+        sha256=form.sha256, original_name=form.original_name, received_at=form.received_at,
         form_id=record.form_id, form_version=record.form_version, service=record.service,
-        person_id=person.person_id, event_date=record.event_date, archived_path=archived_path,
+        person_id=person_id, event_date=record.event_date, archived_path=form.archived_path,
         status=SubmissionStatus.STORED, values=values,
         findings=[f.model_dump(mode="json") for f in record.findings], command=command,
         site=site)
-    session.add(submission)
-    session.flush()
-    events = _events(session, submission, record, person.person_id, definition)
-    _rows(session, submission, record, person.person_id)
-    outcome, reason = _settle_supersession(session, submission)
-    settle_episodes(session, person.person_id, record.service)
-    audit.record(session, command=command, action=outcome, submission_id=submission.id,
-                 sha256=sha256, detail={"form_id": record.form_id, "file_name": original_name,
-                                        "archived_path": archived_path, "event_count": events,
-                                        "superseded_by_id": submission.superseded_by,
-                                        "finding_codes": sorted({f.code for f in
-                                                                 record.findings})})
-    return Stored(submission.id, outcome, reason)

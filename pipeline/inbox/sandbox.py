@@ -7,6 +7,8 @@ the file is rejected with a reason, while the caller carries on.
 
 Contract: ``SandboxedReader.read(path, data)`` returns ``(RawForm, Record)`` or raises
 :class:`FormReadError` (including :class:`UnsafeFileError` for the limits).
+:class:`ReaderPool` is several such workers behind one ``read`` that may be called from
+several threads at once (a backlog is read in parallel); each worker has the same limits.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import multiprocessing.connection
+import os
+import queue
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -136,6 +140,44 @@ class SandboxedReader:
             self._stop()
 
     def __enter__(self) -> SandboxedReader:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.close()
+
+
+def default_workers() -> int:
+    """Reader processes for a backlog when the settings do not say: one per CPU, up to 4."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+class ReaderPool:
+    """``workers`` sandboxed readers; ``read`` uses whichever is free (see the module
+    docstring). Workers start when first needed, so a pool costs nothing until used."""
+
+    def __init__(self, forms_dir: Path, *, workers: int = 1, timeout_seconds: float = 30.0,
+                 memory_mb: int = 1024, reader: str = DEFAULT_READER) -> None:
+        self.workers = max(1, workers)
+        self._readers = [SandboxedReader(forms_dir, timeout_seconds=timeout_seconds,
+                                         memory_mb=memory_mb, reader=reader)
+                         for _ in range(self.workers)]
+        self._idle: queue.SimpleQueue[SandboxedReader] = queue.SimpleQueue()
+        for worker in self._readers:
+            self._idle.put(worker)
+
+    def read(self, path: Path, data: bytes) -> tuple[RawForm, Record]:
+        worker = self._idle.get()
+        try:
+            return worker.read(path, data)
+        finally:
+            self._idle.put(worker)
+
+    def close(self) -> None:
+        for worker in self._readers:
+            worker.close()
+
+    def __enter__(self) -> ReaderPool:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,

@@ -23,6 +23,7 @@ _TYPE_ELEMENTS = {
     w("docPartObj"), w("docPartList"), w("group"), w("citation"), w("bibliography"),
     w("equation"), w14("checkbox"), w15("repeatingSection"), w15("repeatingSectionItem"),
 }
+_SDT, _SDT_PR, _TBL, _TC = w("sdt"), w("sdtPr"), w("tbl"), w("tc")
 # Word shows five en spaces in an empty legacy text field.
 _LEGACY_BLANK = "\u2002"
 
@@ -169,20 +170,31 @@ def label_beside(element: etree._Element) -> str | None:
 
 def content_controls(root: etree._Element, skip: set[etree._Element]) -> Iterator[Answer]:
     """Every leaf content control (one with no control inside), outside ``skip`` tables."""
-    for sdt in root.iter(w("sdt")):
-        content = sdt.find(w("sdtContent"))
-        if content is not None and content.find(f".//{w('sdt')}") is not None:
+    controls = list(root.iter(_SDT))
+    wrappers = _wrappers(controls)
+    for sdt in controls:
+        if sdt in wrappers or _is_repeating(sdt.find(_SDT_PR)):
             continue
-        if _is_repeating(sdt.find(w("sdtPr"))):
-            continue
-        if any(table in skip for table in sdt.iterancestors(w("tbl"))):
+        if skip and any(table in skip for table in sdt.iterancestors(_TBL)):
             continue
         tag, alias = _inherited_names(sdt)
-        yield Answer(_whole_cell(sdt, control_value(sdt)), tag, alias, None,
+        yield Answer(_whole_cell(sdt, control_value(sdt), wrappers), tag, alias, None,
                      label_beside(sdt), sdt)
 
 
-def _whole_cell(sdt: etree._Element, value: RawValue) -> RawValue:
+def _wrappers(controls: list[etree._Element]) -> set[etree._Element]:
+    """The controls among ``controls`` that hold another control (all the others are
+    leaves); each control's ancestors are walked once."""
+    wrappers: set[etree._Element] = set()
+    for sdt in controls:
+        for ancestor in sdt.iterancestors(_SDT):
+            if ancestor in wrappers:
+                break  # and so are all of its own ancestors
+            wrappers.add(ancestor)
+    return wrappers
+
+
+def _whole_cell(sdt: etree._Element, value: RawValue, wrappers: set[etree._Element]) -> RawValue:
     """A text answer alone in its cell is the cell's whole text.
 
     LibreOffice keeps only the first paragraph of a multi-line answer inside the control
@@ -190,10 +202,10 @@ def _whole_cell(sdt: etree._Element, value: RawValue) -> RawValue:
     """
     if value.checked is not None or value.full_date is not None or value.choice_value:
         return value
-    cell = _nearest(sdt, w("tc"))
+    cell = _nearest(sdt, _TC)
     if cell is None:
         return value
-    leaves = [s for s in cell.iter(w("sdt")) if s.find(f".//{w('sdt')}") is None]
+    leaves = [s for s in cell.iter(_SDT) if s not in wrappers]
     if leaves != [sdt]:
         return value
     whole = text_of(cell)

@@ -49,7 +49,7 @@ def scores_chart(scores: Sequence[AreaScore]) -> bytes:
     family = _font()
     rows = len(scores)
     figure = Figure(figsize=(WIDTH_INCHES, 0.9 + 0.52 * rows), dpi=200)
-    FigureCanvasAgg(figure)
+    canvas = FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     height = 0.36
     positions = list(range(rows))
@@ -82,5 +82,7 @@ def scores_chart(scores: Sequence[AreaScore]) -> bytes:
         text.set_color(TEXT)
     figure.tight_layout()
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", metadata={"Software": None})
+    # The canvas's own PNG writer draws once; savefig would draw a second time first, to
+    # lay out again what tight_layout has already laid out.
+    canvas.print_png(buffer, metadata={"Software": None})  # type: ignore[no-untyped-call]
     return buffer.getvalue()

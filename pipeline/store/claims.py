@@ -71,6 +71,34 @@ def _file_claim(folder: Path, sha256: str) -> Iterator[bool]:
 
 
 @contextlib.contextmanager
+def _postgres_claims(store: Store, hashes: list[str]) -> Iterator[set[str]]:
+    keys = {sha256: _advisory_key(sha256) for sha256 in hashes}
+    with store.engine.connect() as connection:
+        held = {sha256 for sha256, key in keys.items() if connection.execute(
+            text("SELECT pg_try_advisory_lock(:key)"), {"key": key}).scalar()}
+        connection.commit()
+        try:
+            yield held
+        finally:
+            for sha256 in held:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"),
+                                   {"key": keys[sha256]})
+            connection.commit()
+
+
+@contextlib.contextmanager
+def claim_many(store: Store, hashes: list[str]) -> Iterator[set[str]]:
+    """Claim several contents at once (on one connection); yields the hashes this process
+    now holds, which excludes those another process has. ``hashes`` must be distinct."""
+    if store.engine.dialect.name == "postgresql":
+        with _postgres_claims(store, hashes) as held:
+            yield held
+        return
+    with contextlib.ExitStack() as stack:
+        yield {sha256 for sha256 in hashes if stack.enter_context(claim(store, sha256))}
+
+
+@contextlib.contextmanager
 def claim(store: Store, sha256: str) -> Iterator[bool]:
     """Hold the claim on ``sha256`` for the block; yields False if another process has it."""
     if store.engine.dialect.name == "postgresql":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from lxml import etree
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -25,15 +27,18 @@ CHECKED_GLYPH = "\u2612"
 UNCHECKED_GLYPH = "\u2610"
 
 
+@cache
 def w(tag: str) -> str:
     """Clark name in the main WordprocessingML namespace: ``w("sdt")``."""
     return f"{{{W_NS}}}{tag}"
 
 
+@cache
 def w14(tag: str) -> str:
     return f"{{{W14_NS}}}{tag}"
 
 
+@cache
 def w15(tag: str) -> str:
     return f"{{{W15_NS}}}{tag}"
 
@@ -52,15 +57,19 @@ def sub(parent: etree._Element, tag: str, **attrs: str) -> etree._Element:
     return child
 
 
+_T, _TAB, _BR, _CR, _P = (f"{{{W_NS}}}{name}" for name in ("t", "tab", "br", "cr", "p"))
+
+
 def text_of(element: etree._Element) -> str:
     """The visible text of an element: runs' text, tabs and breaks, paragraphs on new lines."""
     parts: list[str] = []
-    for node in element.iter(w("t"), w("tab"), w("br"), w("cr"), w("p")):
-        if node.tag == w("t"):
+    for node in element.iter(_T, _TAB, _BR, _CR, _P):
+        tag = node.tag
+        if tag == _T:
             parts.append(node.text or "")
-        elif node.tag == w("p"):
+        elif tag == _P:
             if parts:
                 parts.append("\n")
         else:
-            parts.append("\t" if node.tag == w("tab") else "\n")
+            parts.append("\t" if tag == _TAB else "\n")
     return "".join(parts).strip("\n")

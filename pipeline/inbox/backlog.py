@@ -1,0 +1,227 @@
+"""Ingest of many files at once: ``planwatch ingest`` over a folder, a backlog of years.
+
+Every file gets exactly the outcome :func:`pipeline.inbox.ingest.ingest_file` would give
+it taken alone, in name order, with the same guarantees: its original is archived and
+flushed to disk, then the transaction that stores it commits, and only then is it removed
+from the inbox. What changes is the cost. Files are taken in batches (up to
+:data:`BATCH_FILES` files or :data:`BATCH_BYTES` bytes), and a batch costs one round of
+claims, one query for duplicates, one set of disk flushes for all its archive copies
+(:func:`pipeline.inbox.files.keep_copies`) and one transaction
+(:func:`pipeline.inbox.recording.record_submissions`), where taking files one by one costs
+all of that for every file. Meanwhile the workspace's readers (several sandboxed worker
+processes) read the files ahead (:class:`pipeline.inbox.read_ahead.ReadAhead`).
+
+A crash mid-batch leaves each file either still in the inbox (an archive copy already
+written is reused when it is taken again) or stored. Files that need special care go
+through :func:`ingest_file` one at a time after their batch: unreadable or oversized
+files, a second copy of content already in the batch (it is then a duplicate), and the
+whole batch again if its transaction fails because another process stored the same
+content meanwhile.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from pipeline.errors import StoreError
+from pipeline.inbox import files
+from pipeline.inbox.candidates import expand_paths
+from pipeline.inbox.ingest import (
+    LONDON,
+    IngestResult,
+    Outcome,
+    Rejection,
+    Workspace,
+    duplicate_result,
+    ingest_file,
+    log,
+    read_checked,
+    reject,
+    remove_from_inbox,
+    stored_result,
+    summary_on_closure,
+)
+from pipeline.inbox.read_ahead import ReadAhead
+from pipeline.inbox.recording import NewForm, record_submissions
+from pipeline.records import RawForm, Record
+from pipeline.reports.summary_job import may_close
+from pipeline.store import audit
+from pipeline.store.claims import claim_many
+from pipeline.store.models import Submission
+from pipeline.store.session import Store
+
+BATCH_FILES = 100
+BATCH_BYTES = 32 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    path: Path
+    data: bytes
+    sha256: str
+    received: datetime
+
+
+@dataclass(frozen=True)
+class _Readable:
+    loaded: _Loaded
+    raw: RawForm
+    record: Record
+
+
+def ingest_paths(
+    paths: Iterable[Path], store: Store, workspace: Workspace, *, command: str = "ingest",
+    on_result: Callable[[IngestResult], None] | None = None,
+) -> list[IngestResult]:
+    """Ingest every form file under ``paths`` (files or folders), in name order, in batches
+    (see the module docstring); ``on_result`` hears of each file as its batch ends."""
+    found = list(expand_paths(paths))
+    results: list[IngestResult] = []
+    with contextlib.ExitStack() as stack:
+        if workspace.parse is not None and len(found) > 1:
+            ahead = stack.enter_context(ReadAhead(workspace.parse, found, workspace.limits,
+                                                  workers=workspace.parse_workers))
+            workspace = replace(workspace, parse=ahead.parse)
+        for batch in _batches(found, workspace):
+            for result in _ingest_batch(batch, store, workspace, command):
+                results.append(result)
+                if on_result is not None:
+                    on_result(result)
+    return results
+
+
+def _batches(found: list[Path], workspace: Workspace) -> Iterable[list[Path]]:
+    batch: list[Path] = []
+    size = 0
+    for path in found:
+        with contextlib.suppress(OSError):  # ingest_file says what is wrong with it
+            size += min(path.stat().st_size, workspace.limits.max_file_bytes)
+        batch.append(path)
+        if len(batch) >= BATCH_FILES or size >= BATCH_BYTES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def _ingest_batch(batch: list[Path], store: Store, workspace: Workspace,
+                  command: str) -> list[IngestResult]:
+    results: dict[Path, IngestResult] = {}
+    loaded, one_by_one = _load(batch, workspace)
+    with claim_many(store, [item.sha256 for item in loaded]) as held:
+        mine = []
+        for item in loaded:
+            if item.sha256 in held:
+                mine.append(item)
+            else:
+                results[item.path] = IngestResult(
+                    file=item.path.name, outcome=Outcome.IN_PROGRESS,
+                    reason="Another Planwatch process is taking this file now.")
+        fresh = _settle_duplicates(mine, store, workspace, command, results)
+        readable: list[_Readable] = []
+        for item in fresh:
+            try:
+                raw, record = read_checked(item.path, item.data, workspace)
+            except Rejection as rejection:
+                results[item.path] = reject(item.path, item.data, item.sha256, rejection,
+                                             store, workspace, command, item.received)
+                continue
+            readable.append(_Readable(item, raw, record))
+        stored = _store(readable, store, workspace, command) if readable else {}
+    results.update(stored)
+    retry = [item.loaded.path for item in readable if item.loaded.path not in stored]
+    for path in retry + one_by_one:
+        results[path] = ingest_file(path, store, workspace, command=command)
+    return [results[path] for path in batch]
+
+
+def _load(batch: list[Path], workspace: Workspace) -> tuple[list[_Loaded], list[Path]]:
+    """The batch's files read and hashed, and those left for :func:`ingest_file`."""
+    loaded: list[_Loaded] = []
+    one_by_one: list[Path] = []
+    hashes: set[str] = set()
+    for path in batch:
+        try:
+            if path.stat().st_size > workspace.limits.max_file_bytes:
+                raise OSError("too big to load")
+            data = path.read_bytes()
+        except OSError:
+            one_by_one.append(path)
+            continue
+        sha256 = hashlib.sha256(data).hexdigest()
+        if sha256 in hashes:
+            one_by_one.append(path)  # a duplicate of a file before it, once that is taken
+            continue
+        hashes.add(sha256)
+        loaded.append(_Loaded(path, data, sha256, datetime.now(UTC)))
+    return loaded, one_by_one
+
+
+def _settle_duplicates(loaded: list[_Loaded], store: Store, workspace: Workspace,
+                       command: str, results: dict[Path, IngestResult]) -> list[_Loaded]:
+    """Give files whose content is already stored their outcome; return the others."""
+    if not loaded:
+        return []
+    duplicates: list[_Loaded] = []
+    with store.session() as session:
+        existing = {s.sha256: s for s in session.scalars(select(Submission).where(
+            Submission.sha256.in_([item.sha256 for item in loaded])))}
+        for item in loaded:
+            submission = existing.get(item.sha256)
+            if submission is None:
+                continue
+            audit.record(session, command=command, action="duplicate",
+                         submission_id=submission.id, sha256=item.sha256,
+                         detail={"file_name": item.path.name})
+            results[item.path] = duplicate_result(item.path, submission, workspace)
+            duplicates.append(item)
+    for item in duplicates:
+        remove_from_inbox(item.path, workspace)
+        log.info("file_duplicate", extra={"submission_id": results[item.path].submission_id,
+                                          "sha256": item.sha256})
+    return [item for item in loaded if item.sha256 not in existing]
+
+
+def _store(readable: list[_Readable], store: Store, workspace: Workspace,
+           command: str) -> dict[Path, IngestResult]:
+    """Archive and store the readable files of a batch (empty: take them one by one)."""
+    archived = files.keep_copies([
+        files.Copy(files.archive_folder(workspace.archive, item.loaded.received.astimezone(
+            LONDON)), item.loaded.path.name, item.loaded.sha256, item.loaded.data)
+        for item in readable])
+    forms = [NewForm(raw=item.raw, record=item.record, sha256=item.loaded.sha256,
+                     original_name=item.loaded.path.name, received_at=item.loaded.received,
+                     archived_path=workspace.relative(path),
+                     definition=workspace.catalogue.get(item.record.form_id))
+             for item, path in zip(readable, archived, strict=True)]
+    try:
+        with store.session() as session:
+            outcomes = record_submissions(session, forms, command=command, site=workspace.site)
+    except StoreError:
+        # Another process stored some of this content meanwhile: each file again alone.
+        log.info("batch_retried_one_by_one", extra={"file_count": len(readable)})
+        return {}
+    results: dict[Path, IngestResult] = {}
+    closures: dict[tuple[str, str], list[tuple[int, datetime, str]]] = {}
+    for item, path, stored in zip(readable, archived, outcomes, strict=True):
+        results[item.loaded.path] = stored_result(
+            item.loaded.path, item.loaded.sha256, item.record, stored, path, store, workspace,
+            item.loaded.received, summarise=False)
+        record = item.record
+        if may_close(workspace.catalogue.get(record.form_id)):
+            closures.setdefault((record.person_id or "", record.service), []).append(
+                (stored.submission_id, item.loaded.received, record.form_id))
+    # One summary per person and service: the batch's latest closure still current writes it.
+    for candidates in closures.values():
+        for submission_id, received, form_id in reversed(candidates):
+            if summary_on_closure(store, workspace, submission_id, received,
+                                  workspace.catalogue.get(form_id)) is not None:
+                break
+    return results
