@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+import stat
 from pathlib import Path
 
 import pytest
 
-from pipeline.inbox.files import MAX_NAME_BYTES, safe_name, unique_target, write_durably
+from pipeline.inbox.files import (
+    MAX_NAME_BYTES,
+    Copy,
+    keep_copies,
+    keep_copy,
+    safe_name,
+    unique_target,
+    write_durably,
+)
 
 
 @pytest.mark.parametrize(
@@ -42,3 +51,22 @@ def test_same_content_reuses_its_copy(tmp_path: Path) -> None:
     again = unique_target(tmp_path, "plan.docx", sha)
     assert again == first
     assert [p.name for p in tmp_path.iterdir()] == ["plan.docx"]
+
+
+def test_copies_kept_together_never_overwrite_and_reuse_their_content(tmp_path: Path) -> None:
+    def sha(data: bytes) -> str:
+        return hashlib.sha256(data).hexdigest()
+
+    march, april = tmp_path / "2026" / "03", tmp_path / "2026" / "04"
+    already = keep_copy(march, "plan.docx", sha(b"one"), b"one")  # an interrupted run's copy
+    kept = keep_copies([
+        Copy(march, "plan.docx", sha(b"one"), b"one"),  # the same content: reused
+        Copy(march, "plan.docx", sha(b"two"), b"two"),  # same name, other content: kept too
+        Copy(april, "review.docx", sha(b"three"), b"three"),
+    ])
+    assert kept[0] == already
+    assert kept[1] != already and kept[1].parent == march and kept[1].read_bytes() == b"two"
+    assert kept[2] == april / "review.docx" and kept[2].read_bytes() == b"three"
+    assert sorted(p.name for p in march.iterdir()) == sorted(["plan.docx", kept[1].name])
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in kept)
+    assert not list(tmp_path.rglob(".planwatch-tmp-*"))  # no temporary copy left behind
