@@ -28,12 +28,15 @@ def _say(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-def _ingest_figures(plan: Plan, backlog: corpus.Corpus, run: ingest.IngestRun) -> dict[str, Any]:
-    by_format = {f: {"files": n, "seconds": round(s, 3), "per_second": n / s if s else 0.0}
-                 for f, (n, s) in sorted(run.by_format.items())}
+def _ingest_figures(backlog: corpus.Corpus, run: ingest.IngestRun,
+                    by_format: dict[str, ingest.IngestRun]) -> dict[str, Any]:
+    formats = {f: {"files": r.files, "seconds": round(r.seconds, 3),
+                   "per_second": r.per_second} for f, r in sorted(by_format.items())}
     return {"files": run.files, "people": backlog.people, "seconds": run.seconds,
-            "per_second": run.per_second, "outcomes": run.outcomes, "by_format": by_format,
-            "mix": corpus.FORMAT_MIX, "template_people": backlog.template_people}
+            "per_second": run.per_second, "outcomes": run.outcomes, "by_format": formats,
+            "reader_workers": run.workers, "summaries": run.summaries,
+            "summary_seconds": run.summary_seconds, "mix": corpus.FORMAT_MIX,
+            "template_people": backlog.template_people}
 
 
 def run(plan: Plan, seed: int) -> dict[str, Any]:
@@ -44,10 +47,14 @@ def run(plan: Plan, seed: int) -> dict[str, Any]:
     by_format = {f: [p for f_, p in zip(backlog.files, backlog.paths(), strict=True)
                      if f_.file_format == f] for f in corpus.FORMATS}
 
-    _say("ingest: end to end")
+    _say("ingest: end to end, the mixed backlog")
     checkpoints = plan.scaling if plan.scaling[1] <= plan.backlog else ()
     main_run = ingest.run_backlog(backlog, checkpoints=checkpoints)
-    results["ingest"] = _ingest_figures(plan, backlog, main_run)
+    runs = {}
+    for file_format in corpus.FORMATS:
+        _say(f"ingest: end to end, the backlog's {file_format} files alone")
+        runs[file_format] = ingest.run_backlog(backlog, file_format=file_format)
+    results["ingest"] = _ingest_figures(backlog, main_run, runs)
 
     _say("floor and python-docx baseline")
     results["floor"] = {}

@@ -1,10 +1,14 @@
 """End-to-end ingest of a backlog, as ``planwatch ingest`` runs it.
 
 The backlog is dropped into a fresh workspace's inbox, then taken in by exactly what the
-command does (:func:`pipeline.cli.casework.run_ingest`): the JSON log, every file read
-and validated in the sandboxed worker process, stored in one transaction, its original
-archived (fsynced) and removed from the inbox. Each file's cost is the time from the
-previous file's outcome to its own, so the figures per format come from one mixed backlog.
+command does (:func:`pipeline.cli.casework.run_ingest`): the JSON log, the files read and
+validated by the sandboxed reader processes (``parse_workers``: one per CPU, up to 4),
+stored in batches, each original archived (fsynced) before its batch commits and removed
+from the inbox after. The readers are started before the clock is, as a watcher's are.
+Files are stored a batch at a time, so a figure per format comes from a backlog of that
+format alone (:func:`run_backlog` with ``file_format``). The clock stops when every file
+is stored (read, validated, stored, archived); the outcome summaries that the backlog's
+closures then write are timed on their own.
 
 ``durability_cost`` repeats a smaller run with the archive's fsyncs and SQLite's commit
 syncs switched off, to say what never losing a form costs (the pipeline itself never
@@ -27,11 +31,10 @@ from sqlalchemy import event
 
 from bench.corpus import Corpus
 from bench.workspace import drop, fresh_workspace
-from pipeline.cli.casework import ingest_workspace
+from pipeline.cli.casework import ingest_workspace, reader_pool
 from pipeline.config import Settings
-from pipeline.inbox.backlog import ingest_paths
+from pipeline.inbox.backlog import store_backlog, write_closure_summaries
 from pipeline.inbox.ingest import IngestResult
-from pipeline.inbox.sandbox import SandboxedReader
 from pipeline.logs import configure_logging
 from pipeline.store.session import Store, open_store
 
@@ -43,20 +46,14 @@ class IngestRun:
     files: int
     seconds: float
     outcomes: dict[str, int]
-    by_format: dict[str, tuple[int, float]]  # format → (files, seconds spent on them)
+    workers: int  # reader processes
+    summaries: int  # outcome summaries written once the backlog was stored
+    summary_seconds: float
     checkpoints: dict[int, float] = field(default_factory=dict)  # files done → seconds
 
     @property
     def per_second(self) -> float:
         return self.files / self.seconds
-
-    def format_rate(self, file_format: str) -> float:
-        count, seconds = self.by_format.get(file_format, (0, 0.0))
-        return count / seconds if seconds else 0.0
-
-
-def _format(name: str) -> str:
-    return name.rsplit(".", 1)[-1].lower()
 
 
 @contextmanager
@@ -79,9 +76,11 @@ def _without_syncs(store: Store) -> Iterator[None]:
 
 
 def run_backlog(corpus: Corpus, *, limit: int | None = None, checkpoints: tuple[int, ...] = (),
-                durable: bool = True) -> IngestRun:
-    """Ingest ``corpus`` (its first ``limit`` files) into a fresh workspace (see above)."""
-    paths = corpus.paths()[:limit]
+                durable: bool = True, file_format: str | None = None) -> IngestRun:
+    """Ingest ``corpus`` (its files of ``file_format``, else all; the first ``limit`` of
+    them) into a fresh workspace (see above)."""
+    paths = [path for item, path in zip(corpus.files, corpus.paths(), strict=True)
+             if file_format in (None, item.file_format)][:limit]
     with fresh_workspace() as settings:
         inbox_files = drop(paths, settings.inbox_path)
         return _ingest(settings, inbox_files, set(checkpoints), durable=durable)
@@ -91,29 +90,28 @@ def _ingest(settings: Settings, files: list[Path], checkpoints: set[int], *,
             durable: bool) -> IngestRun:
     configure_logging(settings.home, settings.log_level, console=False)
     outcomes: Counter[str] = Counter()
-    spent: dict[str, list[float]] = {}
     marks: dict[int, float] = {}
-    with open_store(settings.database_url) as store, SandboxedReader(
-            settings.forms_path, timeout_seconds=settings.parse_timeout_seconds,
-            memory_mb=settings.parse_memory_mb) as reader:
-        workspace = ingest_workspace(settings, parse=reader.read)
-        # The worker process starts (imports, catalogue) before the clock does.
-        reader.read(files[0], files[0].read_bytes())
+    with open_store(settings.database_url) as store, reader_pool(settings,
+                                                                 len(files)) as readers:
+        workspace = ingest_workspace(settings, parse=readers.read,
+                                     parse_workers=readers.workers)
+        # Every reader process starts (imports, catalogue) before the clock does.
+        for _ in range(readers.workers):
+            readers.read(files[0], files[0].read_bytes())
         with nullcontext() if durable else _without_syncs(store):
-            start = last = time.perf_counter()
+            start = time.perf_counter()
 
             def on_result(result: IngestResult) -> None:
-                nonlocal last
-                now = time.perf_counter()
                 outcomes[result.outcome.value] += 1
-                spent.setdefault(_format(result.file), []).append(now - last)
-                last = now
                 done = sum(outcomes.values())
                 if done in checkpoints:
-                    marks[done] = now - start
+                    marks[done] = time.perf_counter() - start
 
-            ingest_paths(files, store, workspace, command="ingest", on_result=on_result)
+            _, closures = store_backlog(files, store, workspace, command="ingest",
+                                        on_result=on_result)
             seconds = time.perf_counter() - start
+            summaries = write_closure_summaries(store, workspace, closures)
+            summary_seconds = time.perf_counter() - start - seconds
     return IngestRun(files=len(files), seconds=seconds, outcomes=dict(outcomes),
-                     by_format={f: (len(t), sum(t)) for f, t in spent.items()},
-                     checkpoints=marks)
+                     workers=readers.workers, summaries=summaries,
+                     summary_seconds=summary_seconds, checkpoints=marks)

@@ -73,11 +73,15 @@ def table(results: dict[str, Any]) -> str:
     """The figures as aligned text, one line each."""
     lines: list[tuple[str, str]] = []
     ingest = results["ingest"]
-    lines.append((f"ingest, {ingest['files']:,}-form backlog (all formats)",
+    lines.append((f"ingest, {ingest['files']:,}-form backlog (all formats, "
+                  f"{ingest.get('reader_workers', 1)} reader processes)",
                   f"{_rate(ingest['per_second'])}  ({ingest['seconds']:.1f} s)"))
+    lines.append(("  then outcome summaries for its closures",
+                  f"{ingest.get('summaries', 0):,} written in "
+                  f"{ingest.get('summary_seconds', 0.0):.1f} s"))
     for file_format, row in ingest["by_format"].items():
         floor = results["floor"][file_format]
-        lines.append((f"  {file_format}: end to end / floor / ratio",
+        lines.append((f"  {file_format} alone: end to end / floor / ratio",
                       f"{_rate(row['per_second'])} / {_rate(floor['per_second'])} / "
                       f"{floor['ratio']:.3f}  ({row['files']:,} files)"))
     baseline = results["baseline"]

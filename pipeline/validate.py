@@ -10,6 +10,7 @@ will do), each table row, then the definition's ``checks`` across answers.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -90,10 +91,19 @@ def _without_placeholder(field: FieldSpec, text: str, where: str, findings: _Fin
     return text
 
 
+# What the forms' date pickers show (dd/mm/yyyy), read without the general parser.
+_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
 def _parse_date(text: str) -> date | None:
     cleaned = text.strip()
     if not re.search(r"\d", cleaned):
         return None
+    usual = _DAY_MONTH_YEAR.fullmatch(cleaned)
+    if usual:
+        day, month, year = (int(part) for part in usual.groups())
+        with contextlib.suppress(ValueError):  # else as the general parser reads it
+            return date(year, month, day)
     try:
         return date_parser.parse(cleaned, dayfirst=True, default=datetime(2000, 1, 1)).date()
     except (ValueError, OverflowError):

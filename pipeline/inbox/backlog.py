@@ -11,6 +11,9 @@ claims, one query for duplicates, one set of disk flushes for all its archive co
 all of that for every file. Meanwhile the workspace's readers (several sandboxed worker
 processes) read the files ahead (:class:`pipeline.inbox.read_ahead.ReadAhead`).
 
+Closure forms write their person's outcome summary once the whole backlog is stored
+(:func:`write_closure_summaries`), so the summary describes how things ended.
+
 A crash mid-batch leaves each file either still in the inbox (an archive copy already
 written is reused when it is taken again) or stored. Files that need special care go
 through :func:`ingest_file` one at a time after their batch: unreadable or oversized
@@ -76,25 +79,58 @@ class _Readable:
     record: Record
 
 
+# Closure forms stored, by (person, service), in order: (submission, received, form id).
+Closures = dict[tuple[str, str], list[tuple[int, datetime, str]]]
+
+
 def ingest_paths(
     paths: Iterable[Path], store: Store, workspace: Workspace, *, command: str = "ingest",
     on_result: Callable[[IngestResult], None] | None = None,
 ) -> list[IngestResult]:
     """Ingest every form file under ``paths`` (files or folders), in name order, in batches
-    (see the module docstring); ``on_result`` hears of each file as its batch ends."""
+    (see the module docstring); ``on_result`` hears of each file as its batch ends. Once
+    all are stored, the closures among them write their outcome summaries."""
+    results, closures = store_backlog(paths, store, workspace, command=command,
+                                      on_result=on_result)
+    write_closure_summaries(store, workspace, closures)
+    return results
+
+
+def store_backlog(
+    paths: Iterable[Path], store: Store, workspace: Workspace, *, command: str = "ingest",
+    on_result: Callable[[IngestResult], None] | None = None,
+) -> tuple[list[IngestResult], Closures]:
+    """:func:`ingest_paths` up to the summaries: every file's outcome, and the closure
+    forms stored, for :func:`write_closure_summaries`."""
     found = list(expand_paths(paths))
     results: list[IngestResult] = []
+    closures: Closures = {}
     with contextlib.ExitStack() as stack:
         if workspace.parse is not None and len(found) > 1:
             ahead = stack.enter_context(ReadAhead(workspace.parse, found, workspace.limits,
                                                   workers=workspace.parse_workers))
             workspace = replace(workspace, parse=ahead.parse)
         for batch in _batches(found, workspace):
-            for result in _ingest_batch(batch, store, workspace, command):
+            for result in _ingest_batch(batch, store, workspace, command, closures):
                 results.append(result)
                 if on_result is not None:
                     on_result(result)
-    return results
+    return results, closures
+
+
+def write_closure_summaries(store: Store, workspace: Workspace, closures: Closures) -> int:
+    """One outcome summary per person and service with a closure in the backlog, written
+    by the latest closure still current (an earlier one would describe the same, latest,
+    episode: a summary is of the episode open on its date). Returns how many were written.
+    """
+    written = 0
+    for candidates in closures.values():
+        for submission_id, received, form_id in reversed(candidates):
+            if summary_on_closure(store, workspace, submission_id, received,
+                                  workspace.catalogue.get(form_id)) is not None:
+                written += 1
+                break
+    return written
 
 
 def _batches(found: list[Path], workspace: Workspace) -> Iterable[list[Path]]:
@@ -111,8 +147,8 @@ def _batches(found: list[Path], workspace: Workspace) -> Iterable[list[Path]]:
         yield batch
 
 
-def _ingest_batch(batch: list[Path], store: Store, workspace: Workspace,
-                  command: str) -> list[IngestResult]:
+def _ingest_batch(batch: list[Path], store: Store, workspace: Workspace, command: str,
+                  closures: Closures) -> list[IngestResult]:
     results: dict[Path, IngestResult] = {}
     loaded, one_by_one = _load(batch, workspace)
     with claim_many(store, [item.sha256 for item in loaded]) as held:
@@ -134,7 +170,7 @@ def _ingest_batch(batch: list[Path], store: Store, workspace: Workspace,
                                              store, workspace, command, item.received)
                 continue
             readable.append(_Readable(item, raw, record))
-        stored = _store(readable, store, workspace, command) if readable else {}
+        stored = _store(readable, store, workspace, command, closures) if readable else {}
     results.update(stored)
     retry = [item.loaded.path for item in readable if item.loaded.path not in stored]
     for path in retry + one_by_one:
@@ -189,8 +225,8 @@ def _settle_duplicates(loaded: list[_Loaded], store: Store, workspace: Workspace
     return [item for item in loaded if item.sha256 not in existing]
 
 
-def _store(readable: list[_Readable], store: Store, workspace: Workspace,
-           command: str) -> dict[Path, IngestResult]:
+def _store(readable: list[_Readable], store: Store, workspace: Workspace, command: str,
+           closures: Closures) -> dict[Path, IngestResult]:
     """Archive and store the readable files of a batch (empty: take them one by one)."""
     archived = files.keep_copies([
         files.Copy(files.archive_folder(workspace.archive, item.loaded.received.astimezone(
@@ -209,7 +245,6 @@ def _store(readable: list[_Readable], store: Store, workspace: Workspace,
         log.info("batch_retried_one_by_one", extra={"file_count": len(readable)})
         return {}
     results: dict[Path, IngestResult] = {}
-    closures: dict[tuple[str, str], list[tuple[int, datetime, str]]] = {}
     for item, path, stored in zip(readable, archived, outcomes, strict=True):
         results[item.loaded.path] = stored_result(
             item.loaded.path, item.loaded.sha256, item.record, stored, path, store, workspace,
@@ -218,10 +253,4 @@ def _store(readable: list[_Readable], store: Store, workspace: Workspace,
         if may_close(workspace.catalogue.get(record.form_id)):
             closures.setdefault((record.person_id or "", record.service), []).append(
                 (stored.submission_id, item.loaded.received, record.form_id))
-    # One summary per person and service: the batch's latest closure still current writes it.
-    for candidates in closures.values():
-        for submission_id, received, form_id in reversed(candidates):
-            if summary_on_closure(store, workspace, submission_id, received,
-                                  workspace.catalogue.get(form_id)) is not None:
-                break
     return results

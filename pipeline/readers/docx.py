@@ -210,9 +210,9 @@ def _read_row(row: etree._Element, positions: dict[str, int]) -> dict[str, RawVa
             values[key] = RawValue(matched_by="column")
             continue
         cell = cells[index]
-        found = next(iter(wordml.content_controls(cell, set())), None)
+        found = wordml.cell_value(cell)
         if found is not None:
-            values[key] = found.value.model_copy(update={"matched_by": "column"})
+            values[key] = found.model_copy(update={"matched_by": "column"})
         else:
             values[key] = RawValue(text=text_of(cell), matched_by="column")
     return values

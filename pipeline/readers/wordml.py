@@ -182,6 +182,20 @@ def content_controls(root: etree._Element, skip: set[etree._Element]) -> Iterato
                      label_beside(sdt), sdt)
 
 
+def cell_value(cell: etree._Element) -> RawValue | None:
+    """The value of the first leaf content control in a table cell (what
+    :func:`content_controls` would give first, without the clues a matcher needs), or
+    None when the cell has none."""
+    controls = list(cell.iter(_SDT))
+    if not controls:
+        return None
+    wrappers = _wrappers(controls)
+    for sdt in controls:
+        if sdt not in wrappers and not _is_repeating(sdt.find(_SDT_PR)):
+            return _whole_cell(sdt, control_value(sdt), wrappers)
+    return None
+
+
 def _wrappers(controls: list[etree._Element]) -> set[etree._Element]:
     """The controls among ``controls`` that hold another control (all the others are
     leaves); each control's ancestors are walked once."""
