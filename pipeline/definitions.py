@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -57,6 +57,7 @@ DEFAULT_PLACEHOLDERS: dict[FieldType, str] = {
 }
 
 
+@lru_cache(maxsize=8192)  # the same few hundred labels, in every form read
 def normalise_label(text: str) -> str:
     """Fold a label for matching: case, punctuation at the ends, required marks, spaces."""
     folded = re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip().lower()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from lxml import etree
 
@@ -23,7 +24,7 @@ _TYPE_ELEMENTS = {
     w("docPartObj"), w("docPartList"), w("group"), w("citation"), w("bibliography"),
     w("equation"), w14("checkbox"), w15("repeatingSection"), w15("repeatingSectionItem"),
 }
-_SDT, _SDT_PR, _TBL, _TC = w("sdt"), w("sdtPr"), w("tbl"), w("tc")
+_SDT, _SDT_PR, _TBL, _TC, _FLD_CHAR = w("sdt"), w("sdtPr"), w("tbl"), w("tc"), w("fldChar")
 # Word shows five en spaces in an empty legacy text field.
 _LEGACY_BLANK = "\u2002"
 
@@ -36,8 +37,13 @@ class Answer:
     tag: str | None
     alias: str | None
     name: str | None  # legacy form field bookmark name
-    label: str | None  # text beside the answer (same table row, or just before it)
     element: etree._Element
+
+    @cached_property
+    def label(self) -> str | None:
+        """The text beside the answer (same table row, or just before it); looked for only
+        when a matcher asks, as most answers are known by their tag or alias."""
+        return label_beside(self.element)
 
 
 def _prop(pr: etree._Element | None, name: str) -> str | None:
@@ -178,8 +184,7 @@ def content_controls(root: etree._Element, skip: set[etree._Element]) -> Iterato
         if skip and any(table in skip for table in sdt.iterancestors(_TBL)):
             continue
         tag, alias = _inherited_names(sdt)
-        yield Answer(_whole_cell(sdt, control_value(sdt), wrappers), tag, alias, None,
-                     label_beside(sdt), sdt)
+        yield Answer(_whole_cell(sdt, control_value(sdt), wrappers), tag, alias, None, sdt)
 
 
 def cell_value(cell: etree._Element) -> RawValue | None:
@@ -228,6 +233,8 @@ def _whole_cell(sdt: etree._Element, value: RawValue, wrappers: set[etree._Eleme
 
 def legacy_fields(root: etree._Element, skip: set[etree._Element]) -> Iterator[Answer]:
     """FORMTEXT, FORMCHECKBOX and FORMDROPDOWN fields of older Word forms."""
+    if next(root.iter(_FLD_CHAR), None) is None:
+        return  # no field at all (a quick search, before looking at every run)
     current: etree._Element | None = None
     begin_run: etree._Element | None = None
     collecting = False
@@ -269,4 +276,4 @@ def _legacy_answer(ff: etree._Element, shown: str, run: etree._Element) -> Answe
     else:
         text = shown.replace(_LEGACY_BLANK, " ").strip()
         value = RawValue(text=text)
-    return Answer(value, None, None, name, label_beside(run), run)
+    return Answer(value, None, None, name, run)
