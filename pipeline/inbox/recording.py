@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from pipeline.definitions import FormDefinition
@@ -25,6 +25,7 @@ from pipeline.rules.events import event_order_key, first_fact, latest_value
 from pipeline.store import audit
 from pipeline.store.models import (
     Action,
+    AuditEntry,
     Episode,
     EventRow,
     OutcomeScore,
@@ -179,11 +180,13 @@ def _split(rows: list[tuple[EventRow, str]]) -> list[tuple[list[Event], list[Eve
             for segment in split_episodes([event for event, _ in pairs])]
 
 
-def _events(session: Session, submission: Submission, record: Record, person_id: str,
-            definition: FormDefinition) -> int:
+def _events(submission: Submission, record: Record, definition: FormDefinition
+            ) -> list[dict[str, Any]]:
+    """The event rows of one form (linked to episodes by settle_episodes, once supersession
+    is settled)."""
     worker = record.values.get("worker")
     team = record.values.get("team")
-    count = 0
+    rows = []
     for spec in definition.events:
         kind, value = spec.kind, record.values.get(spec.date_field)
         if value is None:
@@ -192,27 +195,32 @@ def _events(session: Session, submission: Submission, record: Record, person_id:
         if isinstance(value, datetime):
             at = value.astimezone(LONDON).replace(tzinfo=None)
             value = at.date()
-        # Linked to its episode by settle_episodes, once supersession is settled.
-        session.add(EventRow(
-            submission_id=submission.id, person_id=person_id, episode_id=None,
-            service=record.service, kind=kind, on=value, at=at, worker=worker, team=team,
-            complete=record.complete,
-            details={key: _jsonable(record.values.get(key)) for key in spec.details}))
-        count += 1
-    return count
+        rows.append({
+            "submission_id": submission.id, "person_id": submission.person_id,
+            "episode_id": None, "service": record.service, "kind": kind, "on": value, "at": at,
+            "worker": worker, "team": team, "complete": record.complete,
+            "details": {key: _jsonable(record.values.get(key)) for key in spec.details}})
+    return rows
 
 
-def _rows(session: Session, submission: Submission, record: Record, person_id: str) -> None:
-    for row in record.tables.get("actions", []):
-        session.add(Action(
-            submission_id=submission.id, person_id=person_id, area=row.get("area"),
-            issue=row.get("issue"), task=row.get("task"), responsible=row.get("responsible"),
-            target_date=row.get("target_date")))
-    for row in record.tables.get("scores", []):
-        if row.get("area") and row.get("score") is not None:
-            session.add(OutcomeScore(
-                submission_id=submission.id, person_id=person_id, area=row["area"],
-                score=round(row["score"]), scored_on=record.event_date))
+def _actions(submission: Submission, record: Record) -> list[dict[str, Any]]:
+    return [{"submission_id": submission.id, "person_id": submission.person_id,
+             "area": row.get("area"), "issue": row.get("issue"), "task": row.get("task"),
+             "responsible": row.get("responsible"), "target_date": row.get("target_date")}
+            for row in record.tables.get("actions", [])]
+
+
+def _scores(submission: Submission, record: Record) -> list[dict[str, Any]]:
+    return [{"submission_id": submission.id, "person_id": submission.person_id,
+             "area": row["area"], "score": round(row["score"]), "scored_on": record.event_date}
+            for row in record.tables.get("scores", [])
+            if row.get("area") and row.get("score") is not None]
+
+
+def _insert(session: Session, table: type[Any], rows: list[dict[str, Any]]) -> None:
+    """Many rows of one table in one statement (none: nothing to do)."""
+    if rows:
+        session.execute(insert(table), rows)
 
 
 @dataclass(frozen=True)
@@ -249,22 +257,32 @@ def record_submissions(session: Session, forms: list[NewForm], *, command: str,
                                site) for form in forms]
     session.add_all(submissions)
     session.flush()
-    event_counts = [_events(session, submission, form.record, submission.person_id or "",
-                            form.definition) for form, submission in zip(forms, submissions,
-                                                                         strict=True)]
+    events: list[dict[str, Any]] = []
+    event_counts: list[int] = []
+    actions: list[dict[str, Any]] = []
+    scores: list[dict[str, Any]] = []
     for form, submission in zip(forms, submissions, strict=True):
-        _rows(session, submission, form.record, submission.person_id or "")
+        rows = _events(submission, form.record, form.definition)
+        events += rows
+        event_counts.append(len(rows))
+        actions += _actions(submission, form.record)
+        scores += _scores(submission, form.record)
+    _insert(session, EventRow, events)
+    _insert(session, Action, actions)
+    _insert(session, OutcomeScore, scores)
     current = _current_copies(session, submissions)
     stored: list[Stored] = []
-    for form, submission, events in zip(forms, submissions, event_counts, strict=True):
+    entries: list[dict[str, Any]] = []
+    for form, submission, count in zip(forms, submissions, event_counts, strict=True):
         outcome, reason = _settle_supersession(submission, current)
-        audit.record(session, command=command, action=outcome, submission_id=submission.id,
-                     sha256=form.sha256, detail={
-                         "form_id": form.record.form_id, "file_name": form.original_name,
-                         "archived_path": form.archived_path, "event_count": events,
-                         "superseded_by_id": submission.superseded_by,
-                         "finding_codes": sorted({f.code for f in form.record.findings})})
+        entries.append(audit.entry(
+            command=command, action=outcome, submission_id=submission.id, sha256=form.sha256,
+            detail={"form_id": form.record.form_id, "file_name": form.original_name,
+                    "archived_path": form.archived_path, "event_count": count,
+                    "superseded_by_id": submission.superseded_by,
+                    "finding_codes": sorted({f.code for f in form.record.findings})}))
         stored.append(Stored(submission.id, outcome, reason))
+    _insert(session, AuditEntry, entries)
     session.flush()
     settle_all_episodes(session, {(s.person_id or "", s.service or "") for s in submissions})
     return stored

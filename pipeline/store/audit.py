@@ -11,6 +11,7 @@ passed in by mistake.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -56,19 +57,22 @@ def record(
     something a person can fix) when ``detail`` has a key outside the allowed shape or a
     value that is not a short scalar or a list of them.
     """
+    row = entry(command=command, action=action, submission_id=submission_id, sha256=sha256,
+                detail=detail)
+    added = AuditEntry(**row)
+    session.add(added)
+    return added
+
+
+def entry(*, command: str, action: str, submission_id: int | None = None,
+          sha256: str | None = None, detail: Detail | None = None) -> dict[str, Any]:
+    """The columns of one audit entry, checked as :func:`record` checks them, for callers
+    that insert many entries in one statement."""
     clean = dict(detail or {})
     for key, value in clean.items():
         _check(key, value)
-    entry = AuditEntry(
-        at=utc_now(),
-        command=command,
-        action=action,
-        submission_id=submission_id,
-        sha256=sha256,
-        detail=clean,
-    )
-    session.add(entry)
-    return entry
+    return {"at": utc_now(), "command": command, "action": action,
+            "submission_id": submission_id, "sha256": sha256, "detail": clean}
 
 
 def _check(key: str, value: object) -> None:
