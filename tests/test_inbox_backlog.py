@@ -130,3 +130,22 @@ def test_a_file_that_vanishes_mid_backlog_is_reported_and_the_rest_stored(
         results = ingest_paths([Path(p) for p in paths], store, workspace)
     assert [r.outcome for r in results] == [Outcome.STORED, Outcome.REJECTED, Outcome.STORED]
     assert "cannot be opened" in str(results[1].reason)
+
+
+def test_a_looping_file_in_a_backlog_is_rejected_and_the_readers_carry_on(
+        tmp_path: Path, catalogue: Catalogue) -> None:
+    names = _backlog(tmp_path / "forms", catalogue)
+    with ReaderPool(DEFAULT_FORMS_DIR, workers=2, timeout_seconds=2,
+                    reader="tests.hostile_readers:routing") as readers:
+        workspace, url = _workspace(tmp_path / "ws", catalogue, parse=readers.read,
+                                    parse_workers=2)
+        for name in names:
+            target = name.replace("05 review", "05 loop review")
+            shutil.copy(tmp_path / "forms" / name, workspace.inbox / target)
+        with open_store(url) as store:
+            results = ingest_paths([workspace.inbox], store, workspace)
+    outcome = {r.file: r for r in results}
+    assert outcome["05 loop review.docx"].outcome is Outcome.REJECTED
+    assert "longer than 2 seconds" in str(outcome["05 loop review.docx"].reason)
+    assert outcome["11 review.docx"].outcome is Outcome.STORED  # read after the loop
+    assert sum(r.outcome is Outcome.STORED for r in results) == 6
