@@ -76,3 +76,7 @@ class StoreError(PlanwatchError):
 
 class ReportError(PlanwatchError):
     """A report cannot be produced."""
+
+
+class ReaderStartError(PlanwatchError):
+    """The sandboxed reader process could not start (nothing to do with any file)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -149,3 +150,38 @@ def test_a_looping_file_in_a_backlog_is_rejected_and_the_readers_carry_on(
     assert "longer than 2 seconds" in str(outcome["05 loop review.docx"].reason)
     assert outcome["11 review.docx"].outcome is Outcome.STORED  # read after the loop
     assert sum(r.outcome is Outcome.STORED for r in results) == 6
+
+
+def test_content_stored_by_another_process_mid_batch_is_a_duplicate_and_the_rest_stored(
+        tmp_path: Path, catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch) -> None:
+    names = _backlog(tmp_path / "forms", catalogue)[:3]
+    workspace, url = _workspace(tmp_path / "ws", catalogue)
+    for name in names:
+        shutil.copy(tmp_path / "forms" / name, workspace.inbox / name)
+    real = backlog.record_submissions
+
+    def another_watcher_first(session: Any, forms: list[Any], **kwargs: Any) -> Any:
+        # Between this batch's duplicate check and its commit, another watcher stores the
+        # first file (as from another inbox, under another name).
+        first = forms[0]
+        theirs = workspace.archive / "elsewhere.docx"
+        theirs.write_bytes((workspace.home / first.archived_path).read_bytes())
+        with open_store(url) as rival, rival.session() as other:
+            real(other, [replace(first, original_name="elsewhere.docx",
+                                 archived_path=workspace.relative(theirs))],
+                 command="watch", site=None)
+        return real(session, forms, **kwargs)
+
+    monkeypatch.setattr(backlog, "record_submissions", another_watcher_first)
+    with open_store(url) as store:
+        results = ingest_paths([workspace.inbox], store, workspace)
+        rows = _store_rows(store)["submissions"]
+    assert [r.outcome for r in results] == [Outcome.DUPLICATE, Outcome.STORED,
+                                            Outcome.SUPERSEDED]
+    assert "already stored as 'elsewhere.docx'" in str(results[0].reason)
+    assert [name for name, *_ in rows] == ["02 plan unsigned.docx", "03 plan.docx",
+                                           "elsewhere.docx"]
+    assert list(workspace.inbox.iterdir()) == []
+    # Only the other process's archive copy is kept of the first file's content.
+    assert sorted(p.name for p in workspace.archive.rglob("*.docx")) == [
+        "02 plan unsigned.docx", "03 plan.docx", "elsewhere.docx"]

@@ -170,11 +170,15 @@ def _ingest_batch(batch: list[Path], store: Store, workspace: Workspace, command
                                              store, workspace, command, item.received)
                 continue
             readable.append(_Readable(item, raw, record))
-        stored = _store(readable, store, workspace, command, closures) if readable else {}
+        stored, archived = (_store(readable, store, workspace, command, closures)
+                            if readable else ({}, {}))
     results.update(stored)
     retry = [item.loaded.path for item in readable if item.loaded.path not in stored]
     for path in retry + one_by_one:
         results[path] = ingest_file(path, store, workspace, command=command)
+        ours = archived.get(path)
+        if ours is not None and results[path].path not in (None, workspace.relative(ours)):
+            ours.unlink(missing_ok=True)  # the process that stored it first kept its own
     return [results[path] for path in batch]
 
 
@@ -226,8 +230,9 @@ def _settle_duplicates(loaded: list[_Loaded], store: Store, workspace: Workspace
 
 
 def _store(readable: list[_Readable], store: Store, workspace: Workspace, command: str,
-           closures: Closures) -> dict[Path, IngestResult]:
-    """Archive and store the readable files of a batch (empty: take them one by one)."""
+           closures: Closures) -> tuple[dict[Path, IngestResult], dict[Path, Path]]:
+    """Archive and store the readable files of a batch: their outcomes (none: take them
+    one by one) and where each original was archived."""
     archived = files.keep_copies([
         files.Copy(files.archive_folder(workspace.archive, item.loaded.received.astimezone(
             LONDON)), item.loaded.path.name, item.loaded.sha256, item.loaded.data)
@@ -237,13 +242,14 @@ def _store(readable: list[_Readable], store: Store, workspace: Workspace, comman
                      archived_path=workspace.relative(path),
                      definition=workspace.catalogue.get(item.record.form_id))
              for item, path in zip(readable, archived, strict=True)]
+    kept = {item.loaded.path: path for item, path in zip(readable, archived, strict=True)}
     try:
         with store.session() as session:
             outcomes = record_submissions(session, forms, command=command, site=workspace.site)
     except StoreError:
         # Another process stored some of this content meanwhile: each file again alone.
-        log.info("batch_retried_one_by_one", extra={"file_count": len(readable)})
-        return {}
+        log.info("batch_retried_one_by_one", extra={"files": len(readable)})
+        return {}, kept
     results: dict[Path, IngestResult] = {}
     for item, path, stored in zip(readable, archived, outcomes, strict=True):
         results[item.loaded.path] = stored_result(
@@ -253,4 +259,4 @@ def _store(readable: list[_Readable], store: Store, workspace: Workspace, comman
         if may_close(workspace.catalogue.get(record.form_id)):
             closures.setdefault((record.person_id or "", record.service), []).append(
                 (stored.submission_id, item.loaded.received, record.form_id))
-    return results
+    return results, kept

@@ -22,13 +22,15 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from pipeline.errors import FormReadError, UnsafeFileError
+from pipeline.errors import FormReadError, ReaderStartError, UnsafeFileError
 from pipeline.records import RawForm, Record
 
 _CONTEXT = multiprocessing.get_context("spawn")
 # "module:function" taking (path, catalogue, data=...) and returning a RawForm; tests swap
 # in readers that hang or balloon to prove the limits hold.
 DEFAULT_READER = "pipeline.forms_service:read_form"
+# How long a worker may take to start (imports and the form catalogue), on a busy machine.
+STARTUP_SECONDS = 120
 _HINT = "This is not a normal form; check where it came from, or save it again and retry."
 
 
@@ -53,6 +55,7 @@ def _worker(connection: multiprocessing.connection.Connection, forms_dir: str,
     read_form = getattr(importlib.import_module(module), name)
     _limit_memory(memory_mb)
     catalogue = Catalogue.load(Path(forms_dir))
+    connection.send(("ready",))  # started: from now on each file has its time limit
     while True:
         try:
             name, data = connection.recv()
@@ -97,6 +100,18 @@ class SandboxedReader:
         process.start()
         child.close()
         self._process, self._connection = process, parent
+        # Starting (imports, the form catalogue) is not the file's time: a loaded machine
+        # can take seconds, and that must never get a good file rejected as hung.
+        try:
+            ready = parent.poll(STARTUP_SECONDS) and parent.recv() == ("ready",)
+        except (EOFError, OSError):
+            ready = False
+        if not ready:
+            self._stop()
+            raise ReaderStartError(
+                f"The reader process did not start within {STARTUP_SECONDS} seconds.",
+                hint="Check the machine's memory and load, and that the forms folder "
+                "loads (`planwatch forms list`), then run the command again.")
         return parent
 
     def _stop(self) -> None:
