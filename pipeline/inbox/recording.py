@@ -1,4 +1,4 @@
-"""Writing one validated form into the store, inside the caller's transaction.
+"""Writing validated forms into the store, inside the caller's transaction.
 
 Contract: ``record_submission`` adds the submission, its events, actions and outcome
 scores and an audit entry, and settles supersession: of two stored copies of the same
@@ -6,6 +6,8 @@ form for the same person and event date, the correction wins (fewer blocking fin
 then the later last-saved time, then the later arrival), so the order in which copies
 arrive does not decide which one counts. Both stay in the history. Then it rebuilds the
 person's episodes in that service (:func:`settle_episodes`), again independent of order.
+``record_submissions`` does the same for a batch of forms, in order, with the same rows
+and outcomes as one at a time, reading and writing the store a table at a time.
 """
 
 from __future__ import annotations
@@ -70,11 +72,13 @@ def _current_copies(session: Session, new: list[Submission]) -> dict[_Copy, list
     if not keys:
         return {}
     people = sorted({person for person, _, _ in keys if person is not None})
+    forms = sorted({form for _, form, _ in keys if form is not None})
     current: dict[_Copy, list[Submission]] = {key: [] for key in keys}
     fresh = {id(s) for s in new}
     rows = session.scalars(
         select(Submission).where(Submission.status == SubmissionStatus.STORED,
-                                 Submission.person_id.in_(people))
+                                 Submission.person_id.in_(people),
+                                 Submission.form_id.in_(forms))
         .order_by(Submission.id))
     for submission in rows:
         key = _copy_key(submission)
