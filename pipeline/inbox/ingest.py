@@ -19,6 +19,7 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -96,7 +97,11 @@ class Workspace:
             return str(path)
 
     def in_inbox(self, path: Path) -> bool:
-        return path.resolve().is_relative_to(self.inbox.resolve())
+        return path.resolve().is_relative_to(self._inbox_resolved)
+
+    @cached_property
+    def _inbox_resolved(self) -> Path:
+        return self.inbox.resolve()
 
 
 class Rejection(Exception):
