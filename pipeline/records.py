@@ -10,9 +10,10 @@ that is format-blind.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -128,6 +129,56 @@ class Event(_Frozen):
     details: dict[str, Any] = Field(default_factory=dict)
 
 
+class EventFacts(Protocol):
+    """What the rules read of an event: an :class:`Event`, or a :class:`StoredEvent` read
+    in bulk. Read-only: the rules never change an event, nor its details."""
+
+    @property
+    def person_id(self) -> str: ...
+    @property
+    def service(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def on(self) -> date: ...
+    @property
+    def at(self) -> datetime | None: ...
+    @property
+    def worker(self) -> str | None: ...
+    @property
+    def team(self) -> str | None: ...
+    @property
+    def complete(self) -> bool: ...
+    @property
+    def submission_id(self) -> int | None: ...
+    @property
+    def source(self) -> str | None: ...
+    @property
+    def details(self) -> Mapping[str, Any]: ...
+
+
+class StoredEvent(NamedTuple):
+    """An :class:`Event` as read from the store in bulk, for the rules: the same fields in
+    the same order, in a tuple, unvalidated (the store's columns are typed already).
+
+    A council's store holds hundreds of thousands of events: as tuples they take a
+    quarter of the memory and a fraction of the time to make. Events with the same
+    details may share one ``details`` dict, never to be changed.
+    """
+
+    person_id: str
+    service: str
+    kind: str
+    on: date
+    at: datetime | None
+    worker: str | None
+    team: str | None
+    complete: bool
+    submission_id: int | None
+    source: str | None
+    details: Mapping[str, Any]
+
+
 class ObligationStatus(StrEnum):
     MET = "met"
     MET_LATE = "met_late"
@@ -172,3 +223,27 @@ class Obligation(_Frozen):
             "worker": self.worker,
             "source": self.source,
         }
+
+
+M = TypeVar("M", bound=BaseModel)
+
+_new = object.__new__
+_set = object.__setattr__
+
+
+def construct_trusted(model: type[M], values: dict[str, Any], fields_set: set[str]) -> M:
+    """``model.model_construct(fields_set, **values)``, several times faster: for the
+    hundreds of thousands of events and obligations of a council's store.
+
+    The contract is the caller's: ``values`` names every field of ``model`` (one of the
+    frozen records here: no private attributes, no post-init hook, extra keys forbidden),
+    in the order the model declares them, each already of its field's type; nothing is
+    validated or copied. ``fields_set`` becomes ``model_fields_set`` and may be shared by
+    every instance (the models are frozen, and so is what they were given).
+    """
+    made = _new(model)
+    _set(made, "__dict__", values)
+    _set(made, "__pydantic_fields_set__", fields_set)
+    _set(made, "__pydantic_extra__", None)
+    _set(made, "__pydantic_private__", None)
+    return made

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from dateutil.relativedelta import relativedelta
 
 from pipeline.rules.calendar import (
     Nation,
@@ -184,3 +185,20 @@ def test_working_days_never_land_on_a_non_working_day() -> None:
         for nation in Nation:
             day = add_working_days(start + timedelta(days=offset), 1, nation)
             assert is_working_day(day, nation)
+
+
+def test_months_clip_as_dateutil_does() -> None:
+    # add_months is its own arithmetic (relativedelta per call was slow): the same dates.
+    start = date(2023, 1, 1)
+    for offset in range(0, 6 * 366):
+        day = start + timedelta(days=offset)
+        for n in (-25, -12, -1, 1, 2, 6, 11, 12, 13, 24, 120):
+            assert add_months(day, n) == day + relativedelta(months=n), (day, n)
+
+
+def test_working_days_remembered_and_worked_out_agree() -> None:
+    # add_working_days remembers its answers; a datetime is still refused after a date.
+    day = date(2026, 12, 21)
+    assert add_working_days(day, 10, ENG) == add_working_days(day, 10, ENG) == date(2027, 1, 7)
+    with pytest.raises(TypeError, match="london_date"):
+        add_working_days(datetime(2026, 12, 21), 10, ENG)

@@ -12,8 +12,9 @@ from datetime import UTC, date, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.records import Event
+from pipeline.records import Event, StoredEvent
 from pipeline.rules import compute_obligations, default_rule_sets
+from pipeline.rules.events import earlier, earliest, event_order_key, sorted_events
 
 SERVICES = sorted(default_rule_sets())
 KINDS = sorted({"referral", "start", "closure", "self_assessment", "support_plan", "review",
@@ -64,3 +65,25 @@ def test_every_service_gives_the_same_obligations_in_any_order(
     assert compute_obligations(data.draw(st.permutations(events)), as_of) == expected
     assert compute_obligations(reversed(events), as_of) == expected
     assert compute_obligations([e for e in events if e.on <= as_of], as_of) == expected
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(events=st.lists(EVENTS, max_size=30), as_of=DAYS)
+def test_events_read_in_bulk_give_the_same_obligations(events: list[Event], as_of: date) -> None:
+    # The store hands the rules StoredEvent tuples (pipeline.store.queries.event_facts).
+    stored = [StoredEvent(**event.model_dump()) for event in events]
+    assert compute_obligations(stored, as_of) == compute_obligations(events, as_of)
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(events=st.lists(EVENTS, max_size=30))
+def test_sorted_events_is_a_sort_by_the_order_key(events: list[Event]) -> None:
+    assert sorted_events(events) == sorted(events, key=event_order_key)
+    if events:
+        assert earliest(events) == min(events, key=event_order_key)
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(first=EVENTS, second=EVENTS)
+def test_earlier_of_two_is_the_earliest(first: Event, second: Event) -> None:
+    assert earlier(first, second) is earliest([first, second])

@@ -14,6 +14,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, inspect, select, text
 
 from pipeline.errors import StoreError
+from pipeline.records import Event, StoredEvent, construct_trusted
 from pipeline.store import audit, queries
 from pipeline.store.models import AuditEntry, Base, EventRow, Person, Submission
 from pipeline.store.session import (
@@ -364,3 +365,37 @@ def test_postgresql_migration_constraints_and_audit_log(postgres_url: str) -> No
             received = session.scalars(select(Submission.received_at)).one()
             assert received == datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
             assert session.scalar(select(func.count()).select_from(AuditEntry)) == 2
+
+
+def test_event_facts_are_the_events_as_tuples(store: Store) -> None:
+    with store.session() as session:
+        person = queries.get_or_create_person(session, "P-0001")
+        current = submission("a", person=person, archived_path="/archive/a.docx")
+        old = submission("b", person=person, status="superseded", archived_path="/archive/b.docx")
+        session.add_all([current, old])
+        session.add_all([add_event(current, "plan_agreed", date(2025, 1, 6)),
+                         add_event(current, "referral_received", date(2025, 1, 2)),
+                         add_event(old, "plan_agreed", date(2025, 1, 3))])
+
+    with store.session() as session:
+        events = queries.events(session)
+        facts = queries.event_facts(session)
+
+    # Same fields in the same order: queries builds each Event from its tuple's fields.
+    assert list(StoredEvent._fields) == list(Event.model_fields)
+    assert sorted(facts, key=lambda f: f.on) == [StoredEvent(**e.model_dump()) for e in events]
+    # Built without validation, exactly as model_construct builds it.
+    assert all(e == Event.model_construct(**e.__dict__) for e in events)
+    assert all(e.model_fields_set == set(Event.model_fields) for e in events)
+
+
+def test_construct_trusted_is_model_construct() -> None:
+    values = {"person_id": "P-0001", "service": "s", "kind": "review", "on": date(2025, 1, 6),
+              "at": None, "worker": "A. Worker", "team": None, "complete": True,
+              "submission_id": 1, "source": "a.docx", "details": {"x": 1}}
+    built = construct_trusted(Event, dict(values), set(Event.model_fields))
+    expected = Event.model_construct(set(Event.model_fields), **values)
+    assert built == expected
+    assert repr(built) == repr(expected)
+    assert built.model_dump() == expected.model_dump()
+    assert list(built.__dict__) == list(expected.__dict__)

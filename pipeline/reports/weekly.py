@@ -22,6 +22,7 @@ comes from a form links to the archived file.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -41,6 +42,7 @@ from pipeline.reports.weekly_sheets import (
 from pipeline.reports.weekly_summary import iso_week, write_summary
 from pipeline.reports.xlsx_stream import StreamedSheets
 from pipeline.reports.xlsx_style import Link, Value, file_links
+from pipeline.rules.bulk import collector_paused
 
 __all__ = ["STATUS_LABELS", "weekly_report_name", "write_weekly_workbook"]
 
@@ -78,6 +80,14 @@ def write_weekly_workbook(
     footer = f"Planwatch weekly compliance {week}, as of {data.as_of:%d/%m/%Y}"
 
     target = file_links(path.parent, files_root)
+    # Millions of cells for a council, in rows that never form cycles: see rules.bulk.
+    with collector_paused():
+        return _write(data, path, target, footer, week, mode)
+
+
+def _write(data: WeeklyInput, path: Path, target: Callable[[str], str], footer: str,
+           week: str, mode: int) -> Path:
+    """The workbook's sheets, written and saved (see write_weekly_workbook)."""
     # Many rows link to the same form (an obligation's trigger, a plan with findings).
     links: dict[str, Link] = {}
 

@@ -21,6 +21,7 @@ from pipeline.reports.sites import for_site
 from pipeline.reports.tally import Member, tallies
 from pipeline.reports.weekly import weekly_report_name, write_weekly_workbook
 from pipeline.reports.weekly_summary import TREND_WEEKS, current_tallies, iso_week, week_start
+from pipeline.rules.bulk import collector_paused
 from pipeline.rules.obligations import compute_obligations
 from pipeline.store import queries
 from pipeline.store.session import Store
@@ -40,6 +41,13 @@ def write_compliance_report(
     ISO week, and is only kept once the workbook is safely written. Raises
     :class:`~pipeline.errors.ReportError` if the workbook cannot be written.
     """
+    # A council's workbook is millions of objects that never form cycles: see rules.bulk.
+    with collector_paused():
+        return _write_report(store, settings, as_of, output, now=now, site=site)
+
+
+def _write_report(store: Store, settings: Settings, as_of: date, output: Path | None, *,
+                  now: datetime | None, site: str | None) -> Path:
     data = feed.weekly_input(store, settings, as_of)
     if site is not None:  # one site's view; the organisation's trend is left alone
         data = for_site(data, casework.site_people(store, site), site)
@@ -97,7 +105,7 @@ def backfill_snapshots(store: Store, settings: Settings, as_of: date,
     policies = casework.service_policies(settings)
     with store.session() as session:
         existing = snapshots.weeks_written(session)
-        events = queries.events(session)
+        events = queries.event_facts(session)
     written: list[str] = []
     stamp = datetime.now(UTC)
     for back in range(weeks, 0, -1):

@@ -20,7 +20,6 @@ from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -29,6 +28,7 @@ from openpyxl.utils import get_column_letter
 
 from pipeline.errors import ReportError
 from pipeline.reports.output import SHARED_FILE, write_atomically
+from pipeline.reports.xml_text import quote_path
 
 DATE_FORMAT = "dd/mm/yyyy"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
@@ -102,7 +102,7 @@ class Column:
     kind: Kind = Kind.TEXT
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a council's workbook has 100,000s
 class Link:
     """A cell that shows ``text`` and opens ``target`` (see :func:`file_link`)."""
 
@@ -146,13 +146,13 @@ def file_link(stored: str, workbook_dir: Path, files_root: Path | None = None) -
     target = Path(stored)
     if not target.is_absolute():
         if files_root is None:
-            return quote(target.as_posix())
+            return quote_path(target.as_posix())
         target = files_root / target
     try:
         relative = Path(os.path.relpath(target, workbook_dir))
     except ValueError:  # another drive on Windows: no relative path exists
         return target.absolute().as_uri()
-    return quote(relative.as_posix())
+    return quote_path(relative.as_posix())
 
 
 def file_links(workbook_dir: Path, files_root: Path | None = None) -> Callable[[str], str]:
@@ -173,7 +173,7 @@ def file_links(workbook_dir: Path, files_root: Path | None = None) -> Callable[[
         base = folders[folder]
         if ":" in base:  # a file: URI (another drive): left to file_link
             return file_link(stored, workbook_dir, files_root)
-        return quote(name) if base == "." else f"{base}/{quote(name)}"
+        return quote_path(name) if base == "." else f"{base}/{quote_path(name)}"
 
     return link
 

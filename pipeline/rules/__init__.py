@@ -3,8 +3,11 @@
 Library only. :func:`compute_obligations` is the entry point; the rule vocabulary
 (:mod:`pipeline.rules.vocabulary`) describes a service's policy as data (the policies
 themselves are files, loaded by :mod:`pipeline.policies`), :mod:`pipeline.rules.episodes`
-splits a person's events into episodes, and :mod:`pipeline.rules.calendar` does the day,
-month and working-day arithmetic.
+splits a person's events into episodes, :mod:`pipeline.rules.calendar` does the day,
+month and working-day arithmetic and :mod:`pipeline.rules.timing` the due dates it gives.
+A council's store holds hundreds of thousands of events: the rules read them as
+:class:`~pipeline.records.EventFacts` (an ``Event``, or a ``StoredEvent`` tuple read in
+bulk) with the garbage collector paused (:mod:`pipeline.rules.bulk`).
 """
 
 from pipeline.rules.calendar import (

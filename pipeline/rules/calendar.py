@@ -10,16 +10,13 @@ England and Wales share one set of bank holidays, Scotland has its own.
 
 from __future__ import annotations
 
+from calendar import monthrange
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
-
-# Without stubs installed (a bare environment) mypy reports import-untyped; with the dev
-# extra's types-python-dateutil it does not, hence both codes.
-from dateutil.relativedelta import relativedelta  # type: ignore[import-untyped, unused-ignore]
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -76,6 +73,14 @@ def add_working_days(start: date, n: int, nation: Nation) -> date:
     28 Dec and 1 Jan are bank holidays). ``n == 0`` returns ``start`` unchanged.
     """
     _require_plain_date(start)
+    return _working_days_after(start, n, nation)
+
+
+# A council's reviews start on a few thousand distinct dates, each counted from many
+# times: the walk over the calendar is done once per (date, count, nation). Bounded, for
+# a watcher that runs for years.
+@lru_cache(maxsize=1 << 16)
+def _working_days_after(start: date, n: int, nation: Nation) -> date:
     step = timedelta(days=1 if n >= 0 else -1)
     remaining = abs(n)
     day = start
@@ -101,11 +106,13 @@ def add_weeks(start: date, n: int) -> date:
 def add_months(start: date, n: int) -> date:
     """``start`` plus ``n`` calendar months, clipping to the end of a shorter month.
 
-    31 Aug 2026 + 6 months is 28 Feb 2027; 31 Aug 2027 + 6 months is 29 Feb 2028.
+    31 Aug 2026 + 6 months is 28 Feb 2027; 31 Aug 2027 + 6 months is 29 Feb 2028. (What
+    dateutil's ``relativedelta(months=n)`` gives, without building one per call.)
     """
     _require_plain_date(start)
-    result: date = start + relativedelta(months=n)
-    return result
+    year, month = divmod(start.year * 12 + start.month - 1 + n, 12)
+    month += 1
+    return date(year, month, min(start.day, monthrange(year, month)[1]))
 
 
 def _require_plain_date(value: date) -> None:

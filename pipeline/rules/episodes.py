@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TypeVar
 
-from pipeline.records import Event
+from pipeline.records import EventFacts
 
 OPENING_EVENTS = ("referral", "start")
 CLOSING_EVENT = "closure"
 
-E = TypeVar("E", bound=Event)
+E = TypeVar("E", bound=EventFacts)
 
 
 def split_episodes(events: Sequence[E], closure_event: str = CLOSING_EVENT) -> list[list[E]]:

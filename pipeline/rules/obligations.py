@@ -11,17 +11,19 @@ The rule sets are the services' policies (``forms/services/*.yaml``, loaded by
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from operator import attrgetter
 
-from pipeline.records import Event, Obligation, ObligationStatus
+from pipeline.records import EventFacts, Obligation, ObligationStatus, construct_trusted
+from pipeline.rules.bulk import collector_paused
 from pipeline.rules.episodes import split_episodes
-from pipeline.rules.evaluate import Draft, evaluate_rule, holds, met_in_time
+from pipeline.rules.evaluate import RuleEvaluator, holds, met_in_time
 from pipeline.rules.events import first_fact, latest_value, sorted_events
 from pipeline.rules.status import DEFAULT_DUE_SOON_DAYS, status_for
-from pipeline.rules.vocabulary import Rule, RuleSet, Within
+from pipeline.rules.vocabulary import Condition, Rule, RuleSet, Within
 
 
 @cache
@@ -38,7 +40,7 @@ def default_rule_sets() -> dict[str, RuleSet]:
 
 
 def compute_obligations(
-    events: Iterable[Event],
+    events: Iterable[EventFacts],
     as_of: date,
     *,
     due_soon_days: int = DEFAULT_DUE_SOON_DAYS,
@@ -56,22 +58,33 @@ def compute_obligations(
     if due_soon_days < 0:
         raise ValueError(f"due_soon_days must be 0 or more, got {due_soon_days}")
     known_rule_sets = default_rule_sets() if rule_sets is None else rule_sets
-    people: defaultdict[tuple[str, str], list[Event]] = defaultdict(list)
-    for event in events:
-        if event.on <= as_of and event.service in known_rule_sets:
-            people[(event.person_id, event.service)].append(event)
-    obligations: list[Obligation] = []
-    for (_, service), person_events in people.items():
-        rule_set = known_rule_sets[service]
-        episodes = split_episodes(sorted_events(person_events), rule_set.closure_event)
-        for number, episode_events in enumerate(episodes, 1):
-            obligations += episode_obligations(
-                episode_events, as_of, rule_set, due_soon_days, episode=number)
-    return sorted(obligations, key=_report_order)
+    with collector_paused():  # see pipeline.rules.bulk
+        people: dict[tuple[str, str], list[EventFacts]] = {}
+        for event in events:
+            if event.on <= as_of and event.service in known_rule_sets:
+                key = (event.person_id, event.service)
+                group = people.get(key)
+                if group is None:
+                    people[key] = [event]
+                else:
+                    group.append(event)
+        plans = {service: _Plan.of(rule_set) for service, rule_set in known_rule_sets.items()}
+        obligations: list[Obligation] = []
+        # In (person, service) order, each group's rows sorted by the rest of the report
+        # order: the same list as sorting them all by it, for a fraction of the work.
+        for key in sorted(people):
+            plan = plans[key[1]]
+            rows: list[Obligation] = []
+            episodes = split_episodes(sorted_events(people[key]), plan.rule_set.closure_event)
+            for number, episode_events in enumerate(episodes, 1):
+                _add_obligations(rows, episode_events, as_of, plan, due_soon_days, number)
+            rows.sort(key=_GROUP_ORDER)
+            obligations += rows
+        return obligations
 
 
 def episode_obligations(
-    events: Sequence[Event], as_of: date, rule_set: RuleSet, due_soon_days: int,
+    events: Sequence[EventFacts], as_of: date, rule_set: RuleSet, due_soon_days: int,
     *, episode: int = 1,
 ) -> list[Obligation]:
     """The obligations of one episode of one person in one service.
@@ -85,59 +98,76 @@ def episode_obligations(
     date (a disclaimer in place). With a deadline in hours, the times decide whether it
     was met on time.
     """
+    obligations: list[Obligation] = []
+    _add_obligations(obligations, events, as_of, _Plan.of(rule_set), due_soon_days, episode)
+    return obligations
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """A rule set with what each rule needs worked out once, not once per episode: its
+    evaluator, whether the closure ends it, and the condition that exempts it."""
+
+    rule_set: RuleSet
+    rules: tuple[tuple[RuleEvaluator, bool, Condition | None], ...]
+
+    @classmethod
+    def of(cls, rule_set: RuleSet) -> _Plan:
+        return cls(rule_set, tuple(
+            (RuleEvaluator(rule, rule_set.nation), not _about_the_closure(rule, rule_set),
+             rule_set.exemption(rule))
+            for rule in rule_set.rules))
+
+
+def _add_obligations(obligations: list[Obligation], events: Sequence[EventFacts], as_of: date,
+                     plan: _Plan, due_soon_days: int, episode: int) -> None:
+    """Append one episode's obligations (see :func:`episode_obligations`)."""
     if not events:
-        return []
+        return
+    rule_set = plan.rule_set
     closure = first_fact(events, rule_set.closure_event)
     closed_on = closure.on if closure is not None else None
     worker = latest_value(events, "worker")
     team = latest_value(events, "team")
-    obligations: list[Obligation] = []
-    for rule in rule_set.rules:
-        ends_on = None if _about_the_closure(rule, rule_set) else closed_on
-        for draft in evaluate_rule(rule, events, rule_set.nation):
-            if _ended_before_due(draft, ends_on):
-                continue
-            met_on = draft.met_by.on if draft.met_by is not None else None
-            obligations.append(
-                # Built without validation: every value is typed by the rules, and a
-                # council has hundreds of thousands of obligations. Every field is given,
-                # so all share one set of given fields (Obligation is frozen).
-                Obligation.model_construct(
-                    _OBLIGATION_FIELDS,
-                    person_id=events[0].person_id,
-                    service=events[0].service,
-                    obligation=draft.obligation,
-                    due=draft.due,
-                    due_at=draft.due_at,
-                    status=_status(rule, rule_set, draft, events, as_of, due_soon_days,
-                                   ends_on),
-                    met_on=met_on,
-                    worker=worker,
-                    team=team,
-                    source=(draft.met_by or draft.trigger).source,
-                    cycle=draft.cycle,
-                    episode=episode,
-                )
-            )
-    return obligations
+    person_id, service = events[0].person_id, events[0].service
+    add = obligations.append
+    for evaluator, closure_ends_it, exemption in plan.rules:
+        ends_on = closed_on if closure_ends_it else None
+        for draft in evaluator.evaluate(events):
+            name, cycle, due, trigger, met_by, due_at = draft
+            if met_by is None:
+                if ends_on is not None and due > ends_on:
+                    # An unmet obligation that would only fall due after the episode
+                    # closed was never owed. A met one is kept: dropping it would hide
+                    # work that was done on time.
+                    continue
+                met_on = None
+                source = trigger.source
+            else:
+                met_on = met_by.on
+                source = met_by.source
+            status = status_for(due, met_on, as_of, due_soon_days, ends_on)
+            if status is _MET or status is _MET_LATE:
+                # With a deadline in hours, the times decide (when they are known).
+                in_time = None if due_at is None else met_in_time(draft)
+                if in_time is not None:
+                    status = _MET if in_time else _MET_LATE
+            elif exemption is not None and holds(exemption, events, due):
+                status = ObligationStatus.NOT_APPLICABLE
+            # Built without validation: every value is typed by the rules, and a council
+            # has hundreds of thousands of obligations. Every field is given, in
+            # Obligation's order, so all share one set of given fields (it is frozen).
+            add(construct_trusted(Obligation, {
+                "person_id": person_id, "service": service, "obligation": name, "due": due,
+                "status": status, "met_on": met_on, "worker": worker, "team": team,
+                "source": source, "cycle": cycle, "episode": episode, "due_at": due_at,
+            }, _OBLIGATION_FIELDS))
 
 
 _OBLIGATION_FIELDS = set(Obligation.model_fields)
-
-
-def _status(rule: Rule, rule_set: RuleSet, draft: Draft, events: Sequence[Event], as_of: date,
-            due_soon_days: int, closed_on: date | None) -> ObligationStatus:
-    met_on = draft.met_by.on if draft.met_by is not None else None
-    status = status_for(draft.due, met_on, as_of, due_soon_days, closed_on)
-    if status in (ObligationStatus.MET, ObligationStatus.MET_LATE):
-        in_time = met_in_time(draft)
-        if in_time is not None:
-            return ObligationStatus.MET if in_time else ObligationStatus.MET_LATE
-        return status
-    exemption = rule_set.exemption(rule)
-    if exemption is not None and holds(exemption, events, draft.due):
-        return ObligationStatus.NOT_APPLICABLE
-    return status
+# The report order (person_id, service, due, obligation, cycle, episode) after the first two.
+_GROUP_ORDER = attrgetter("due", "obligation", "cycle", "episode")
+_MET, _MET_LATE = ObligationStatus.MET, ObligationStatus.MET_LATE
 
 
 def _about_the_closure(rule: Rule, rule_set: RuleSet) -> bool:
@@ -145,20 +175,3 @@ def _about_the_closure(rule: Rule, rule_set: RuleSet) -> bool:
     # closing cannot end it.
     starts_there = isinstance(rule, Within) and rule.after_event == rule_set.closure_event
     return starts_there or rule_set.closure_event in rule.meeting_kinds
-
-
-def _ended_before_due(draft: Draft, closed_on: date | None) -> bool:
-    # An unmet obligation that would only fall due after the episode closed was never
-    # owed. A met one is kept: dropping it would hide work that was done on time.
-    return draft.met_by is None and closed_on is not None and draft.due > closed_on
-
-
-def _report_order(obligation: Obligation) -> tuple[str, str, date, str, int, int]:
-    return (
-        obligation.person_id,
-        obligation.service,
-        obligation.due,
-        obligation.obligation,
-        obligation.cycle,
-        obligation.episode,
-    )
