@@ -29,6 +29,7 @@ from pydantic import (
 from pipeline.error_paths import key_path
 from pipeline.errors import DefinitionError, UnknownFormError
 from pipeline.records import Severity
+from pipeline.yaml_text import load_yaml
 
 DEFAULT_FORMS_DIR = Path(__file__).resolve().parent.parent / "forms"
 
@@ -501,7 +502,7 @@ def _location(loc: tuple[int | str, ...], data: object) -> str:
 def load_definition(path: Path) -> FormDefinition:
     """Read one definition file; every problem names the file and the key."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise DefinitionError(path, "(file)", f"cannot be read: {exc.strerror}") from exc
     except yaml.YAMLError as exc:

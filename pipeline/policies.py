@@ -55,6 +55,7 @@ from pipeline.rules.vocabulary import (
     Within,
     WithinEach,
 )
+from pipeline.yaml_text import load_yaml
 
 SERVICES_DIR_NAME = "services"
 SERVICE_PATTERN = r"^[a-z][a-z0-9-]*$"
@@ -195,7 +196,7 @@ def load_policies(
 def load_policy(path: Path, overrides: Mapping[str, int] | None = None) -> ServicePolicy:
     """Read one policy file (see the module docstring); mistakes name the file and key."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise DefinitionError(path, "(file)", f"cannot be read: {exc.strerror}") from exc
     except yaml.YAMLError as exc:

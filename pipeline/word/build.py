@@ -47,6 +47,7 @@ from pipeline.word.ooxml import (
     W14_NS,
     W15_NS,
 )
+from pipeline.yaml_text import load_yaml
 
 ACCENT = RGBColor(0x1F, 0x4E, 0x5F)
 LABEL_FILL = "E8EEF0"
@@ -62,7 +63,7 @@ FIXED_STAMP = datetime(2026, 1, 1, tzinfo=UTC)
 def service_title(service: str, forms_dir: Path = DEFAULT_FORMS_DIR) -> str:
     """The name staff know a service by, from its policy file (else its id, title-cased)."""
     try:
-        policy = yaml.safe_load((forms_dir / "services" / f"{service}.yaml").read_text("utf-8"))
+        policy = load_yaml((forms_dir / "services" / f"{service}.yaml").read_text("utf-8"))
     except (OSError, yaml.YAMLError):
         policy = None
     if isinstance(policy, dict) and isinstance(policy.get("name"), str):
