@@ -76,18 +76,21 @@ def _without_syncs(store: Store) -> Iterator[None]:
 
 
 def run_backlog(corpus: Corpus, *, limit: int | None = None, checkpoints: tuple[int, ...] = (),
-                durable: bool = True, file_format: str | None = None) -> IngestRun:
+                durable: bool = True, file_format: str | None = None,
+                summaries: bool = True) -> IngestRun:
     """Ingest ``corpus`` (its files of ``file_format``, else all; the first ``limit`` of
-    them) into a fresh workspace (see above)."""
+    them) into a fresh workspace (see above); ``summaries=False`` stops once every file is
+    stored (the outcome summaries are then not written: scaling needs only the rest)."""
     paths = [path for item, path in zip(corpus.files, corpus.paths(), strict=True)
              if file_format in (None, item.file_format)][:limit]
     with fresh_workspace() as settings:
         inbox_files = drop(paths, settings.inbox_path)
-        return _ingest(settings, inbox_files, set(checkpoints), durable=durable)
+        return _ingest(settings, inbox_files, set(checkpoints), durable=durable,
+                       summaries=summaries)
 
 
 def _ingest(settings: Settings, files: list[Path], checkpoints: set[int], *,
-            durable: bool) -> IngestRun:
+            durable: bool, summaries: bool) -> IngestRun:
     configure_logging(settings.home, settings.log_level, console=False)
     outcomes: Counter[str] = Counter()
     marks: dict[int, float] = {}
@@ -110,8 +113,8 @@ def _ingest(settings: Settings, files: list[Path], checkpoints: set[int], *,
             _, closures = store_backlog(files, store, workspace, command="ingest",
                                         on_result=on_result)
             seconds = time.perf_counter() - start
-            summaries = write_closure_summaries(store, workspace, closures)
+            written = write_closure_summaries(store, workspace, closures) if summaries else 0
             summary_seconds = time.perf_counter() - start - seconds
     return IngestRun(files=len(files), seconds=seconds, outcomes=dict(outcomes),
-                     workers=readers.workers, summaries=summaries,
+                     workers=readers.workers, summaries=written,
                      summary_seconds=summary_seconds, checkpoints=marks)
