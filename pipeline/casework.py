@@ -19,7 +19,6 @@ from pipeline.errors import PlanwatchError
 from pipeline.policies import Policies, load_policies
 from pipeline.records import Finding, Obligation, ObligationStatus
 from pipeline.reports.weekly_data import ActivePerson, IncompleteRow, RejectedRow, WeeklyInput
-from pipeline.rules.bulk import collector_paused
 from pipeline.rules.obligations import compute_obligations as compute
 from pipeline.store import queries
 from pipeline.store.models import Episode, EventRow, Submission, SubmissionStatus
@@ -41,14 +40,12 @@ def obligations(store: Store, settings: Settings, as_of: date,
     """Every obligation of every person as of a date, by every service's policy, with
     the workspace's policy defaults (``policies``: already loaded ones)."""
     policies = policies or service_policies(settings)
-    # Hundreds of thousands of events and obligations for a council: built with the
-    # garbage collector paused (see pipeline.rules.bulk), in no particular order (the
-    # rules sort each person's events themselves).
-    with collector_paused():
-        with store.session() as session:
-            events = queries.event_facts(session)
-        return compute(events, as_of, due_soon_days=settings.due_soon_days,
-                       rule_sets=policies.rule_sets())
+    # In no particular order: the rules sort each person's events themselves. Both steps
+    # build their hundreds of thousands of records with the collector paused.
+    with store.session() as session:
+        events = queries.event_facts(session)
+    return compute(events, as_of, due_soon_days=settings.due_soon_days,
+                   rule_sets=policies.rule_sets())
 
 
 def site_people(store: Store, site: str) -> set[tuple[str, str]]:

@@ -39,15 +39,15 @@ from pipeline.inbox.candidates import expand_paths
 from pipeline.inbox.ingest import (
     LONDON,
     IngestResult,
-    Outcome,
     Rejection,
     Workspace,
-    duplicate_result,
+    in_progress_result,
     ingest_file,
+    let_go_duplicate,
     log,
     read_checked,
+    record_duplicate,
     reject,
-    remove_from_inbox,
     stored_result,
     summary_on_closure,
 )
@@ -55,7 +55,6 @@ from pipeline.inbox.read_ahead import ReadAhead
 from pipeline.inbox.recording import NewForm, record_submissions
 from pipeline.records import RawForm, Record
 from pipeline.reports.summary_job import may_close
-from pipeline.store import audit
 from pipeline.store.claims import claim_many
 from pipeline.store.models import Submission
 from pipeline.store.session import Store
@@ -157,9 +156,7 @@ def _ingest_batch(batch: list[Path], store: Store, workspace: Workspace, command
             if item.sha256 in held:
                 mine.append(item)
             else:
-                results[item.path] = IngestResult(
-                    file=item.path.name, outcome=Outcome.IN_PROGRESS,
-                    reason="Another Planwatch process is taking this file now.")
+                results[item.path] = in_progress_result(item.path)
         fresh = _settle_duplicates(mine, store, workspace, command, results)
         readable: list[_Readable] = []
         for item in fresh:
@@ -188,11 +185,14 @@ def _load(batch: list[Path], workspace: Workspace) -> tuple[list[_Loaded], list[
     one_by_one: list[Path] = []
     hashes: set[str] = set()
     for path in batch:
+        # Too big to load (ingest_file refuses it unread), or gone or unreadable
+        # (ingest_file says which): left for ingest_file.
         try:
-            if path.stat().st_size > workspace.limits.max_file_bytes:
-                raise OSError("too big to load")
-            data = path.read_bytes()
+            data = (None if path.stat().st_size > workspace.limits.max_file_bytes
+                    else path.read_bytes())
         except OSError:
+            data = None
+        if data is None:
             one_by_one.append(path)
             continue
         sha256 = hashlib.sha256(data).hexdigest()
@@ -217,15 +217,11 @@ def _settle_duplicates(loaded: list[_Loaded], store: Store, workspace: Workspace
             submission = existing.get(item.sha256)
             if submission is None:
                 continue
-            audit.record(session, command=command, action="duplicate",
-                         submission_id=submission.id, sha256=item.sha256,
-                         detail={"file_name": item.path.name})
-            results[item.path] = duplicate_result(item.path, submission, workspace)
+            results[item.path] = record_duplicate(session, item.path, item.sha256,
+                                                  submission, workspace, command)
             duplicates.append(item)
     for item in duplicates:
-        remove_from_inbox(item.path, workspace)
-        log.info("file_duplicate", extra={"submission_id": results[item.path].submission_id,
-                                          "sha256": item.sha256})
+        let_go_duplicate(item.path, item.sha256, results[item.path], workspace)
     return [item for item in loaded if item.sha256 not in existing]
 
 

@@ -49,12 +49,20 @@ def private_dir(folder: Path) -> Path:
     return folder
 
 
-def _fsync_dir(folder: Path) -> None:
-    descriptor = os.open(folder, os.O_RDONLY)
+def _fsync(path: Path, flags: int = os.O_RDONLY) -> None:
+    descriptor = os.open(path, flags)
     try:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
+
+
+def _fsync_dir(folder: Path) -> None:
+    _fsync(folder)
+
+
+def _fsync_file(path: Path) -> None:
+    _fsync(path, os.O_RDWR)  # Windows flushes only what may be written
 
 
 def _names(folder: Path, name: str, sha256: str) -> Iterator[Path]:
@@ -119,19 +127,12 @@ def keep_copies(copies: list[Copy]) -> list[Path]:
 
 
 def _fsync_all(paths: list[Path]) -> None:
-    def sync(path: Path) -> None:
-        descriptor = os.open(path, os.O_RDWR)  # Windows flushes only what may be written
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
-
     if len(paths) == 1:
-        sync(paths[0])
+        _fsync_file(paths[0])
         return
     with ThreadPoolExecutor(max_workers=min(_SYNC_THREADS, len(paths)),
                             thread_name_prefix="planwatch-fsync") as pool:
-        list(pool.map(sync, paths))
+        list(pool.map(_fsync_file, paths))
 
 
 def _link_into_place(temporary: Path, folder: Path, name: str,

@@ -25,6 +25,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy.orm import Session
 
 from pipeline.definitions import Catalogue, FormDefinition
 from pipeline.errors import FormReadError, ReportError, StoreError
@@ -135,8 +136,7 @@ def ingest_file(path: Path, store: Store, workspace: Workspace, *, command: str 
                             "not open in another program or still copying, then try again.")
     with claim(store, sha256) as mine:
         if not mine:
-            return IngestResult(file=path.name, outcome=Outcome.IN_PROGRESS,
-                                reason="Another Planwatch process is taking this file now.")
+            return in_progress_result(path)
         return _ingest_claimed(path, data, sha256, too_big, store, workspace, command,
                                received)
 
@@ -148,13 +148,9 @@ def _ingest_claimed(path: Path, data: bytes | Path, sha256: str, too_big: Reject
     with store.session() as session:
         existing = find_submission_by_sha(session, sha256)
         if existing is not None:
-            audit.record(session, command=command, action="duplicate",
-                         submission_id=existing.id, sha256=sha256,
-                         detail={"file_name": path.name})
-            result = duplicate_result(path, existing, workspace)
+            result = record_duplicate(session, path, sha256, existing, workspace, command)
     if existing is not None:
-        remove_from_inbox(path, workspace)
-        log.info("file_duplicate", extra={"submission_id": existing.id, "sha256": sha256})
+        let_go_duplicate(path, sha256, result, workspace)
         return result
     try:
         if too_big is not None:
@@ -244,6 +240,27 @@ def read_checked(path: Path, data: bytes, workspace: Workspace) -> tuple[RawForm
 def _sentence(text: str) -> str:
     text = text.strip()
     return (text[:1].upper() + text[1:]).rstrip(".") + "."
+
+
+def record_duplicate(session: Session, path: Path, sha256: str, existing: Submission,
+                     workspace: Workspace, command: str) -> IngestResult:
+    """A file whose content is stored already: audited in ``session``; its outcome."""
+    audit.record(session, command=command, action="duplicate", submission_id=existing.id,
+                 sha256=sha256, detail={"file_name": path.name})
+    return duplicate_result(path, existing, workspace)
+
+
+def let_go_duplicate(path: Path, sha256: str, result: IngestResult,
+                     workspace: Workspace) -> None:
+    """Once its audit entry is committed: the duplicate leaves the inbox, and is logged."""
+    remove_from_inbox(path, workspace)
+    log.info("file_duplicate", extra={"submission_id": result.submission_id, "sha256": sha256})
+
+
+def in_progress_result(path: Path) -> IngestResult:
+    """Another watcher holds this content's claim: it gives the file its outcome."""
+    return IngestResult(file=path.name, outcome=Outcome.IN_PROGRESS,
+                        reason="Another Planwatch process is taking this file now.")
 
 
 def duplicate_result(path: Path, existing: Submission, workspace: Workspace) -> IngestResult:

@@ -34,21 +34,6 @@ def _advisory_key(sha256: str) -> int:
 
 
 @contextlib.contextmanager
-def _postgres_claim(store: Store, sha256: str) -> Iterator[bool]:
-    key = _advisory_key(sha256)
-    with store.engine.connect() as connection:
-        held = bool(connection.execute(text("SELECT pg_try_advisory_lock(:key)"),
-                                       {"key": key}).scalar())
-        connection.commit()
-        try:
-            yield held
-        finally:
-            if held:
-                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
-                connection.commit()
-
-
-@contextlib.contextmanager
 def _file_claim(folder: Path, sha256: str) -> Iterator[bool]:
     import fcntl
 
@@ -102,8 +87,8 @@ def claim_many(store: Store, hashes: list[str]) -> Iterator[set[str]]:
 def claim(store: Store, sha256: str) -> Iterator[bool]:
     """Hold the claim on ``sha256`` for the block; yields False if another process has it."""
     if store.engine.dialect.name == "postgresql":
-        with _postgres_claim(store, sha256) as held:
-            yield held
+        with _postgres_claims(store, [sha256]) as held:
+            yield sha256 in held
         return
     database = sqlite_file(store.engine.url)
     if database is None or os.name != "posix":  # in-memory store, or no flock: no rivals

@@ -33,13 +33,5 @@ def get_or_create_people(session: Session, person_ids: list[str]) -> dict[str, P
 
 
 def _people(session: Session, person_ids: list[str]) -> dict[str, Person]:
-    people: dict[str, Person] = {}
-    for start in range(0, len(person_ids), _CHUNK):
-        chunk = person_ids[start:start + _CHUNK]
-        people.update((p.person_id, p) for p in session.scalars(
-            select(Person).where(Person.person_id.in_(chunk))))
-    return people
-
-
-# Well under SQLite's limit on bound parameters in one statement.
-_CHUNK = 500
+    return {person.person_id: person for person in session.scalars(
+        select(Person).where(Person.person_id.in_(person_ids)))}

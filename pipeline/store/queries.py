@@ -12,12 +12,12 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import String, select, type_coerce
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pipeline.records import Event, StoredEvent, construct_trusted
 from pipeline.rules.bulk import collector_paused
 from pipeline.store.models import EventRow, Person, Submission, SubmissionStatus
+from pipeline.store.people import get_or_create_people
 
 # Every field is given when an event is read from the store (Event is frozen: never changed).
 _EVENT_FIELDS = set(Event.model_fields)
@@ -119,22 +119,7 @@ def get_or_create_person(session: Session, person_id: str) -> Person:
     """The person with this id, created (and flushed) if the store has not seen them.
 
     Safe when two processes meet the same new person at once: the loser of the race
-    finds the winner's row instead of failing.
+    finds the winner's row instead of failing (see
+    :func:`pipeline.store.people.get_or_create_people`).
     """
-    existing = _person(session, person_id)
-    if existing is not None:
-        return existing
-    person = Person(person_id=person_id)
-    try:
-        with session.begin_nested():
-            session.add(person)
-    except IntegrityError:
-        found = _person(session, person_id)
-        if found is None:
-            raise
-        return found
-    return person
-
-
-def _person(session: Session, person_id: str) -> Person | None:
-    return session.scalars(select(Person).where(Person.person_id == person_id)).first()
+    return get_or_create_people(session, [person_id])[person_id]
