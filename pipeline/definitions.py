@@ -6,6 +6,7 @@ a file becomes a :class:`DefinitionError` naming the file and the key, never a t
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -34,6 +35,15 @@ from pipeline.yaml_text import load_yaml
 DEFAULT_FORMS_DIR = Path(__file__).resolve().parent.parent / "forms"
 
 KEY_PATTERN = r"^[a-z][a-z0-9_]*$"
+
+# What validation accepts at most (pipeline.validate), unless a field says otherwise.
+# Text: Excel's limit for one cell, where every answer may end up (the weekly workbook).
+TEXT_MAX_LENGTH = 32_000
+# A person id names files (summaries, schedules) and is typed by a person: never longer.
+PERSON_ID_MAX_LENGTH = 64
+# A number with no maximum or minimum of its own stays within this (a budget in pounds,
+# a count): beyond it floats lose whole units and the store's integer columns overflow.
+NUMBER_LIMIT = 1e12
 
 
 class FieldType(StrEnum):
@@ -93,6 +103,9 @@ class FieldSpec(_Frozen):
     choices: tuple[Choice, ...] = ()
     minimum: float | None = None
     maximum: float | None = None
+    # Text and long_text: most characters kept (default TEXT_MAX_LENGTH; for person_id,
+    # PERSON_ID_MAX_LENGTH). A longer answer is a blocking finding and is not kept.
+    max_length: int | None = Field(default=None, ge=1, le=1_000_000)
     # Required only when the named yes/no field is ticked ("wishes not incorporated").
     required_if: str | None = Field(default=None, pattern=KEY_PATTERN)
     severity: Severity = Severity.BLOCKING
@@ -110,6 +123,7 @@ class FieldSpec(_Frozen):
             raise ValueError("a choice field needs at least one entry under 'choices'")
         if self.type is not FieldType.CHOICE and self.choices:
             raise ValueError(f"'choices' is only for type choice, not {self.type.value}")
+        self._limits_fit_type()
         values = [c.value for c in self.choices]
         if len(set(values)) != len(values):
             raise ValueError("choice values must be unique")
@@ -117,6 +131,39 @@ class FieldSpec(_Frozen):
         if len(set(labels)) != len(labels):
             raise ValueError("choice labels must be unique")
         return self
+
+    def _limits_fit_type(self) -> None:
+        if self.type is not FieldType.NUMBER and (self.minimum is not None
+                                                  or self.maximum is not None):
+            raise ValueError(f"'minimum' and 'maximum' are only for type number, not "
+                             f"{self.type.value}")
+        for name, limit in (("minimum", self.minimum), ("maximum", self.maximum)):
+            if limit is not None and not (math.isfinite(limit) and abs(limit) <= NUMBER_LIMIT):
+                raise ValueError(f"{name!r} must be a number between {-NUMBER_LIMIT:,.0f} and "
+                                 f"{NUMBER_LIMIT:,.0f}")
+        if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
+            raise ValueError("'minimum' is greater than 'maximum'")
+        if self.max_length is not None and self.type not in (FieldType.TEXT,
+                                                              FieldType.LONG_TEXT):
+            raise ValueError(f"'max_length' is only for text and long_text, not "
+                             f"{self.type.value}")
+
+    @property
+    def lowest(self) -> float:
+        """The smallest number this field accepts (its minimum, else -NUMBER_LIMIT)."""
+        return -NUMBER_LIMIT if self.minimum is None else self.minimum
+
+    @property
+    def highest(self) -> float:
+        """The largest number this field accepts (its maximum, else NUMBER_LIMIT)."""
+        return NUMBER_LIMIT if self.maximum is None else self.maximum
+
+    @property
+    def length_limit(self) -> int:
+        """The most characters a text answer may have (see ``max_length``)."""
+        if self.max_length is not None:
+            return self.max_length
+        return PERSON_ID_MAX_LENGTH if self.key == "person_id" else TEXT_MAX_LENGTH
 
     @property
     def placeholder_text(self) -> str:
@@ -288,12 +335,35 @@ class RowColumns(_Check):
 
 Check = Annotated[RequiredWhen | Ticked | AtLeastOne | RowColumns, Field(discriminator="kind")]
 
+# How serious a date check's finding is; ``off`` turns the check off for a form.
+CheckLevel = Literal["blocking", "advisory", "off"]
+
+
+class DateChecks(_Frozen):
+    """How plausible a form's dates must be: ``date_checks:`` in a definition, every key
+    optional (the defaults suit every bundled form). Each check is ``blocking``,
+    ``advisory`` or ``off``; see :func:`pipeline.validate.validate`.
+    """
+
+    # An event date (the referral, the review, the plan...) or a date signed more than
+    # this many days after today: a mistyped year, not a plan for next year.
+    future_days: int = Field(default=366, ge=1, le=36_600)
+    event_in_future: CheckLevel = "blocking"
+    # A date of birth (this field, or a table column with this key) after the form's own
+    # event date (the referral), or after today.
+    birth_field: str = Field(default="date_of_birth", pattern=KEY_PATTERN)
+    born_after_event: CheckLevel = "advisory"
+    # A signature dated before the form's own event date (the meeting it signs).
+    # ``as_signature``: as serious as a missing signature would be on that block.
+    signed_before_event: Literal["blocking", "advisory", "off", "as_signature"] = "as_signature"
+
 
 class FormDefinition(_Frozen):
     """A whole form: id, version, services, and its sections in order.
 
     ``checks`` are findings across answers, beyond each field's own ``required`` and
-    ``required_if`` (see :mod:`pipeline.validate`).
+    ``required_if``; ``date_checks`` say how plausible its dates must be (see
+    :mod:`pipeline.validate`).
     """
 
     id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
@@ -305,6 +375,7 @@ class FormDefinition(_Frozen):
     events: tuple[EventSpec, ...] = ()
     sections: tuple[Section, ...] = Field(min_length=1)
     checks: tuple[Check, ...] = ()
+    date_checks: DateChecks = DateChecks()
 
     @property
     def event(self) -> str | None:

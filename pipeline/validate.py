@@ -5,24 +5,39 @@ Contract: never raises for anything a person wrote; every problem becomes a
 counting towards its obligation; advisory ones are reported only. A form is checked as
 its service's copy (:meth:`FormDefinition.for_service`): each field's ``required`` and
 ``required_if``, the signatures (a signed paper copy, or a signature that stands in,
-will do), each table row, then the definition's ``checks`` across answers.
+will do), each table row, then the definition's ``checks`` across answers, then its
+``date_checks`` (an event dated years ahead, a birth after the referral, a signature
+before the meeting it signs).
+
+Every value in the record is safe for every later step (issue 13: one poison value
+crashed the store and blocked the queue). A value that fails a bound is not kept: it
+becomes empty, with a blocking finding. Dates and date-times lie in the years
+:data:`EARLIEST_YEAR` to :data:`LATEST_YEAR` (a date-time once converted to UK time), so
+every conversion and every deadline computed from them works; numbers are finite and
+within the field's ``minimum`` and ``maximum`` (or :data:`NUMBER_LIMIT`); text has no
+control characters (other than tab and line breaks) nor unpaired surrogates, and is at
+most the field's ``length_limit`` long.
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 import re
-from datetime import date, datetime
+import warnings
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from dateutil import parser as date_parser
+from dateutil.parser import UnknownTimezoneWarning
 from pydantic import BaseModel, ConfigDict, create_model
 
 from pipeline.definitions import (
     DEFAULT_PLACEHOLDERS,
+    NUMBER_LIMIT,
     AtLeastOne,
     FieldSpec,
     FieldType,
@@ -41,6 +56,16 @@ _SUITE_PLACEHOLDERS = {
     "click or tap here to enter text.", "click here to enter text.", "choose an item.",
     "click or tap to enter a date.", "click here to enter a date.", "enter text",
 }
+# Dates Planwatch accepts: every person alive, every plan and deadline (a year past the
+# last, far from the calendar's ends where converting a time zone overflows).
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2100
+# Longer than any date, time or number anyone types: not parsed at all.
+_MAX_TYPED = 64
+# The zone names people type; any other is a finding, never a silent guess.
+_ZONES = {"UTC": UTC, "GMT": UTC, "Z": UTC, "BST": timezone(timedelta(hours=1))}
+# Control characters other than tab, line feed and carriage return; unpaired surrogates.
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _TRUE = {"yes", "y", "true", "x", "1", "\u2612", "\u2611", "\u2713", "\u2714"}
 _FALSE = {"no", "n", "false", "0", "\u2610", ""}
 
@@ -91,13 +116,22 @@ def _without_placeholder(field: FieldSpec, text: str, where: str, findings: _Fin
     return text
 
 
+def _shown(text: str) -> str:
+    """A person's answer quoted in a finding: the start of it, when it is long."""
+    return text if len(text) <= 60 else text[:57].rstrip() + "..."
+
+
+def _day(value: date) -> str:
+    return f"{value.day:02d}/{value.month:02d}/{value.year}"
+
+
 # What the forms' date pickers show (dd/mm/yyyy), read without the general parser.
 _DAY_MONTH_YEAR = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
 
 def _parse_date(text: str) -> date | None:
     cleaned = text.strip()
-    if not re.search(r"\d", cleaned):
+    if not re.search(r"\d", cleaned) or len(cleaned) > _MAX_TYPED:
         return None
     usual = _DAY_MONTH_YEAR.fullmatch(cleaned)
     if usual:
@@ -110,33 +144,132 @@ def _parse_date(text: str) -> date | None:
         return None
 
 
+def _plausible_year(year: int) -> bool:
+    return EARLIEST_YEAR <= year <= LATEST_YEAR
+
+
+def _out_of_range(where: str, shown: str, findings: _Findings) -> None:
+    findings.add(where, "date_out_of_range",
+                 f"{shown} is not a date Planwatch can use: the year must be between "
+                 f"{EARLIEST_YEAR} and {LATEST_YEAR}. Check the year and type the date again "
+                 "(dd/mm/yyyy).", Severity.BLOCKING)
+
+
+def _convert_date(raw: RawValue, text: str, where: str, findings: _Findings) -> date | None:
+    shown = _parse_date(text) if text else None
+    if raw.full_date is not None:
+        if not _plausible_year(raw.full_date.year):
+            _out_of_range(where, _day(raw.full_date), findings)
+            return None
+        if shown is not None and shown != raw.full_date:
+            findings.add(where, "date_mismatch",
+                         f"shows {_shown(text)} but the date picker holds "
+                         f"{_day(raw.full_date)}; the picker's date is used. "
+                         "Choose the date again with the picker.", Severity.ADVISORY)
+        return raw.full_date
+    if shown is None:
+        findings.add(where, "date_unreadable",
+                     f"'{_shown(text)}' is not a date Planwatch can read: use dd/mm/yyyy.",
+                     Severity.BLOCKING)
+        return None
+    if not _plausible_year(shown.year):
+        _out_of_range(where, f"'{_shown(text)}'", findings)
+        return None
+    return shown
+
+
+def _parse_datetime(text: str) -> datetime | tuple[str, str]:
+    """The moment ``text`` names (in UK time when it names no zone), else a finding's code
+    and what is wrong."""
+    unreadable = ("datetime_unreadable", "is not a date and time")
+    if len(text) > _MAX_TYPED:
+        return unreadable
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UnknownTimezoneWarning)
+        try:
+            moment = date_parser.parse(text, dayfirst=True, tzinfos=_ZONES)
+        except (ValueError, OverflowError):
+            return unreadable
+    if any(issubclass(w.category, UnknownTimezoneWarning) for w in caught):
+        return ("datetime_unreadable",
+                "names a time zone Planwatch does not know (give the UK time, without a zone)")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=LONDON)
+    out_of_range = ("datetime_out_of_range", "is not a date and time Planwatch can use: the "
+                    f"year must be between {EARLIEST_YEAR} and {LATEST_YEAR}")
+    try:
+        # Every later step reads it in UK time, and stores it without a zone.
+        local = moment.astimezone(LONDON).replace(tzinfo=None)
+    except (ValueError, OverflowError):
+        return out_of_range
+    return moment if _plausible_year(local.year) else out_of_range
+
+
+def _convert_datetime(text: str, where: str, findings: _Findings) -> datetime | None:
+    moment = _parse_datetime(text)
+    if isinstance(moment, tuple):
+        code, problem = moment
+        findings.add(where, code, f"'{_shown(text)}' {problem}: use dd/mm/yyyy hh:mm.",
+                     Severity.BLOCKING)
+        return None
+    return moment
+
+
+def _limits(field: FieldSpec) -> str:
+    if field.minimum is not None and field.maximum is not None:
+        return f"from {field.minimum:g} to {field.maximum:g}"
+    if field.minimum is not None:
+        return f"of {field.minimum:g} or more"
+    if field.maximum is not None:
+        return f"of {field.maximum:g} or less"
+    return f"between {-NUMBER_LIMIT:,.0f} and {NUMBER_LIMIT:,.0f}"
+
+
+def _convert_number(field: FieldSpec, text: str, where: str,
+                    findings: _Findings) -> int | float | None:
+    number: Decimal | None = None
+    if len(text) <= _MAX_TYPED:
+        with contextlib.suppress(InvalidOperation):
+            number = Decimal(text.replace(",", ""))
+    # Decimal reads 'NaN' and 'Infinity' too: a number for Python, not for a person.
+    if number is None or not number.is_finite():
+        findings.add(where, "number_unreadable",
+                     f"'{_shown(text)}' is not a number: type a number {_limits(field)}.",
+                     Severity.BLOCKING)
+        return None
+    value = float(number)
+    if not (math.isfinite(value) and field.lowest <= value <= field.highest):
+        findings.add(where, "out_of_range",
+                     f"{_shown(text)} is not allowed here: type a number {_limits(field)}.",
+                     Severity.BLOCKING)
+        return None
+    return int(value) if value.is_integer() else value
+
+
+def _convert_text(field: FieldSpec, text: str, where: str, findings: _Findings) -> str | None:
+    # Invisible characters a PDF or a paste can carry break the store and the workbook.
+    text = _INVISIBLE.sub("", text).strip()
+    text = _without_placeholder(field, text, where, findings)
+    if len(text) > field.length_limit:
+        findings.add(where, "too_long",
+                     f"the answer is {len(text):,} characters long; at most "
+                     f"{field.length_limit:,} can be kept. Shorten it (for a long account, "
+                     "keep the detail in the case notes and summarise it here).",
+                     Severity.BLOCKING)
+        return None
+    return text
+
+
 def convert(field: FieldSpec, raw: RawValue, where: str, findings: _Findings) -> Any:
     """One non-empty raw value as the field's Python type, or None with a finding."""
     text = (raw.text or "").strip()
     severity = Severity.BLOCKING
     if field.type in (FieldType.TEXT, FieldType.LONG_TEXT):
-        return _without_placeholder(field, text, where, findings)
+        return _convert_text(field, text, where, findings)
     if field.type is FieldType.DATE:
-        shown = _parse_date(text) if text else None
-        if raw.full_date is not None:
-            if shown is not None and shown != raw.full_date:
-                findings.add(where, "date_mismatch",
-                             f"shows {text} but the date picker holds "
-                             f"{raw.full_date:%d/%m/%Y}; the picker's date is used. "
-                             "Choose the date again with the picker.", Severity.ADVISORY)
-            return raw.full_date
-        if shown is None:
-            findings.add(where, "date_unreadable",
-                         f"'{text}' is not a date Planwatch can read: use dd/mm/yyyy.", severity)
-        return shown
+        return _convert_date(raw, text, where, findings)
     if field.type is FieldType.DATETIME:
-        try:
-            moment = date_parser.parse(text, dayfirst=True)
-        except (ValueError, OverflowError):
-            findings.add(where, "datetime_unreadable",
-                         f"'{text}' is not a date and time: use dd/mm/yyyy hh:mm.", severity)
-            return None
-        return moment if moment.tzinfo else moment.replace(tzinfo=LONDON)
+        return _convert_datetime(text, where, findings)
     if field.type is FieldType.YES_NO:
         if raw.checked is not None:
             return raw.checked
@@ -144,33 +277,22 @@ def convert(field: FieldSpec, raw: RawValue, where: str, findings: _Findings) ->
             return True
         if text.lower() in _FALSE:
             return False
-        findings.add(where, "yes_no_unreadable", f"'{text}' is not yes or no: tick or untick it.",
-                     severity)
+        findings.add(where, "yes_no_unreadable",
+                     f"'{_shown(text)}' is not yes or no: tick or untick it.", severity)
         return None
     if field.type is FieldType.CHOICE:
         if raw.choice_value and any(c.value == raw.choice_value for c in field.choices):
             return raw.choice_value
-        choice = field.choice_by_label(text)
+        choice = field.choice_by_label(text) if len(text) <= 1000 else None
         if choice is None:
             allowed = ", ".join(c.label for c in field.choices)
             findings.add(where, "not_a_choice",
-                         f"'{text}' is not one of the choices ({allowed}): pick one from the "
-                         "list.", severity)
+                         f"'{_shown(text)}' is not one of the choices ({allowed}): pick one "
+                         "from the list.", severity)
             return None
         return choice.value
     if field.type is FieldType.NUMBER:
-        try:
-            number = Decimal(text.replace(",", ""))
-        except InvalidOperation:
-            findings.add(where, "number_unreadable", f"'{text}' is not a number.", severity)
-            return None
-        value = float(number)
-        if (field.minimum is not None and value < field.minimum) or (
-            field.maximum is not None and value > field.maximum
-        ):
-            findings.add(where, "out_of_range",
-                         f"{text} is outside {field.minimum:g} to {field.maximum:g}.", severity)
-        return int(value) if value.is_integer() else value
+        return _convert_number(field, text, where, findings)
     raise AssertionError(f"unexpected field type {field.type}")  # pragma: no cover
 
 
@@ -272,6 +394,104 @@ def _checks(definition: FormDefinition, values: dict[str, Any],
                                      f"missing. {check.message}", check.severity)
 
 
+def _as_day(value: Any) -> date | None:
+    """A date answer as a calendar date (a date-time: its UK date)."""
+    if isinstance(value, datetime):
+        return value.astimezone(LONDON).date()
+    return value if isinstance(value, date) else None
+
+
+def _level(level: str, signature: FieldSpec | None = None) -> Severity | None:
+    if level == "as_signature":
+        return signature.severity if signature is not None else Severity.BLOCKING
+    return None if level == "off" else Severity(level)
+
+
+def _ahead(days: int) -> str:
+    return "more than a year from today" if days in (365, 366) else (
+        f"more than {days} days from today")
+
+
+def _future_dates(definition: FormDefinition, values: dict[str, Any], today: date,
+                  findings: _Findings) -> None:
+    rules = definition.date_checks
+    severity = _level(rules.event_in_future)
+    if severity is None:
+        return
+    labels = definition.leaves_by_key
+    keys = [e.date_field for e in definition.events]
+    keys += [signature_parts(s)[1].key for s in definition.signatures]
+    latest = today + timedelta(days=rules.future_days)
+    for key in dict.fromkeys(keys):
+        day = _as_day(values.get(key))
+        if day is not None and day > latest:
+            findings.add(key, "date_in_future",
+                         f"{labels[key].label} is {_day(day)}, {_ahead(rules.future_days)} "
+                         f"({_day(today)}). Check the year and correct the date.", severity)
+
+
+def _born_after(definition: FormDefinition, values: dict[str, Any],
+                tables: dict[str, list[dict[str, Any]]], event: date | None, today: date,
+                findings: _Findings) -> None:
+    rules = definition.date_checks
+    severity = _level(rules.born_after_event)
+    if severity is None:
+        return
+    key = rules.birth_field
+    births: list[tuple[str, str, Any]] = []
+    if key in definition.leaves_by_key:
+        births.append((key, definition.leaves_by_key[key].label, values.get(key)))
+    for spec in definition.tables:
+        for column in spec.columns:
+            if column.key == key:
+                births += [(f"{spec.key}[{n}].{key}", f"{spec.label}, row {n}: {column.label}",
+                            row.get(key)) for n, row in enumerate(tables.get(spec.key, []), 1)]
+    event_label = (definition.leaves_by_key[definition.event_date_field].label
+                   if definition.event_date_field else "")
+    for where, label, value in births:
+        born = _as_day(value)
+        if born is None:
+            continue
+        if event is not None and born > event:
+            findings.add(where, "born_after_event",
+                         f"{label} ({_day(born)}) is after '{event_label}' ({_day(event)}). "
+                         "Check both dates and correct the one that is wrong.", severity)
+        elif born > today:
+            findings.add(where, "born_after_event",
+                         f"{label} ({_day(born)}) is in the future. Check the date of birth "
+                         "and correct it.", severity)
+
+
+def _signed_before(definition: FormDefinition, values: dict[str, Any], event: date | None,
+                   findings: _Findings) -> None:
+    if event is None or definition.event_date_field is None:
+        return
+    event_label = definition.leaves_by_key[definition.event_date_field].label
+    for block in definition.signatures:
+        severity = _level(definition.date_checks.signed_before_event, block)
+        _, when = signature_parts(block)
+        signed = _as_day(values.get(when.key))
+        if severity is None or signed is None or signed >= event:
+            continue
+        findings.add(when.key, "signed_before_event",
+                     f"{block.label} signed on {_day(signed)}, before '{event_label}' "
+                     f"({_day(event)}): a form is signed at or after the meeting it "
+                     "records. Check the date signed and the date of the meeting, and "
+                     "correct the one that is wrong.", severity)
+
+
+def _date_checks(definition: FormDefinition, values: dict[str, Any],
+                 tables: dict[str, list[dict[str, Any]]], today: date,
+                 findings: _Findings) -> None:
+    """The definition's ``date_checks`` (:class:`DateChecks`): dates that are readable
+    but cannot be right."""
+    event = (_as_day(values.get(definition.event_date_field))
+             if definition.event_date_field else None)
+    _future_dates(definition, values, today, findings)
+    _born_after(definition, values, tables, event, today, findings)
+    _signed_before(definition, values, event, findings)
+
+
 @lru_cache(maxsize=64)
 def record_model(definition: FormDefinition) -> type[BaseModel]:
     """The pydantic model of one form's typed values (every answer optional)."""
@@ -286,8 +506,12 @@ def record_model(definition: FormDefinition) -> type[BaseModel]:
     return model
 
 
-def validate(raw: RawForm, definition: FormDefinition) -> Record:
-    """Turn one form's raw answers into a typed record and its findings."""
+def validate(raw: RawForm, definition: FormDefinition, *, today: date | None = None) -> Record:
+    """Turn one form's raw answers into a typed record and its findings.
+
+    ``today`` is the day "in the future" is measured from (default: today in UK time).
+    """
+    today = today or datetime.now(LONDON).date()
     if raw.service in definition.services:
         definition = definition.for_service(raw.service)
     findings = _Findings()
@@ -307,6 +531,7 @@ def validate(raw: RawForm, definition: FormDefinition) -> Record:
     tables = {spec.key: _table_rows(spec, raw.tables.get(spec.key, []), findings)
               for spec in definition.tables}
     _checks(definition, values, tables, findings)
+    _date_checks(definition, values, tables, today, findings)
     typed = record_model(definition).model_validate(values)
     person_id = values.get("person_id") or None
     service = raw.service or (definition.services[0] if len(definition.services) == 1 else "")
@@ -314,9 +539,8 @@ def validate(raw: RawForm, definition: FormDefinition) -> Record:
         findings.add("service", "unknown_service",
                      f"this form is for {', '.join(definition.services)}, not '{service}'.",
                      Severity.BLOCKING)
-    event_date = values.get(definition.event_date_field) if definition.event_date_field else None
-    if isinstance(event_date, datetime):
-        event_date = event_date.date()
+    event_date = (_as_day(values.get(definition.event_date_field))
+                  if definition.event_date_field else None)
     return Record(
         form_id=definition.id,
         form_version=raw.form_version,

@@ -54,6 +54,27 @@ def _section(items: list[dict[str, object]]) -> dict[str, object]:
         pytest.param({"version": 0}, "version", "greater than or equal to 1",
                      id="version_zero"),
         pytest.param({"colour": "red"}, "colour", "Extra inputs", id="unknown_top_level_key"),
+        pytest.param(_section([{"key": "x", "label": "X", "type": "number", "minimum": 5,
+                                "maximum": 1}]),
+                     "sections[0].items[1] (x)", "'minimum' is greater than 'maximum'",
+                     id="minimum_above_maximum"),
+        pytest.param(_section([{"key": "x", "label": "X", "type": "number",
+                                "maximum": float("inf")}]),
+                     "sections[0].items[1] (x)", "'maximum' must be a number between",
+                     id="infinite_maximum"),
+        pytest.param(_section([{"key": "x", "label": "X", "type": "text", "minimum": 0}]),
+                     "sections[0].items[1] (x)", "only for type number",
+                     id="minimum_on_a_text_field"),
+        pytest.param(_section([{"key": "x", "label": "X", "type": "date", "max_length": 9}]),
+                     "sections[0].items[1] (x)", "only for text and long_text",
+                     id="max_length_on_a_date"),
+        pytest.param({"date_checks": {"event_in_future": "sometimes"}},
+                     "date_checks.event_in_future", "'blocking', 'advisory' or 'off'",
+                     id="date_check_level_unknown"),
+        pytest.param({"date_checks": {"future_days": 0}}, "date_checks.future_days",
+                     "greater than or equal to 1", id="date_check_future_days_zero"),
+        pytest.param({"date_checks": {"in_the_past": "blocking"}}, "date_checks.in_the_past",
+                     "Extra inputs", id="date_check_unknown_key"),
     ],
 )
 def test_mistake_names_file_and_key(tmp_path: Path, change: dict[str, object], key: str,
@@ -64,6 +85,24 @@ def test_mistake_names_file_and_key(tmp_path: Path, change: dict[str, object], k
     message = str(caught.value)
     assert message.startswith(f"{path}: {key}:"), message
     assert words in message
+
+
+def test_date_checks_have_defaults_and_can_be_set(tmp_path: Path) -> None:
+    bundled = Catalogue.load().get("review-part2").date_checks
+    assert (bundled.future_days, bundled.event_in_future, bundled.born_after_event,
+            bundled.signed_before_event, bundled.birth_field) == (
+        366, "blocking", "advisory", "as_signature", "date_of_birth")
+    path = _write(tmp_path, "review-part2.yaml", {"date_checks": {
+        "future_days": 30, "event_in_future": "advisory", "signed_before_event": "off"}})
+    rules = load_definition(path).date_checks
+    assert (rules.future_days, rules.event_in_future, rules.signed_before_event) == (
+        30, "advisory", "off")
+
+
+def test_text_limits_default_by_field() -> None:
+    plan = Catalogue.load().get("support-plan")
+    assert plan.leaves_by_key["person_id"].length_limit == 64
+    assert plan.leaves_by_key["needs_summary"].length_limit == 32_000
 
 
 def test_bad_yaml_and_mismatched_id(tmp_path: Path) -> None:
