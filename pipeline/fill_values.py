@@ -8,6 +8,7 @@ returns typed values, or raises :class:`FillError` naming every wrong key.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -64,7 +65,9 @@ def coerce(spec: FieldSpec, value: Any) -> Any:
             raise ValueError("true or false")
         return value
     if spec.type is FieldType.NUMBER:
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        # JSON as Python reads it allows NaN and Infinity: no form can show those.
+        if isinstance(value, bool) or not isinstance(value, int | float) or (
+                isinstance(value, float) and not math.isfinite(value)):
             raise ValueError("a number")
         return value
     if spec.type is FieldType.CHOICE:

@@ -14,6 +14,8 @@ import pytest
 
 from pipeline.config import load_settings
 from pipeline.definitions import Catalogue, DateChecks, FormDefinition
+from pipeline.errors import FillError
+from pipeline.fill_values import coerce_values
 from pipeline.forms_service import check, fill
 from pipeline.inbox.ingest import Outcome, Workspace, ingest_file
 from pipeline.records import Finding, RawForm, RawValue, Record, Severity
@@ -436,3 +438,10 @@ def test_the_definition_says_which_date_checks_block(catalogue: Catalogue) -> No
     assert _codes(relaxed, "worker_signed_on") == []
     advisory = validate(raw, _with_date_checks(plan, event_in_future="advisory"), today=TODAY)
     assert _codes(advisory, "plan_date") == [("date_in_future", Severity.ADVISORY)]
+
+
+@pytest.mark.parametrize("value", [pytest.param(float("nan"), id="nan_budget"),
+                                   pytest.param(float("inf"), id="infinite_budget")])
+def test_filling_refuses_a_number_no_form_can_show(catalogue: Catalogue, value: float) -> None:
+    with pytest.raises(FillError, match="personal_budget: expected a number"):
+        coerce_values(catalogue.get("support-plan"), {"personal_budget": value})
