@@ -2,8 +2,9 @@
 
 Contract: ``record_submission`` adds the submission, its events, actions and outcome
 scores and an audit entry, and settles supersession: of two stored copies of the same
-form for the same person and event date, the correction wins (fewer blocking findings,
-then the later last-saved time, then the later arrival), so the order in which copies
+form for the same person, service and event date, the correction wins (fewer blocking
+findings, then the later last-saved time, never later than the file's arrival, then the
+later arrival: :mod:`pipeline.store.supersession`), so the order in which copies
 arrive does not decide which one counts. Both stay in the history. Then it rebuilds the
 person's episodes in that service (:func:`settle_episodes`), again independent of order.
 ``record_submissions`` does the same for a batch of forms, in order, with the same rows
@@ -13,7 +14,7 @@ and outcomes as one at a time, reading and writing the store a table at a time.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,7 +25,7 @@ from pipeline.definitions import FormDefinition
 from pipeline.records import Event, RawForm, Record
 from pipeline.rules.episodes import CLOSING_EVENT, split_episodes
 from pipeline.rules.events import event_order_key, first_fact, latest_value
-from pipeline.store import audit
+from pipeline.store import audit, supersession
 from pipeline.store.models import (
     Action,
     AuditEntry,
@@ -37,7 +38,6 @@ from pipeline.store.models import (
 from pipeline.store.people import get_or_create_people
 
 LONDON = ZoneInfo("Europe/London")
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -51,53 +51,43 @@ def _jsonable(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date | datetime) else value
 
 
-def _rank(submission: Submission) -> tuple[int, datetime, datetime, int]:
-    blocking = sum(1 for f in submission.findings if f.get("severity") == "blocking")
-    saved = submission.values.get("saved_at")
-    saved_at = datetime.fromisoformat(saved) if isinstance(saved, str) else _EPOCH
-    return (-blocking, saved_at, submission.received_at, submission.id)
-
-
-_Copy = tuple[str | None, str | None, date | None]  # person, form, event date
-
-
-def _copy_key(submission: Submission) -> _Copy:
-    return (submission.person_id, submission.form_id, submission.event_date)
-
-
-def _current_copies(session: Session, new: list[Submission]) -> dict[_Copy, list[Submission]]:
-    """The stored copies that the ``new`` submissions compete with, by copy key, in id
-    order: one query for the whole batch."""
-    keys = {_copy_key(s) for s in new if s.event_date is not None and s.person_id is not None}
+def _current_copies(session: Session, new: list[Submission]
+                    ) -> dict[supersession.CopyKey, list[Submission]]:
+    """The stored copies that the ``new`` submissions compete with, by copy key (person,
+    service, form, event date), in id order: one query for the whole batch."""
+    keys = {supersession.copy_key(s) for s in new if supersession.competes(s)}
     if not keys:
         return {}
-    people = sorted({person for person, _, _ in keys if person is not None})
-    forms = sorted({form for _, form, _ in keys if form is not None})
-    current: dict[_Copy, list[Submission]] = {key: [] for key in keys}
+    people = sorted({person for person, _, _, _ in keys if person is not None})
+    services = sorted({service for _, service, _, _ in keys if service is not None})
+    forms = sorted({form for _, _, form, _ in keys if form is not None})
+    current: dict[supersession.CopyKey, list[Submission]] = {key: [] for key in keys}
     fresh = {id(s) for s in new}
     rows = session.scalars(
         select(Submission).where(Submission.status == SubmissionStatus.STORED,
                                  Submission.person_id.in_(people),
+                                 Submission.service.in_(services),
                                  Submission.form_id.in_(forms))
         .order_by(Submission.id))
     for submission in rows:
-        key = _copy_key(submission)
+        key = supersession.copy_key(submission)
         if key in current and id(submission) not in fresh:
             current[key].append(submission)
     return current
 
 
-def _settle_supersession(new: Submission,
-                         current: dict[_Copy, list[Submission]]) -> tuple[str, str | None]:
-    """Settle ``new`` against the stored copies of the same form, person and date
-    (``current``, updated: the loser leaves it, a winning ``new`` joins it)."""
-    if new.event_date is None or new.person_id is None:
+def _settle_supersession(new: Submission, current: dict[supersession.CopyKey, list[Submission]]
+                         ) -> tuple[str, str | None]:
+    """Settle ``new`` against the stored copies of the same form for the same person,
+    service and date (``current``, updated: the loser leaves it, a winning ``new`` joins
+    it), by :func:`pipeline.store.supersession.rank`."""
+    if not supersession.competes(new):
         return "stored", None
-    rivals = current.setdefault(_copy_key(new), [])
+    rivals = current.setdefault(supersession.copy_key(new), [])
     if not rivals:
         rivals.append(new)
         return "stored", None
-    best = max([new, *rivals], key=_rank)
+    best = max([new, *rivals], key=supersession.rank)
     other = rivals[0]
     for submission in [new, *rivals]:
         if submission is not best:
@@ -105,10 +95,11 @@ def _settle_supersession(new: Submission,
             submission.superseded_by = best.id
     rivals[:] = [best]
     if best is new:
+        why = supersession.why_counts(new, [other]).removeprefix("counts: ")
         return "superseded", (f"Replaces the copy '{other.original_name}' of the same form, "
-                              "person and date: this is the corrected copy.")
-    return "superseded", (f"Kept in the history only: the copy '{best.original_name}' "
-                          "already stored is the corrected one.")
+                              f"person, service and date: this is the {why}.")
+    why = supersession.why_superseded(new, best).removeprefix("kept in the history only: ")
+    return "superseded", f"Kept in the history only: {why}."
 
 
 def _as_event(row: EventRow) -> Event:
@@ -295,7 +286,7 @@ def record_submissions(session: Session, forms: list[NewForm], *, command: str,
 def _submission(form: NewForm, person_id: str, command: str, site: str | None) -> Submission:
     record = form.record
     values = record.json_values()
-    values["saved_at"] = form.raw.modified.isoformat() if form.raw.modified else None
+    values.update(supersession.saved_values(form.raw.modified, form.received_at))
     return Submission(
         sha256=form.sha256, original_name=form.original_name, received_at=form.received_at,
         form_id=record.form_id, form_version=record.form_version, service=record.service,
