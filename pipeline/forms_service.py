@@ -6,6 +6,7 @@ The command line calls these and nothing else; tests call them directly.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +17,7 @@ from pipeline.errors import FillError, FormReadError
 from pipeline.fill_values import FillValues, coerce_values
 from pipeline.pdf.build import build_blank_pdf
 from pipeline.pdf.fill import fill_pdf
+from pipeline.readers.containment import contained
 from pipeline.readers.docx import read_docx
 from pipeline.readers.pdf import read_pdf
 from pipeline.readers.xlsx import read_xlsx
@@ -39,6 +41,9 @@ BUILDERS: dict[str, Callable[[FormDefinition, str], bytes]] = {
     "docx": build_blank, "pdf": build_blank_pdf, "xlsx": build_blank_xlsx}
 FILLERS: dict[str, Filler] = {"docx": fill_docx, "pdf": fill_pdf, "xlsx": fill_xlsx}
 READERS = {".docx": read_docx, ".pdf": read_pdf, ".xlsx": read_xlsx}
+_APPS = {".docx": "Word", ".pdf": "your PDF viewer", ".xlsx": "Excel"}
+
+log = logging.getLogger("planwatch.readers")
 
 
 def blank_path(catalogue: Catalogue, definition: FormDefinition, service: str,
@@ -116,7 +121,23 @@ def read_form(path: Path, catalogue: Catalogue, data: bytes | None = None) -> Ra
     if reader is None:
         raise FormReadError(path, f"'{path.suffix or 'no extension'}' is not a form format "
                             "Planwatch reads", hint="Drop forms saved as .docx, .pdf or .xlsx.")
-    return reader(path, catalogue, data=data)
+    # The boundary between Planwatch and the libraries that parse untrusted bytes: their
+    # logs, warnings and prints stay inside (pipeline.readers.containment), and whatever
+    # they raise that a reader did not turn into a reason of its own is given one here, in
+    # Planwatch's words. Memory and recursion limits pass through: the sandbox names them.
+    try:
+        with contained():
+            return reader(path, catalogue, data=data)
+    except (FormReadError, MemoryError, RecursionError):
+        raise
+    except Exception as exc:
+        log.warning("reader_failed", exc_info=True)
+        app = _APPS[path.suffix.lower()]
+        raise FormReadError(
+            path, "Planwatch could not make sense of this file: parts of it are not laid "
+            "out the way a form is saved", hint=f"Open it in {app}, save a new copy and "
+            "drop that. If the new copy is refused too, tell whoever looks after "
+            "Planwatch.") from exc
 
 
 def check(path: Path, catalogue: Catalogue) -> Record:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import io
+import json
+import re
+import subprocess
+import sys
 import zlib
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -16,6 +20,7 @@ from pypdf.generic import (
     BooleanObject,
     DictionaryObject,
     NameObject,
+    NumberObject,
     TextStringObject,
 )
 from reportlab.pdfgen.canvas import Canvas
@@ -23,7 +28,7 @@ from reportlab.pdfgen.canvas import Canvas
 from pipeline.definitions import Catalogue, FormDefinition
 from pipeline.errors import FillError, FormReadError
 from pipeline.fill_values import coerce_values
-from pipeline.forms_service import blank_path, check, fill
+from pipeline.forms_service import blank_path, check, fill, read_form
 from pipeline.pdf.fields import FieldNode
 from pipeline.pdf.fill import fill_pdf
 from pipeline.readers.pdf import read_pdf
@@ -323,6 +328,54 @@ def _looping_kids(blob: bytes) -> bytes:
     return edit(blob, change)
 
 
+# What a damaged PDF quotes in pypdf's messages: none of it may leave the reader.
+PERSONAL = ("Jane Example", "12/04/1981", "14 Acacia Road", "LS6 2AB")
+_PERSONAL_BYTES = b"(Jane Example DOB 12/04/1981 14 Acacia Road Leeds LS6 2AB) "
+# "(PdfReadError)", "(ValueError)": a Python exception's name in a person's reason.
+_EXCEPTION_NAME = re.compile(r"\b\w*(Error|Exception|Warning)\b")
+
+
+def _in_catalog(blob: bytes, insert: bytes) -> bytes:
+    """``insert`` written into the catalog dictionary, as a damaged file has it."""
+    at = blob.index(b"/Type /Catalog")
+    return blob[:at] + insert + blob[at:]
+
+
+def _form_list_broken(blob: bytes) -> bytes:
+    """The catalog's reference to the form (its list of fields) points nowhere; the
+    fields are still on the pages."""
+    broken, count = re.subn(rb"/AcroForm \d+ 0 R", b"/AcroForm 99999 0 R", blob)
+    assert count == 1
+    return broken
+
+
+def _quoting_personal_data(blob: bytes) -> bytes:
+    """Damaged so that pypdf's warnings quote a name, a date of birth and an address."""
+    return _form_list_broken(_in_catalog(blob, _PERSONAL_BYTES))
+
+
+def _deeply_nested(blob: bytes) -> bytes:
+    """Twenty thousand nested dictionaries in the catalog: pypdf complains once a level."""
+    return _in_catalog(blob, b"/Deep " + b"<</A " * 20_000 + b">>" * 20_000 + b" ")
+
+
+def _signature_only(blob: bytes) -> bytes:
+    """Printed to PDF, then signed: one signature field and no answer fields."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(_printed(blob))))
+    page = writer.pages[0]
+    widget = writer._add_object(DictionaryObject({
+        NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Widget"),
+        NameObject("/FT"): NameObject("/Sig"), NameObject("/T"): TextStringObject("Signature1"),
+        NameObject("/Rect"): ArrayObject([NumberObject(0)] * 4),
+        NameObject("/P"): page.indirect_reference}))
+    page[NameObject("/Annots")] = ArrayObject([widget])
+    writer.root_object[NameObject("/AcroForm")] = DictionaryObject({
+        NameObject("/Fields"): ArrayObject([widget]), NameObject("/SigFlags"): NumberObject(3)})
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
 UNREADABLE = [
     pytest.param(lambda ok, tmp: b"%PDF-1.7\n" + zlib.compress(b"x" * 100), "damaged",
                  id="garbage_after_header"),
@@ -331,9 +384,16 @@ UNREADABLE = [
     pytest.param(lambda ok, tmp: b"", "empty", id="zero_bytes"),
     pytest.param(lambda ok, tmp: _printed(ok), "no form fields", id="printed_to_pdf"),
     pytest.param(lambda ok, tmp: _xfa_only(ok), "XFA", id="xfa_only_form"),
-    pytest.param(lambda ok, tmp: _not_planwatch(ok), "not a form Planwatch knows",
+    pytest.param(lambda ok, tmp: _not_planwatch(ok), "forms/blank folder",
                  id="someone_elses_form"),
     pytest.param(lambda ok, tmp: _deep_tree(ok), "deeper", id="field_tree_too_deep"),
+    pytest.param(lambda ok, tmp: _signature_only(ok), "signature field but none of the form's",
+                 id="signature_only_pdf"),
+    pytest.param(lambda ok, tmp: _form_list_broken(ok), "damaged: its pages have form fields",
+                 id="damaged_pdf_with_a_form"),
+    pytest.param(lambda ok, tmp: _quoting_personal_data(ok), "damaged",
+                 id="pdf_error_quotes_personal_data"),
+    pytest.param(lambda ok, tmp: _deeply_nested(ok), "damaged", id="deeply_nested_pdf"),
 ]
 
 
@@ -348,6 +408,77 @@ def test_unreadable_pdf_gets_a_clear_reason(
         read_pdf(path, catalogue)
     assert words in str(caught.value)
     assert "dropped.pdf" in str(caught.value) and caught.value.hint
+    # Planwatch's own words: no Python exception's name, nothing the file said.
+    assert not _EXCEPTION_NAME.search(str(caught.value)), str(caught.value)
+    assert not any(secret in str(caught.value) for secret in PERSONAL)
+    if words != "no form fields":  # said only of a PDF that has no fields at all
+        assert "no form fields" not in str(caught.value)
+
+
+# Reads one file in this process and in a sandboxed reader process, as the watcher does,
+# and prints the two reasons; everything else either process writes is on stderr.
+_READ_BOTH_WAYS = """
+import json, sys
+from pathlib import Path
+from pipeline.definitions import Catalogue
+from pipeline.errors import FormReadError
+from pipeline.forms_service import read_form
+from pipeline.inbox.sandbox import SandboxedReader
+path = Path(sys.argv[1])
+catalogue = Catalogue.load()
+reasons = []
+try:
+    read_form(path, catalogue)
+except FormReadError as error:
+    reasons.append(str(error))
+with SandboxedReader(catalogue.folder) as reader:
+    try:
+        reader.read(path, path.read_bytes())
+    except FormReadError as error:
+        reasons.append(str(error))
+print(json.dumps(reasons))
+"""
+
+
+@pytest.mark.parametrize("make", [
+    pytest.param(_quoting_personal_data, id="pdf_error_quotes_personal_data"),
+    pytest.param(_deeply_nested, id="deeply_nested_pdf_floods_nothing"),
+])
+def test_nothing_pypdf_says_reaches_stderr_in_any_reader_process(
+    make: Callable[[bytes], bytes], filled: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "damaged.pdf"
+    path.write_bytes(make(filled.read_bytes()))
+    result = subprocess.run([sys.executable, "-c", _READ_BOTH_WAYS, str(path)],
+                            capture_output=True, text=True, timeout=300, check=False,
+                            cwd=Path(__file__).parents[1])
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stderr == "", f"{len(result.stderr.splitlines())} lines: {result.stderr[:500]}"
+    reasons = json.loads(result.stdout)
+    assert len(reasons) == 2
+    for reason in reasons:
+        assert "damaged" in reason and "no form fields" not in reason
+        assert not _EXCEPTION_NAME.search(reason), reason
+        assert not any(secret in reason for secret in PERSONAL), reason
+
+
+def test_pdf_error_quoting_personal_data_stays_out_of_output_and_logs(
+    filled: Path, catalogue: Catalogue, tmp_path: Path, capfd: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """In this process too (``planwatch forms check``): not on stdout or stderr, and not
+    in any log record, whichever logger it would have come from."""
+    path = tmp_path / "damaged.pdf"
+    path.write_bytes(_quoting_personal_data(filled.read_bytes()))
+    caplog.set_level("DEBUG")
+    with pytest.raises(FormReadError) as caught:
+        read_form(path, catalogue)
+    out, err = capfd.readouterr()
+    logged = caplog.text + " ".join(str(r.msg) + str(r.args) for r in caplog.records)
+    for secret in PERSONAL:
+        assert secret not in out + err + logged + str(caught.value)
+    assert out == err == ""
+    assert [r.getMessage() for r in caplog.records] == ["reader_library_messages"]
 
 
 def test_truncated_file_is_damaged_or_partly_read(filled: Path, catalogue: Catalogue,

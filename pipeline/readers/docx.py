@@ -5,6 +5,9 @@ answer keyed by the definition's field keys, or raise a :class:`FormReadError` t
 the file and says what to do. The file is untrusted: size, zip and XML checks run
 before any parsing (:mod:`pipeline.readers.safety`).
 
+A Word file saved as "Strict Open XML Document" is read the same way: its parts are
+renamed to the usual namespaces as they are parsed (:mod:`pipeline.readers.strict`).
+
 An answer is identified by, in order: its ``w:tag``; its ``w:alias``; its legacy field
 name; the label beside it. Tables are found by their repeating section's tag or by their
 header row, and their cells are taken by column position, which survives every suite.
@@ -21,8 +24,10 @@ from lxml import etree
 
 from pipeline.definitions import Catalogue, FormDefinition, TableSpec, normalise_label
 from pipeline.errors import FormReadError, UnknownFormError
-from pipeline.readers import wordml
+from pipeline.readers import containment, wordml
+from pipeline.readers.identity import not_a_form
 from pipeline.readers.safety import DEFAULT_LIMITS, Limits, open_office_zip, parse_xml, read_part
+from pipeline.readers.strict import transitional_tree
 from pipeline.records import RawForm, RawValue
 from pipeline.word.ooxml import (
     CUSTOM_PROPS_NS,
@@ -47,6 +52,7 @@ def read_docx(
     path: Path, catalogue: Catalogue, *, data: bytes | None = None, limits: Limits = DEFAULT_LIMITS
 ) -> RawForm:
     """Every answer in one .docx form, keyed by field key (see the module docstring)."""
+    containment.install()
     if data is None:
         try:
             data = path.read_bytes()
@@ -55,14 +61,13 @@ def read_docx(
                                 hint="Check the file is not open elsewhere, then retry.") from exc
     with open_office_zip(path, data, limits) as archive:
         try:
-            body = parse_xml(read_part(archive, DOCUMENT_PART, path, limits), path, DOCUMENT_PART)
+            body = _part(archive, DOCUMENT_PART, path, limits)
         except KeyError:
             raise FormReadError(
                 path, "this is not a Word document (no word/document.xml)",
                 hint="Save it from Word or LibreOffice as .docx and drop again.") from None
         extra_parts = [
-            parse_xml(read_part(archive, name, path, limits), path, name)
-            for name in archive.namelist()
+            _part(archive, name, path, limits) for name in archive.namelist()
             if re.fullmatch(r"word/(header|footer)\d*\.xml", name)
         ]
         definition, version, service = _identify(archive, path, body, extra_parts, catalogue,
@@ -86,11 +91,15 @@ def read_docx(
     )
 
 
+def _part(archive: zipfile.ZipFile, name: str, path: Path, limits: Limits) -> etree._Element:
+    """One part, parsed safely, in the usual names even when saved as Strict Open XML."""
+    return transitional_tree(parse_xml(read_part(archive, name, path, limits), path, name))
+
+
 def _last_saved(archive: zipfile.ZipFile, path: Path, limits: Limits) -> datetime | None:
     """``dcterms:modified`` from the core properties, if the file has a readable one."""
     try:
-        root = parse_xml(read_part(archive, "docProps/core.xml", path, limits), path,
-                         "docProps/core.xml")
+        root = _part(archive, "docProps/core.xml", path, limits)
     except KeyError:
         return None
     node = root.find(f"{{{DCTERMS_NS}}}modified")
@@ -105,8 +114,7 @@ def _last_saved(archive: zipfile.ZipFile, path: Path, limits: Limits) -> datetim
 
 def _custom_properties(archive: zipfile.ZipFile, path: Path, limits: Limits) -> dict[str, str]:
     try:
-        root = parse_xml(read_part(archive, "docProps/custom.xml", path, limits), path,
-                         "docProps/custom.xml")
+        root = _part(archive, "docProps/custom.xml", path, limits)
     except KeyError:
         return {}
     found: dict[str, str] = {}
@@ -148,9 +156,7 @@ def _identify(
                 definition = catalogue.find_by_title(title)
                 break
     if definition is None:
-        raise FormReadError(
-            path, "this is not a form Planwatch knows (no form id in its properties, footer "
-            "or title)", hint="Fill one of the blank forms in forms/blank/ and drop that.")
+        raise not_a_form(path)
     try:
         number = int(version) if version else definition.version
     except ValueError:

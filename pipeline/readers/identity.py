@@ -70,6 +70,17 @@ def identify(path: Path, catalogue: Catalogue, clues: Iterable[Clue],
             found = catalogue.find_by_title(candidate) if candidate.strip() else None
             if found is not None:
                 return found, found.version, None
-    raise FormReadError(
-        path, "this is not a form Planwatch knows (no form id in its properties, stamp or "
-        "title)", hint="Fill one of the blank forms in forms/blank/ and drop that.")
+    raise not_a_form(path)
+
+
+def not_a_form(path: Path) -> FormReadError:
+    """The reason for a file that names no form Planwatch has, in a support worker's words:
+    what it is, why that happens, and where the right blank form comes from."""
+    return FormReadError(
+        path, "this is not a Planwatch form: nothing in it says which of Planwatch's forms "
+        "it is (a form retyped or copied into a new document loses that, and other "
+        "organisations' forms never have it)",
+        hint="Fill in Planwatch's blank form for your service and drop that. The blank "
+        "forms, in Word, PDF and Excel, are in Planwatch's forms/blank folder, one folder "
+        "per service; whoever looks after Planwatch can send you one (they make them with "
+        "`planwatch forms build`).")

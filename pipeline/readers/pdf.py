@@ -7,8 +7,16 @@ their tooltip), or raise a :class:`FormReadError` that names the file and says w
 - a password that is not empty: "remove the password and drop it again" (an empty user
   password, as "protect from editing" settings leave, is simply opened);
 - no form fields at all (printed to PDF, flattened, scanned): nothing to read;
+- a signature field and nothing else (printed or flattened, then signed): nothing to read,
+  and said so, not "no fields";
+- fields on its pages that its form's list of fields does not reach (the list, or the
+  object that holds it, is damaged): damaged, not "no fields";
 - an XFA-only form (LiveCycle, AEM Designer): its fields are not PDF fields;
 - anything pypdf cannot parse: damaged.
+
+Every reason is in Planwatch's words: pypdf's messages (and the names of its exceptions)
+quote the file's bytes and mean nothing to the person who dropped it; its log records and
+warnings never leave the process (:mod:`pipeline.readers.containment`).
 
 The file is untrusted. pypdf has had infinite-loop and memory-ballooning bugs on crafted
 files, so every step runs under tight pypdf limits (no external decoder, small streams,
@@ -21,19 +29,23 @@ import io
 import re
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import NoReturn
 
 from pypdf import Configuration, PasswordType, PdfReader, apply_configuration
 from pypdf.errors import DependencyError
-from pypdf.generic import DictionaryObject, PdfObject
+from pypdf.generic import ArrayObject, DictionaryObject, PdfObject
 
 from pipeline.definitions import Catalogue
 from pipeline.errors import FormReadError
-from pipeline.pdf.fields import walk
+from pipeline.pdf.fields import FieldNode, walk
 from pipeline.pdf.names import INFO_FORM_ID, INFO_FORM_VERSION, INFO_SERVICE, STAMP_FIELD
+from pipeline.readers import containment
 from pipeline.readers.identity import Clue, identify, stamp_clue
 from pipeline.readers.pdf_values import match
 from pipeline.readers.safety import DEFAULT_LIMITS, Limits, check_size, load_bytes
 from pipeline.records import RawForm
+
+containment.install()
 
 PDF_MAGIC = b"%PDF-"
 # Far above what a form needs (a few hundred kB of streams), far below what hurts; and
@@ -62,6 +74,10 @@ _PDF_DATE = re.compile(
 _PASSWORD_HINT = ("Remove the password and drop it again: open it in your PDF viewer and "
                   "save a copy without security (or print it to a fillable copy).")
 _DAMAGED_HINT = "Open it in a PDF viewer, save a new copy, and drop that."
+_FILL_AGAIN = ("Fill the fillable PDF form from forms/blank/ and save it in your PDF viewer "
+               "(do not print it to PDF), or use the Word or Excel form.")
+# Pages and annotations looked at for fields the form's list does not reach.
+_MAX_PAGES_SCANNED = 200
 
 
 def read_pdf(
@@ -73,6 +89,7 @@ def read_pdf(
     if PDF_MAGIC not in data[:1024]:
         raise FormReadError(path, "this is not a PDF file (its contents do not start as a PDF)",
                             hint="Save the form from your PDF viewer as .pdf and drop again.")
+    containment.install()
     try:
         with apply_configuration(PDF_BOUNDS):
             return _read(path, data, catalogue)
@@ -84,9 +101,10 @@ def read_pdf(
                             "open (the 'cryptography' package is missing)",
                             hint=_PASSWORD_HINT) from exc
     # The boundary to a parser of untrusted bytes: whatever pypdf raises on a broken
-    # file (its own errors, KeyError, ValueError, RecursionError...) is "damaged".
+    # file (its own errors, KeyError, ValueError, RecursionError...) is "damaged", in our
+    # words: its messages quote the file, and its class names mean nothing to a person.
     except Exception as exc:
-        raise FormReadError(path, f"the PDF is damaged and cannot be read ({type(exc).__name__})",
+        raise FormReadError(path, "the PDF is damaged and cannot be read",
                             hint=_DAMAGED_HINT) from exc
 
 
@@ -98,16 +116,7 @@ def _read(path: Path, data: bytes, catalogue: Catalogue) -> RawForm:
     acroform = _dictionary(root.get("/AcroForm")) if isinstance(root, DictionaryObject) else None
     nodes = walk(acroform.get("/Fields"), path.name) if acroform is not None else []
     if not any(n.kind in _ANSWER_KINDS and n.name != STAMP_FIELD for n in nodes):
-        if acroform is not None and "/XFA" in acroform:
-            raise FormReadError(
-                path, "this is an XFA form (made with Adobe LiveCycle or AEM Designer); its "
-                "fields are not standard PDF form fields, so Planwatch cannot read them",
-                hint="Fill the Planwatch PDF form from forms/blank/ instead, or the Word or "
-                "Excel form.")
-        raise FormReadError(
-            path, "this PDF has no form fields to read: it was printed to PDF, flattened or "
-            "scanned", hint="Fill the fillable PDF form from forms/blank/ and save it in your "
-            "PDF viewer (do not print it to PDF), or use the Word or Excel form.")
+        _no_answer_fields(path, reader, acroform, nodes)
     info: dict[str, object] = dict(reader.metadata or {})
     clues = [Clue(_info(info, INFO_FORM_ID), _info(info, INFO_FORM_VERSION),
                   _info(info, INFO_SERVICE))]
@@ -128,6 +137,51 @@ def _read(path: Path, data: bytes, catalogue: Catalogue) -> RawForm:
         unmatched=tuple(matched.unmatched),
         modified=parse_pdf_date(_info(info, "/ModDate")),
     )
+
+
+def _no_answer_fields(path: Path, reader: PdfReader, acroform: DictionaryObject | None,
+                      nodes: list[FieldNode]) -> NoReturn:
+    """Why a PDF with no answer fields cannot be read, as exactly as the file shows."""
+    if acroform is not None and "/XFA" in acroform:
+        raise FormReadError(
+            path, "this is an XFA form (made with Adobe LiveCycle or AEM Designer); its "
+            "fields are not standard PDF form fields, so Planwatch cannot read them",
+            hint="Fill the Planwatch PDF form from forms/blank/ instead, or the Word or "
+            "Excel form.")
+    if any(n.kind == "/Sig" for n in nodes):
+        raise FormReadError(
+            path, "this PDF has a signature field but none of the form's answer fields: it "
+            "was printed to PDF or flattened before it was signed, so the answers are only "
+            "a picture", hint="Fill the fillable PDF form from forms/blank/, save it in your "
+            "PDF viewer, then sign it (signing a saved form keeps its answers), or use the "
+            "Word or Excel form.")
+    if _widgets_on_pages(reader):
+        raise FormReadError(
+            path, "the PDF is damaged: its pages have form fields, but the list of the "
+            "form's fields is missing or broken, so its answers cannot be read",
+            hint="Open it in a PDF viewer, save a new copy, and drop that; if the copy is "
+            "refused too, fill the form again from forms/blank/.")
+    raise FormReadError(
+        path, "this PDF has no form fields to fill in: it was printed to PDF, flattened or "
+        "scanned",
+        hint=_FILL_AGAIN)
+
+
+def _widgets_on_pages(reader: PdfReader) -> bool:
+    """Whether any page carries a form field's widget (a field the list may not reach)."""
+    try:
+        pages = reader.pages
+        for number in range(min(len(pages), _MAX_PAGES_SCANNED)):
+            annotations = pages[number].get("/Annots")
+            annotations = annotations.get_object() if isinstance(annotations, PdfObject) else None
+            for annotation in annotations if isinstance(annotations, ArrayObject) else []:
+                widget = _dictionary(annotation)
+                if widget is not None and (widget.get("/Subtype") == "/Widget"
+                                           or "/FT" in widget):
+                    return True
+    except Exception:  # pages too damaged to look at: nothing shows a form
+        return False
+    return False
 
 
 def _dictionary(node: object) -> DictionaryObject | None:

@@ -11,6 +11,7 @@ that names the file and says what to do, in the words of the file's own format.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +54,14 @@ class OfficeFormat:
 WORD = OfficeFormat("Word", ".docx", "Word Document (.docx)")
 EXCEL = OfficeFormat("Excel", ".xlsx", "Excel Workbook (.xlsx)")
 _SAVE_AGAIN = "Save the form again and drop the new copy."
+# A part is named in a reason only when it is one every Office file has, under the name
+# Office gives it: any other name was made up by whoever made the file, and is its text.
+_OFFICE_PART_NAME = re.compile(
+    r"\[Content_Types\]\.xml|_rels/\.rels|docProps/(core|app|custom)\.xml"
+    r"|word/(_rels/)?(document|styles|settings|numbering|fontTable|webSettings|footnotes"
+    r"|endnotes|comments|header\d{0,2}|footer\d{0,2})\.xml(\.rels)?"
+    r"|xl/(_rels/)?(workbook|styles|sharedStrings)\.xml(\.rels)?"
+    r"|xl/worksheets/(_rels/)?sheet\d{1,3}\.xml(\.rels)?|xl/theme/theme\d\.xml")
 
 # One parser for every XML part: no DTDs, no entities, no network, no huge trees.
 _PARSER = etree.XMLParser(
@@ -63,6 +72,13 @@ _PARSER = etree.XMLParser(
     huge_tree=False,
     remove_blank_text=False,
 )
+
+
+def part_label(name: str) -> str:
+    """How a reason names a part: ``part 'word/document.xml'``, else ``one of its parts``."""
+    if _OFFICE_PART_NAME.fullmatch(name):
+        return f"part {name!r}"
+    return "one of its parts"
 
 
 def size_limit_mb(limits: Limits) -> int:
@@ -133,8 +149,8 @@ def _check_entries(path: Path, entries: list[zipfile.ZipInfo], limits: Limits) -
             entry.file_size > 1024 * 1024 and ratio > limits.max_ratio
         ):
             raise UnsafeFileError(
-                path, f"part {entry.filename!r} would inflate to {entry.file_size} bytes "
-                "(a zip bomb)", hint="This is not a normal form; check where it came from.",
+                path, f"{part_label(entry.filename)} would inflate to {entry.file_size} "
+                "bytes (a zip bomb)", hint="This is not a normal form; check where it came from.",
             )
     if total > limits.max_total_uncompressed:
         raise UnsafeFileError(path, "the file would inflate to more than a form ever needs",
@@ -149,10 +165,11 @@ def read_part(archive: zipfile.ZipFile, name: str, path: Path,
             data = handle.read(limits.max_entry_uncompressed + 1)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
         raise FormReadError(
-            path, f"the part {name!r} is damaged", hint=_SAVE_AGAIN,
+            path, f"the file is damaged ({part_label(name)} cannot be unpacked)",
+            hint=_SAVE_AGAIN,
         ) from exc
     if len(data) > limits.max_entry_uncompressed:
-        raise UnsafeFileError(path, f"part {name!r} inflates past the limit (a zip bomb)",
+        raise UnsafeFileError(path, f"{part_label(name)} inflates past the limit (a zip bomb)",
                               hint="This is not a normal form; check where it came from.")
     return data
 
@@ -160,7 +177,7 @@ def read_part(archive: zipfile.ZipFile, name: str, path: Path,
 def parse_xml(data: bytes, path: Path, part: str) -> etree._Element:
     """Parse one XML part; a DOCTYPE is refused outright (no legitimate OOXML has one)."""
     refusal = UnsafeFileError(
-        path, f"part {part!r} declares a DOCTYPE, which Office never writes "
+        path, f"{part_label(part)} declares a DOCTYPE, which Office never writes "
         "(a known attack on XML readers)",
         hint="Do not open this file; report where it came from.",
     )
@@ -168,9 +185,11 @@ def parse_xml(data: bytes, path: Path, part: str) -> etree._Element:
         raise refusal
     try:
         root = etree.fromstring(data, parser=_PARSER)
+    # libxml2's message quotes the part's bytes ("Bytes: 0x..", names, text): ours does not.
     except etree.XMLSyntaxError as exc:
         raise FormReadError(
-            path, f"part {part!r} is not well-formed XML ({exc.msg})", hint=_SAVE_AGAIN,
+            path, f"the file is damaged ({part_label(part)} is not well-formed XML)",
+            hint=_SAVE_AGAIN,
         ) from exc
     # A DOCTYPE further in than the quick scan looked is still refused.
     if getattr(root.getroottree().docinfo, "doctype", ""):

@@ -24,6 +24,7 @@ from openpyxl.utils.cell import range_boundaries
 
 from pipeline.definitions import Catalogue, FormDefinition
 from pipeline.errors import FormReadError
+from pipeline.readers import containment
 from pipeline.readers.identity import Clue, identify, stamp_clue
 from pipeline.readers.safety import (
     DEFAULT_LIMITS,
@@ -32,7 +33,9 @@ from pipeline.readers.safety import (
     check_xml_parts,
     load_bytes,
     open_office_zip,
+    read_part,
 )
+from pipeline.readers.strict import is_strict_part, transitional_archive
 from pipeline.readers.xlsx_cells import SheetGrid, by_labels, raw_value
 from pipeline.records import RawForm, RawValue
 from pipeline.word.ooxml import PROP_FORM_ID, PROP_FORM_VERSION, PROP_SERVICE
@@ -47,12 +50,17 @@ def read_xlsx(
     path: Path, catalogue: Catalogue, *, data: bytes | None = None, limits: Limits = DEFAULT_LIMITS
 ) -> RawForm:
     """Every answer in one Excel form, keyed by field key (see the module docstring)."""
+    containment.install()
     data = load_bytes(path, data)
     with open_office_zip(path, data, limits, EXCEL) as archive:
         if "xl/workbook.xml" not in archive.namelist():
             raise FormReadError(path, "this is not an Excel workbook (no xl/workbook.xml)",
                                 hint="Save it from Excel or LibreOffice as .xlsx and drop again.")
         check_xml_parts(archive, path, limits)
+        if is_strict_part(read_part(archive, "xl/workbook.xml", path, limits)):
+            # "Strict Open XML Spreadsheet": openpyxl knows only the usual names.
+            data = transitional_archive(archive, lambda name: read_part(archive, name, path,
+                                                                        limits))
     try:
         # openpyxl warns about every extension it drops (LibreOffice writes several); the
         # answers are in plain cells, so the warnings say nothing about the form.
@@ -67,9 +75,10 @@ def read_xlsx(
     except FormReadError:
         raise
     # The boundary to a parser of untrusted bytes: anything openpyxl raises is "damaged".
+    # Its words stay out of the reason: they can quote the file (a sheet's title, a name).
     except Exception as exc:
-        raise FormReadError(path, f"the workbook is damaged and cannot be read "
-                            f"({type(exc).__name__})", hint=_SAVE_AGAIN) from exc
+        raise FormReadError(path, "the workbook is damaged and cannot be read",
+                            hint=_SAVE_AGAIN) from exc
 
 
 def _read(path: Path, workbook: Any, catalogue: Catalogue) -> RawForm:
