@@ -20,7 +20,7 @@ from pipeline.policies import Policies, load_policies
 from pipeline.records import Finding, Obligation, ObligationStatus
 from pipeline.reports.weekly_data import ActivePerson, IncompleteRow, RejectedRow, WeeklyInput
 from pipeline.rules.obligations import compute_obligations as compute
-from pipeline.store import queries
+from pipeline.store import queries, supersession
 from pipeline.store.models import Episode, EventRow, Submission, SubmissionStatus
 from pipeline.store.session import Store
 
@@ -139,9 +139,14 @@ def person_history(store: Store, settings: Settings, person_id: str,
             .where(EventRow.person_id == person_id,
                    Submission.status == SubmissionStatus.STORED)
             .order_by(EventRow.on, EventRow.id)).all()
+        why = supersession.verdicts(submissions)
         forms = [{
-            "submission_id": s.id, "form": s.form_id, "date": _iso(s.event_date),
-            "status": s.status, "received_at": s.received_at.isoformat(),
+            "submission_id": s.id, "form": s.form_id, "service": s.service,
+            "date": _iso(s.event_date), "status": s.status,
+            "counts": s.status == SubmissionStatus.STORED, "why": why[s.id],
+            "received_at": s.received_at.isoformat(),
+            "saved_at": s.values.get(supersession.SAVED_AT),
+            "saved_at_in_file": s.values.get(supersession.SAVED_AT_IN_FILE),
             "file": s.original_name, "archived_path": s.archived_path, "site": s.site,
             "superseded_by": s.superseded_by,
             "blocking_findings": sum(1 for f in s.findings if f.get("severity") == "blocking"),

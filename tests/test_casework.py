@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -99,6 +101,55 @@ def test_show_lists_every_copy_with_its_archived_file(tmp_path: Path,
     assert statuses.count(("support-plan", "superseded")) == 1
     assert statuses.count(("support-plan", "stored")) == 1
     assert all((home / f["archived_path"]).exists() for f in shown["forms"])
+
+
+def test_show_says_which_copy_counts_and_why(tmp_path: Path, catalogue: Catalogue) -> None:
+    home = workspace_with(tmp_path, "ws", catalogue, FORMS)
+    run(home, "ingest")
+    shown = json.loads(run(home, "show", "CS-00042", "--as-of", "2026-11-23", "--json"))
+    plans = {f["file"]: f for f in shown["forms"] if f["form"] == "support-plan"}
+    assert (plans["02-support-plan.docx"]["counts"], plans["02-support-plan.docx"]["why"]) == (
+        True, "counts: corrected copy (fewer blocking findings)")
+    unsigned = plans["01-support-plan.docx"]
+    assert unsigned["counts"] is False
+    assert unsigned["why"].startswith(
+        "kept in the history only: superseded by '02-support-plan.docx' because it has "
+        "fewer blocking findings (0, not ")
+    assert {f["why"] for f in shown["forms"] if f["form"] == "referral"} == {
+        "counts: the only copy of this form for this person, service and date"}
+    text = run(home, "show", "CS-00042", "--as-of", "2026-11-23")
+    assert ("02-support-plan.docx (support-plan, 2026-03-20): counts: corrected copy "
+            "(fewer blocking findings)") in text
+    assert ("01-support-plan.docx (support-plan, 2026-03-20): kept in the history only: "
+            "superseded by '02-support-plan.docx' because it has fewer blocking") in text
+    assert "00-referral.docx (referral" not in text  # one copy: nothing to explain
+
+
+def test_show_says_a_future_last_saved_time_counts_as_the_arrival(
+    tmp_path: Path, catalogue: Catalogue
+) -> None:
+    home = workspace_with(tmp_path, "ws", catalogue, [])
+    values = FULL_VALUES["support-plan"]
+    fill(catalogue.get("support-plan"), values, home / "inbox" / "spoof.docx",
+         saved_at=datetime(2099, 1, 1, 12, 0, tzinfo=UTC))
+    run(home, "ingest")
+    time.sleep(1.1)  # the correction is saved after the 2099 copy arrived (whole seconds)
+    fill(catalogue.get("support-plan"), values, home / "inbox" / "fixed.docx")
+    run(home, "ingest")
+    shown = json.loads(run(home, "show", "CS-00042", "--json"))
+    forms = {f["file"]: f for f in shown["forms"]}
+    assert (forms["fixed.docx"]["counts"], forms["spoof.docx"]["counts"]) == (True, False)
+    assert forms["fixed.docx"]["why"] == ("counts: latest copy (as many blocking findings, "
+                                          "saved last)")
+    spoof = forms["spoof.docx"]
+    assert spoof["saved_at"] == spoof["received_at"]
+    assert spoof["saved_at_in_file"] == "2099-01-01T12:00:00+00:00"
+    assert spoof["why"].startswith("kept in the history only: superseded by 'fixed.docx' "
+                                   "because it was saved later (")
+    assert "its last-saved time (01/01/2099 12:00) is after it arrived, so it counts as " \
+        "saved when it arrived" in spoof["why"]
+    text = " ".join(run(home, "show", "CS-00042").split())
+    assert "spoof.docx (support-plan, 2026-03-20): kept in the history only" in text
 
 
 def test_weekly_report_is_written_where_managers_look(

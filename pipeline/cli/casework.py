@@ -21,7 +21,7 @@ from pipeline.logs import configure_logging
 from pipeline.readers.safety import Limits
 from pipeline.records import ObligationStatus
 from pipeline.reports.weekly_job import write_compliance_report
-from pipeline.store import queries
+from pipeline.store import queries, supersession
 from pipeline.store.session import Store, open_store
 
 SiteOption = Annotated[str | None, typer.Option(
@@ -152,7 +152,8 @@ def show(
     as_of: AsOfOption = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """One person's forms (every copy, with its archived file), events and deadlines."""
+    """One person's forms (every copy, with its archived file, and which copy counts and
+    why), events and deadlines."""
     settings = workspace_settings(ctx)
     day = as_of.date() if as_of else today()
     with open_store(settings.database_url) as store:
@@ -163,11 +164,18 @@ def show(
                     "obligations": [o.json_row() for o in history.obligations]})
         return
     out.print(f"[bold]{history.person_id}[/]")
-    forms = Table("date", "form", "status", "blocking", "file in the archive", title="Forms")
+    forms = Table("date", "form", "service", "status", "counts", "blocking",
+                  "file in the archive", title="Forms")
     for form in history.submissions:
-        forms.add_row(form["date"] or "", form["form"] or "", form["status"],
+        forms.add_row(form["date"] or "", form["form"] or "", form["service"] or "",
+                      form["status"], "yes" if form["counts"] else "no",
                       str(form["blocking_findings"]), form["archived_path"] or "")
     out.print(forms)
+    # Which copy counts, and why, wherever a form has more than one copy.
+    for form in history.submissions:
+        if form["status"] != "rejected" and form["why"] != supersession.ONLY_COPY:
+            out.print(f"{form['file']} ({form['form']}, {form['date']}): {form['why']}",
+                      markup=False)
     deadlines = Table("obligation", "due", "status", "met on", "source",
                       title=f"Deadlines as of {day:%d/%m/%Y}")
     for row in history.obligations:
