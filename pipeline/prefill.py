@@ -20,12 +20,10 @@ An action is *done* when a later progress row with the same issue says so: "done
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +32,9 @@ from sqlalchemy.orm import Session
 
 from pipeline import forms_service
 from pipeline.definitions import Catalogue, FormDefinition
-from pipeline.errors import FillError
-from pipeline.reports.output import PRIVATE_FILE
+from pipeline.errors import FillError, ReportError
+from pipeline.fill_values import coerce_values
+from pipeline.reports.output import output_folder, write_bytes_atomically
 from pipeline.store.models import Submission, SubmissionStatus
 from pipeline.store.session import Store
 
@@ -149,11 +148,15 @@ def output_format(output: Path, chosen: str | None) -> str:
 
 def write_prefilled(store: Store, catalogue: Catalogue, form_id: str, person_id: str,
                     output: Path, *, today: date, fmt: str | None = None,
-                    saved_at: datetime | None = None) -> Path:
+                    saved_at: datetime | None = None,
+                    reports_path: Path | None = None) -> Path:
     """Write ``form_id`` pre-filled for ``person_id`` to ``output``; return ``output``.
 
     ``fmt`` is docx, pdf or xlsx (default: the output's extension). The file is
-    owner-only (it holds personal details) and replaces ``output`` atomically. Raises
+    owner-only (it holds personal details), as is any folder made for it, and replaces
+    ``output`` atomically; an ``output`` inside the workspace's ``reports_path`` makes
+    the folders down to it owner-only too (see
+    :func:`pipeline.reports.output.output_folder`). Raises
     :class:`FillError` when no form is stored for the person, the person's service does
     not use the form, or the format is not available.
     """
@@ -169,26 +172,27 @@ def write_prefilled(store: Store, catalogue: Catalogue, form_id: str, person_id:
         raise FillError(f"Form {form_id!r} is not used by {person_id}'s service {service!r}.",
                         hint=f"It is used by: {', '.join(definition.services)}.")
     values = prefill_values(definition.for_service(service), forms, catalogue, today)
+    if reports_path is not None:
+        _fill_error(lambda: output_folder(output, reports_path))
     return _fill_privately(definition, values, output, service, chosen, saved_at)
 
 
 def _fill_privately(definition: FormDefinition, values: dict[str, Any], output: Path,
                     service: str, fmt: str, saved_at: datetime | None) -> Path:
-    # The filler writes its file in place: give it an owner-only temporary file to write
-    # into, then rename that over the output, so the output is never readable by others
-    # nor ever half-written.
-    temporary = output.with_name(f".{output.stem}.{secrets.token_hex(4)}{output.suffix}")
+    # Filled in memory, then written as every report is: owner-only (0600, and 0700 for
+    # any folder made on the way, whatever the umask) and atomically.
+    for_service = definition.for_service(service)
+    content = forms_service.FILLERS[fmt](
+        for_service, service, coerce_values(for_service, values),
+        saved_at=saved_at or datetime.now(UTC))
+    return _fill_error(lambda: write_bytes_atomically(output, content, what="the form"))
+
+
+def _fill_error(write: Callable[[], Path]) -> Path:
+    """``write()``, its :class:`ReportError` (a folder or file that cannot be written)
+    given as the :class:`FillError` the forms commands raise."""
     try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
-        forms_service.fill(definition, values, temporary, service=service, saved_at=saved_at,
-                           file_format=fmt)
-        temporary.replace(output)
-    except OSError as exc:
-        raise FillError(f"{output}: cannot write the form ({exc.strerror or exc}).",
-                        hint="Check that the folder can be written and the file is not "
-                        "open in Word, then run the command again.") from exc
-    finally:
-        with contextlib.suppress(OSError):
-            temporary.unlink(missing_ok=True)
-    return output
+        return write()
+    except ReportError as exc:
+        raise FillError(exc.message, hint="Check that the folder can be written and the "
+                        "file is not open in Word, then run the command again.") from exc

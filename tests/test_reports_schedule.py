@@ -92,9 +92,16 @@ def test_uids_are_stable_and_distinct_per_obligation_and_cycle() -> None:
 
 @pytest.mark.parametrize(("name", "title"), [
     pytest.param("Sam Patel", "Sam Patel", id="plain"),
-    pytest.param("A/B: [team]?", "A B   team", id="forbidden_characters"),
+    pytest.param("A/B: [team]?", "A B team", id="forbidden_characters"),
     pytest.param("Bartholomew Fitzgerald-Worthington III", "Bartholomew Fitzgerald-Worthing",
                  id="longer_than_31"),
+    pytest.param("Sam\r\nPatel", "Sam Patel", id="crlf_in_name"),
+    pytest.param("Sam\x07\tPatel\x0b\u2028", "Sam Patel", id="control_characters"),
+    pytest.param("'Sam Patel'", "Sam Patel", id="apostrophes_at_the_ends"),
+    pytest.param("\r\n[]:*?/\\", "Worker", id="nothing_left"),
+    pytest.param("history", "history (worker)", id="excel_reserved_history"),
+    pytest.param("Bartholomew Fitzgerald-Worthin III", "Bartholomew Fitzgerald-Worthin",
+                 id="no_space_at_the_cut"),
 ])
 def test_sheet_titles_excel_accepts(name: str, title: str) -> None:
     assert sheet_title(name, set()) == title
@@ -103,6 +110,15 @@ def test_sheet_titles_excel_accepts(name: str, title: str) -> None:
 def test_sheet_titles_are_unique_ignoring_case() -> None:
     taken: set[str] = set()
     assert [sheet_title(n, taken) for n in ("Jo", "JO", "jo")] == ["Jo", "JO (2)", "jo (3)"]
+
+
+def test_sheet_titles_are_unique_after_cleaning() -> None:
+    taken: set[str] = set()
+    names = ("Sam Patel", "Sam\r\nPatel", "Sam/Patel", "x" * 40, "x" * 35)
+    titles = [sheet_title(n, taken) for n in names]
+    assert titles == ["Sam Patel", "Sam Patel (2)", "Sam Patel (3)", "x" * 31,
+                      "x" * 27 + " (2)"]
+    assert all(len(t) <= 31 for t in titles)
 
 
 @pytest.fixture
@@ -210,3 +226,71 @@ def test_calendar_file_is_owner_only_and_must_be_ics(tmp_path: Path) -> None:
 def test_naive_generation_time_is_refused() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         build_calendar(schedule(), generated_at=datetime(2026, 11, 23, 7, 0))
+
+
+# --- names with line breaks and control characters ------------------------------------------
+
+CONTROL = {chr(code) for code in (*range(0x20), *range(0x7F, 0xA0))} | {"\u2028", "\u2029"}
+CRLF_WORKER = "Sam\r\nPatel\x07"
+
+
+def crlf_schedule() -> ScheduleInput:
+    """A worker's name and a reference with CR/LF in them, as a PDF form can carry."""
+    rows = [ob("CS-0009\r\nX", "review", date(2026, 11, 30), S.DUE_SOON, CRLF_WORKER),
+            ob("CS-0010", "review", date(2026, 11, 16), S.OVERDUE, "Jo\nOkafor")]
+    return schedule_input(rows, AS_OF, 4, forms_needed=FORMS, worker="sam\npatel\x07")
+
+
+@pytest.mark.parametrize("suffix", [
+    pytest.param(".xlsx", id="crlf_worker_name_workbook"),
+    pytest.param(".ics", id="crlf_worker_name_calendar"),
+])
+def test_crlf_in_names_gives_files_that_open_without_control_characters(
+        tmp_path: Path, suffix: str) -> None:
+    data = crlf_schedule()
+    assert [i.person_id for i in data.items] == ["CS-0009\r\nX"]  # only Sam's caseload
+    if suffix == ".ics":
+        path = write_calendar(data, tmp_path / f"sam{suffix}", generated_at=MADE)
+        calendar = Calendar.from_ical(path.read_bytes())
+        calendar.validate()
+        texts = [str(calendar["x-wr-calname"])]
+        for event in calendar.walk("VEVENT"):
+            texts += [str(event["summary"]), *str(event["description"]).split("\n"),
+                      *(str(a["description"]) for a in event.walk("VALARM"))]
+        assert texts[0] == "Planwatch Sam Patel's reviews"
+        assert texts[1] == "Due: Support plan review (Part 1), CS-0009 X"
+    else:
+        path = write_schedule_workbook(data, tmp_path / f"sam{suffix}")
+        book = openpyxl.load_workbook(path)
+        assert book.sheetnames == ["Sam Patel"]
+        ws = book["Sam Patel"]
+        texts = [ws.title, ws.oddFooter.left.text or ""]
+        texts += [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
+        assert ws["A2"].value == "CS-0009 X"
+        assert (ws.oddFooter.left.text or "").startswith("Planwatch schedule: Sam Patel, ")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert not [t for t in texts if CONTROL & set(t)]
+
+
+def test_every_workers_sheet_and_the_team_calendar_are_clean(tmp_path: Path) -> None:
+    rows = [ob("CS-0009", "review", date(2026, 11, 30), S.DUE_SOON, CRLF_WORKER),
+            ob("CS-0010", "review", date(2026, 11, 16), S.OVERDUE, "Sam Patel"),
+            ob("CS-0011", "review", date(2026, 11, 16), S.OVERDUE, "R&D [team]\n")]
+    data = schedule_input(rows, AS_OF, 4)
+    book = openpyxl.load_workbook(write_schedule_workbook(data, tmp_path / "team.xlsx"))
+    assert sorted(book.sheetnames) == ["R&D team", "Sam Patel", "Sam Patel (2)"]
+    # "&" is Excel's footer code character: written "&&", it prints as one "&".
+    assert (book["R&D team"].oddFooter.left.text or "").startswith(
+        "Planwatch schedule: R&&D [team], ")
+    Calendar.from_ical(write_calendar(data, tmp_path / "team.ics",
+                                      generated_at=MADE).read_bytes()).validate()
+
+
+def test_worker_names_match_across_line_breaks() -> None:
+    data = schedule_input([ob("CS-0009", "review", date(2026, 11, 30), S.DUE_SOON,
+                              CRLF_WORKER)], AS_OF, 4, worker="Sam Patel")
+    assert [i.person_id for i in data.items] == ["CS-0009"]
+    with pytest.raises(ReportError, match="name the worker 'Nobody'") as caught:
+        schedule_input([ob("CS-0009", "review", date(2026, 11, 30), S.DUE_SOON,
+                           CRLF_WORKER)], AS_OF, 4, worker="Nobody\r\n")
+    assert caught.value.hint == "Give the name as written on the forms: Sam Patel."

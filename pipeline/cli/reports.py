@@ -74,5 +74,6 @@ def prefill(
     settings = workspace_settings(ctx)
     with open_store(settings.database_url) as store:
         path = write_prefilled(store, Catalogue.load(settings.forms_path), form, person_id,
-                               output, today=today(), fmt=fmt)
+                               output, today=today(), fmt=fmt,
+                               reports_path=settings.reports_path)
     out.print(f"Wrote {path}", markup=False)

@@ -11,7 +11,9 @@ Re-importing a regenerated file updates events rather than duplicating them:
   reminder, so the earlier event stops reminding anyone.
 
 Events name the person by their reference only, never by name: calendars are synced to
-phones and shared more widely than the store.
+phones and shared more widely than the store. Every text from a form (a reference, a
+worker's name) is put on one line first (:func:`~pipeline.reports.output.one_line`):
+a line break or control character in it would end the calendar's line.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from icalendar import Alarm, Calendar, Event
 
 from pipeline.errors import ReportError
 from pipeline.records import ObligationStatus
-from pipeline.reports.output import PRIVATE_FILE, write_bytes_atomically
+from pipeline.reports.output import one_line, write_bytes_atomically
 from pipeline.reports.schedule import STATUS_TEXT, ScheduleInput, ScheduleItem
 
 PRODID = "-//Planwatch//Review schedule//EN"
@@ -37,20 +39,21 @@ def sequence_for(generated_at: datetime) -> int:
 
 
 def _title(item: ScheduleItem) -> str:
-    what = (item.form_needed or item.obligation.replace("_", " ")).rstrip(".")
+    what = one_line(item.form_needed or item.obligation.replace("_", " ")).rstrip(".")
+    person = one_line(item.person_id)
     if item.status in (ObligationStatus.MET, ObligationStatus.MET_LATE):
-        return f"Done: {what}, {item.person_id}"
+        return f"Done: {what}, {person}"
     if item.status is ObligationStatus.OVERDUE:
-        return f"OVERDUE since {item.due:%d/%m}: {what}, {item.person_id}"
-    return f"Due: {what}, {item.person_id}"
+        return f"OVERDUE since {item.due:%d/%m}: {what}, {person}"
+    return f"Due: {what}, {person}"
 
 
 def _description(item: ScheduleItem, data: ScheduleInput, generated_at: datetime) -> str:
     lines = [
-        f"Person: {item.person_id}",
-        f"Service: {item.service}",
-        f"Obligation: {item.obligation}",
-        *([f"Form needed: {item.form_needed}"] if item.form_needed else []),
+        f"Person: {one_line(item.person_id)}",
+        f"Service: {one_line(item.service)}",
+        f"Obligation: {one_line(item.obligation)}",
+        *([f"Form needed: {one_line(item.form_needed)}"] if item.form_needed else []),
         f"Due: {item.due:%d/%m/%Y}",
         f"Status on {data.as_of:%d/%m/%Y}: {STATUS_TEXT[item.status]}",
     ]
@@ -108,7 +111,7 @@ def build_calendar(data: ScheduleInput, *, generated_at: datetime,
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    owner = f"{data.worker}'s reviews" if data.worker else "reviews"
+    owner = f"{one_line(data.worker)}'s reviews" if data.worker else "reviews"
     calendar.add("x-wr-calname", f"Planwatch {owner}")
     for item in [*data.items, *data.done]:
         calendar.add_component(_event(item, data, stamp, reminder_days_before))
@@ -126,4 +129,4 @@ def write_calendar(data: ScheduleInput, path: Path, *, generated_at: datetime | 
                           hint="Give -o a name ending in .ics (or .xlsx for a workbook).")
     text = build_calendar(data, generated_at=generated_at or datetime.now(UTC),
                           reminder_days_before=reminder_days_before)
-    return write_bytes_atomically(path, text, mode=PRIVATE_FILE, what="the calendar")
+    return write_bytes_atomically(path, text, what="the calendar")

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from pipeline.errors import ReportError
 from pipeline.records import Obligation, ObligationStatus
-from pipeline.reports.output import PRIVATE_FILE
+from pipeline.reports.output import one_line
 from pipeline.reports.tally import UNASSIGNED
 from pipeline.reports.xlsx_style import Column, Kind, colour, save_atomically, write_list_sheet
 
@@ -103,17 +103,20 @@ def schedule_input(
 ) -> ScheduleInput:
     """The schedule of ``obligations`` (evaluated as of ``as_of``) for ``weeks`` weeks.
 
-    ``worker`` (matched ignoring case) keeps only that worker's caseload and raises
+    ``worker`` (matched ignoring case, and line breaks or other control characters on
+    either side as spaces) keeps only that worker's caseload and raises
     :class:`ReportError` when nobody's obligations name that worker. ``last_contact``
     maps (person, service) to the date of the latest form recording contact.
     """
     rows = list(obligations)
     if worker is not None:
-        mine = [ob for ob in rows if (ob.worker or "").casefold() == worker.casefold()]
+        wanted = one_line(worker).casefold()
+        mine = [ob for ob in rows if one_line(ob.worker or "").casefold() == wanted]
         if not mine:
-            known = sorted({ob.worker for ob in rows if ob.worker}, key=str.casefold)
+            known = sorted({one_line(ob.worker) for ob in rows if ob.worker},
+                           key=str.casefold)
             raise ReportError(
-                f"No obligations name the worker {worker!r}.",
+                f"No obligations name the worker {one_line(worker)!r}.",
                 hint="Give the name as written on the forms"
                 + (f": {', '.join(known)}." if known else "."))
         worker, rows = mine[0].worker, mine
@@ -142,8 +145,17 @@ def _order(item: ScheduleItem) -> tuple[date, str, str, int]:
 
 
 def sheet_title(name: str, taken: set[str]) -> str:
-    """A worksheet name Excel accepts (31 characters, none of []:*?/\\), unique."""
-    base = re.sub(r"[\[\]:*?/\\]", " ", name).strip().strip("'")[:31] or "Worker"
+    """A worksheet name Excel accepts, unique ignoring case among ``taken`` (updated).
+
+    One line (line breaks and control characters become spaces), none of []:*?/\\, no
+    apostrophe at either end, at most 31 characters, never empty nor Excel's reserved
+    "History".
+    """
+    base = one_line(re.sub(r"[\[\]:*?/\\]", " ", name)).strip("'")[:31].strip(" '")
+    if not base:
+        base = "Worker"
+    elif base.casefold() == "history":
+        base = f"{base} (worker)"
     title, counter = base, 2
     while title.casefold() in taken:
         suffix = f" ({counter})"
@@ -176,12 +188,14 @@ def write_schedule_workbook(data: ScheduleInput, path: Path) -> Path:
     for worker in data.workers() or ["Schedule"]:
         items = [i for i in data.items if i.worker_name == worker]
         ws: Any = workbook.create_sheet(sheet_title(worker, taken))
-        rows = [[i.person_id, i.service, i.obligation, i.form_needed, i.due,
+        rows = [[one_line(i.person_id), one_line(i.service), one_line(i.obligation),
+                 one_line(i.form_needed) if i.form_needed else None, i.due,
                  STATUS_TEXT[i.status], (i.due - data.as_of).days, i.last_contact]
                 for i in items]
-        write_list_sheet(ws, COLUMNS, rows, footer=f"Planwatch schedule: {worker}, {span}",
+        write_list_sheet(ws, COLUMNS, rows,
+                         footer=f"Planwatch schedule: {one_line(worker)}, {span}",
                          empty_message=f"Nothing due from {span}.")
         for number, i in enumerate(items, start=2):
             shade = {ObligationStatus.OVERDUE: "red", ObligationStatus.DUE_SOON: "amber"}
             colour(ws.cell(row=number, column=6), shade.get(i.status))
-    return save_atomically(workbook, path, mode=PRIVATE_FILE)
+    return save_atomically(workbook, path)

@@ -23,7 +23,7 @@ from docxtpl import DocxTemplate, InlineImage
 from jinja2 import TemplateError
 
 from pipeline.errors import ReportError
-from pipeline.reports.output import PRIVATE_FILE, write_bytes_atomically
+from pipeline.reports.output import write_bytes_atomically
 from pipeline.reports.summary_chart import scores_chart
 from pipeline.reports.summary_data import ActionFate, SummaryInput
 from pipeline.reports.weekly_sheets import DISAGREED_LABELS
@@ -136,4 +136,4 @@ def write_summary_docx(data: SummaryInput, path: Path, *, written_on: date,
         raise ReportError(f"{path}: an outcome summary must be a .docx file.",
                           hint="Give -o a name ending in .docx.")
     content = render_summary(data, written_on=written_on, template=template)
-    return write_bytes_atomically(path, content, mode=PRIVATE_FILE, what="the summary")
+    return write_bytes_atomically(path, content, what="the summary")

@@ -5,11 +5,13 @@
     write_departure_drafts      a draft a week before a planned departure (daily check)
 
 Summaries go to ``reports/summaries/`` (owner-only folder and files) unless another
-path is given. File names carry the person's reference, never their name.
+path is given. File names carry the person's reference, never their name, made safe so
+that two references never give one file name (:func:`~pipeline.reports.output.file_part`).
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,8 @@ from sqlalchemy.orm import Session
 
 from pipeline.definitions import Catalogue, FieldType, FormDefinition
 from pipeline.errors import ReportError
-from pipeline.reports.output import file_part, private_folder
+from pipeline.policies import SERVICE_PATTERN
+from pipeline.reports.output import file_part, output_folder, private_tree
 from pipeline.reports.summary import TEMPLATE, write_summary_docx
 from pipeline.reports.summary_data import (
     CLOSURE_FORM,
@@ -43,8 +46,15 @@ def summaries_path(reports_path: Path) -> Path:
 
 def summary_file_name(data: SummaryInput) -> str:
     """``outcome-summary-<person>-<service>-<closure date>.docx``, or ``-draft-<date>``
-    (the planned departure, else the as-of date) while support is ongoing."""
-    stem = f"outcome-summary-{file_part(data.person_id)}-{file_part(data.service)}"
+    (the planned departure, else the as-of date) while support is ongoing.
+
+    The person's reference goes through :func:`file_part`, so two people never share a
+    file: ``SWA 7001`` and ``SWA/7001`` are ``SWA_7001+<hash>`` with two hashes. A
+    service id is already a safe name (lower-case letters, digits and dashes).
+    """
+    service = (data.service if re.fullmatch(SERVICE_PATTERN, data.service)
+               else file_part(data.service))
+    stem = f"outcome-summary-{file_part(data.person_id)}-{service}"
     if data.closure is not None and data.closure.closed_on is not None:
         return f"{stem}-{data.closure.closed_on:%Y-%m-%d}.docx"
     return f"{stem}-draft-{(data.planned_departure or data.as_of):%Y-%m-%d}.docx"
@@ -121,7 +131,10 @@ def write_summary(store: Store, catalogue: Catalogue, person_id: str, *, as_of: 
     """Write ``person_id``'s outcome summary; return the path (default: in summaries/)."""
     with store.session() as session:
         data = load_summary(session, catalogue, person_id, as_of, service)
-    path = output or private_folder(summaries_path(reports_path)) / summary_file_name(data)
+    if output is not None:
+        path = output_folder(output, reports_path)
+    else:
+        path = private_tree(reports_path, summaries_path(reports_path)) / summary_file_name(data)
     return write_summary_docx(data, path, written_on=as_of, template=template)
 
 
@@ -198,7 +211,7 @@ def write_departure_drafts(store: Store, catalogue: Catalogue, *, reports_path: 
     for person, service, _ in due:
         with store.session() as session:
             data = load_summary(session, catalogue, person, today, service)
-        path = private_folder(summaries_path(reports_path)) / summary_file_name(data)
+        path = private_tree(reports_path, summaries_path(reports_path)) / summary_file_name(data)
         if data.draft and not path.exists():
             written.append(write_summary_docx(data, path, written_on=today))
     return written

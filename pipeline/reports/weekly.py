@@ -29,7 +29,6 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from pipeline.errors import ReportError
-from pipeline.reports.output import SHARED_FILE
 from pipeline.reports.weekly_caseload import write_caseload
 from pipeline.reports.weekly_data import WeeklyInput
 from pipeline.reports.weekly_sheets import (
@@ -61,14 +60,15 @@ def _file_name(stored: str) -> str:
 
 
 def write_weekly_workbook(
-    data: WeeklyInput, path: Path, *, files_root: Path | None = None, mode: int = SHARED_FILE
+    data: WeeklyInput, path: Path, *, files_root: Path | None = None
 ) -> Path:
     """Write the weekly compliance workbook for ``data`` to ``path`` and return ``path``.
 
-    The file is replaced atomically: readers see the previous workbook or the new one.
+    The file is replaced atomically (readers see the previous workbook or the new one)
+    and is owner-only, as every report: it names people and their workers.
     Archived-file paths become links relative to the workbook; relative stored paths are
     taken relative to ``files_root`` (the workspace) or, without it, to the workbook's
-    folder. ``mode`` is the file's permission bits before the umask. Raises
+    folder. Raises
     :class:`ReportError` when ``path`` is not an .xlsx file or cannot be written.
     """
     if path.suffix.lower() != ".xlsx":
@@ -82,11 +82,11 @@ def write_weekly_workbook(
     target = file_links(path.parent, files_root)
     # Millions of cells for a council, in rows that never form cycles: see rules.bulk.
     with collector_paused():
-        return _write(data, path, target, footer, week, mode)
+        return _write(data, path, target, footer, week)
 
 
 def _write(data: WeeklyInput, path: Path, target: Callable[[str], str], footer: str,
-           week: str, mode: int) -> Path:
+           week: str) -> Path:
     """The workbook's sheets, written and saved (see write_weekly_workbook)."""
     # Many rows link to the same form (an obligation's trigger, a plan with findings).
     links: dict[str, Link] = {}
@@ -115,4 +115,4 @@ def _write(data: WeeklyInput, path: Path, target: Callable[[str], str], footer: 
                                         *detail_sheets(data, link)]:
         sheets.list_sheet(workbook.create_sheet(title), columns, rows, empty_message=empty,
                           footer=footer)
-    return sheets.save(path, mode=mode)
+    return sheets.save(path)

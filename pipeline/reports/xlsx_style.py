@@ -27,7 +27,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from pipeline.errors import ReportError
-from pipeline.reports.output import SHARED_FILE, write_atomically
+from pipeline.reports.output import one_line, write_atomically
 from pipeline.reports.xml_text import quote_path
 
 DATE_FORMAT = "dd/mm/yyyy"
@@ -61,6 +61,8 @@ TOP_CENTRE = Alignment(horizontal="center", vertical="top")
 TOP = Alignment(vertical="top")
 # Excel refuses longer cell text; a form field that long is cut rather than fail the report.
 MAX_CELL_CHARS = 32_767
+# Excel refuses a header or footer of more than 255 characters, codes and all.
+MAX_FOOTER_CHARS = 200
 REPORT_ZONE = "Europe/London"
 LINE_HEIGHT = 13.0  # points per line of 10-point text, leading included
 
@@ -412,6 +414,15 @@ def merged_note(ws: Any, row: int, text: str, width_columns: int) -> None:
     ws.row_dimensions[row].height = 12 * wrapped_lines(text, width * 10 / 9) + 4
 
 
+def footer_text(text: str) -> str:
+    """``text`` as the left part of an Excel footer: one line, short enough, and with
+    ``&`` written ``&&`` (a lone ``&`` starts a code there: ``R&D`` would print a date)."""
+    text = one_line(text)[:MAX_FOOTER_CHARS]
+    while len(text) + text.count("&") > MAX_FOOTER_CHARS:
+        text = text[:-1]
+    return text.replace("&", "&&")
+
+
 def set_print(ws: Any, *, footer: str, title_rows: str | None = None) -> None:
     """Landscape A4, one page wide and as many tall as needed, page numbers in the footer."""
     ws.page_setup.orientation = "landscape"
@@ -423,7 +434,7 @@ def set_print(ws: Any, *, footer: str, title_rows: str | None = None) -> None:
     ws.page_margins.top = ws.page_margins.bottom = 0.7
     if title_rows is not None:
         ws.print_title_rows = title_rows
-    ws.oddFooter.left.text = footer
+    ws.oddFooter.left.text = footer_text(footer)
     ws.oddFooter.right.text = "&A, page &P of &N"
 
 
@@ -456,11 +467,10 @@ def write_list_sheet(
     set_print(ws, footer=footer, title_rows="1:1")
 
 
-def save_atomically(workbook: Any, path: Path, *, mode: int = SHARED_FILE) -> Path:
+def save_atomically(workbook: Any, path: Path) -> Path:
     """Write ``workbook`` to ``path`` so a reader sees the old file or the new, never half.
 
-    See :func:`pipeline.reports.output.write_atomically`; ``mode`` is
-    :data:`~pipeline.reports.output.PRIVATE_FILE` for workbooks that name people. Raises
-    :class:`ReportError` when the folder cannot be written.
+    Owner-only, as every report: see :func:`pipeline.reports.output.write_atomically`.
+    Raises :class:`ReportError` when the folder or file cannot be written.
     """
-    return write_atomically(path, workbook.save, mode=mode, what="the workbook")
+    return write_atomically(path, workbook.save, what="the workbook")
