@@ -20,6 +20,7 @@ from pipeline.definitions import Catalogue
 from pipeline.forms_service import fill
 from pipeline.inbox.backlog import ingest_paths
 from pipeline.inbox.ingest import Outcome, Workspace, ingest_file
+from pipeline.store import supersession
 from pipeline.store.models import Episode, Submission
 from pipeline.store.session import Store, open_store
 from pipeline.workspace import init_workspace
@@ -234,3 +235,51 @@ def test_same_service_copies_of_a_referral_still_supersede(
     assert counting(store) == {"again.docx", "floating.docx"}
     assert rows(store)["first.docx"].superseded_by == rows(store)["again.docx"].id
     assert deadlines(store, settings, "swa-floating") == floating_due
+
+
+# --- what `planwatch show` says about stores settled before these rules ---------------------
+
+def copy(number: int, *, service: str = "community-support", saved: datetime | None = None,
+         received: datetime, status: str = "stored", superseded_by: int | None = None,
+         blocking: int = 0) -> Submission:
+    """A submission as ingest stores one, made in memory (nothing is stored)."""
+    return Submission(
+        id=number, sha256=f"{number:064d}", original_name=f"copy {number}.docx",
+        received_at=received, form_id="support-plan", service=service,
+        person_id="CS-00042", event_date=date(2026, 3, 20), status=status,
+        superseded_by=superseded_by, command="ingest",
+        values={"saved_at": saved.isoformat() if saved else None},
+        findings=[{"code": "missing", "severity": "blocking"}] * blocking)
+
+
+@pytest.mark.parametrize(("copies", "said"), [
+    # An older store kept a 2099 copy as the one that counts: say so, and which would now.
+    pytest.param([copy(1, saved=FUTURE, received=at(1)),
+                  copy(2, saved=at(2), received=at(3), status="superseded", superseded_by=1)],
+                 {1: "counts, as settled by an earlier Planwatch: by today's rule the copy "
+                     "'copy 2.docx' would count (saved later); its last-saved time "
+                     "(01/01/2099 12:00) is after it arrived",
+                  2: "kept in the history only: superseded by 'copy 1.docx', as settled by an "
+                     "earlier Planwatch; by today's rule this copy would count (saved later)"},
+                 id="future_last_saved_settled_before"),
+    # An older store let another service's form replace this one's.
+    pytest.param([copy(1, service="swa-floating", received=at(1)),
+                  copy(2, received=at(2), status="superseded", superseded_by=1)],
+                 {1: "counts: the only copy of this form for this person, service and date",
+                  2: "kept in the history only: superseded by 'copy 1.docx' (support-plan of "
+                     "swa-floating), settled by an earlier Planwatch that did not tell "
+                     "services apart"},
+                 id="other_service_same_date_settled_before"),
+    # No last-saved time at all: arrival decides.
+    pytest.param([copy(1, received=at(1), status="superseded", superseded_by=2),
+                  copy(2, received=at(2))],
+                 {1: "kept in the history only: superseded by 'copy 2.docx' because it has as "
+                     "many blocking findings and the same last-saved time, and arrived later",
+                  2: "counts: latest copy (as many blocking findings, same last-saved time, "
+                     "arrived last)"},
+                 id="no_last_saved_time"),
+])
+def test_show_explains_every_copy(copies: list[Submission], said: dict[int, str]) -> None:
+    verdicts = supersession.verdicts(copies)
+    for number, words in said.items():
+        assert verdicts[number].startswith(words), verdicts[number]
