@@ -162,6 +162,17 @@ def test_form_text_cannot_inject_markup() -> None:
         render_summary(data, written_on=date(2026, 11, 23)))
 
 
+def test_names_with_line_breaks_stand_on_one_line() -> None:
+    """A person's name and worker from a (PDF) form with CR/LF and control characters."""
+    forms = [f.model_copy(update={"values": {**f.values, "full_name": "Ada\r\nLove\x07lace",
+                                             "worker": "Sam\x0bPatel"}})
+             for f in history()]
+    data = build_summary("CS-00042\r\n", CS, forms, date(2026, 11, 23))
+    document = docx.Document(io.BytesIO(render_summary(data, written_on=date(2026, 11, 23))))
+    heading = document.paragraphs[1].text
+    assert heading.startswith("Ada Love lace (CS-00042)"), heading
+
+
 def test_no_scores_means_no_chart() -> None:
     data = summary().model_copy(update={"scores": []})
     content = render_summary(data, written_on=date(2026, 11, 23))

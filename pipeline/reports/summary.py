@@ -23,7 +23,7 @@ from docxtpl import DocxTemplate, InlineImage
 from jinja2 import TemplateError
 
 from pipeline.errors import ReportError
-from pipeline.reports.output import write_bytes_atomically
+from pipeline.reports.output import one_line, write_bytes_atomically
 from pipeline.reports.summary_chart import scores_chart
 from pipeline.reports.summary_data import ActionFate, SummaryInput
 from pipeline.reports.weekly_sheets import DISAGREED_LABELS
@@ -69,13 +69,16 @@ def context(data: SummaryInput, *, written_on: date) -> dict[str, Any]:
         period = f"{started} to date (ongoing on {_day(data.as_of)})"
     exit_reason = (closure.exit_reason or NOT_RECORDED) if closure else "Support is ongoing."
     values: dict[str, Any] = {
-        "person_id": data.person_id, "full_name": data.full_name or NOT_RECORDED,
-        "service": service_title(data.service), "worker": data.worker or NOT_RECORDED,
-        "team": data.team or NOT_RECORDED,
+        # Names stand on one line: a line break or control character from a form is a space.
+        "person_id": one_line(data.person_id),
+        "full_name": one_line(data.full_name or "") or NOT_RECORDED,
+        "service": service_title(data.service),
+        "worker": one_line(data.worker or "") or NOT_RECORDED,
+        "team": one_line(data.team or "") or NOT_RECORDED,
         "period": period,
         "exit_reason": exit_reason, "draft": data.draft, "draft_reason": draft_reason(data),
         "as_of": _day(data.as_of), "written_on": _day(written_on),
-        "entries": [{"on": _day(e.on), "form": e.form, "worker": e.worker or "",
+        "entries": [{"on": _day(e.on), "form": e.form, "worker": one_line(e.worker or ""),
                      "notes": e.notes} for e in data.entries],
         "actions": [{"area": a.area or "", "issue": a.issue, "task": a.task or NOT_RECORDED,
                      "responsible": a.responsible or NOT_RECORDED,
