@@ -60,6 +60,8 @@ _SUITE_PLACEHOLDERS = {
 # last, far from the calendar's ends where converting a time zone overflows).
 EARLIEST_YEAR = 1900
 LATEST_YEAR = 2100
+# No form has had this many versions: a larger one overflows the store's column.
+_MAX_VERSION = 1_000_000
 # Longer than any date, time or number anyone types: not parsed at all.
 _MAX_TYPED = 64
 # The zone names people type; any other is a finding, never a silent guess.
@@ -117,7 +119,9 @@ def _without_placeholder(field: FieldSpec, text: str, where: str, findings: _Fin
 
 
 def _shown(text: str) -> str:
-    """A person's answer quoted in a finding: the start of it, when it is long."""
+    """A person's answer quoted in a finding: the start of it, when it is long, without
+    invisible characters (a finding is stored and shown like any answer)."""
+    text = _INVISIBLE.sub("", text)
     return text if len(text) <= 60 else text[:57].rstrip() + "..."
 
 
@@ -536,14 +540,23 @@ def validate(raw: RawForm, definition: FormDefinition, *, today: date | None = N
     person_id = values.get("person_id") or None
     service = raw.service or (definition.services[0] if len(definition.services) == 1 else "")
     if service not in definition.services:
+        # The file's own properties said so: anything at all, kept only as shown.
+        service = _shown(service)
         findings.add("service", "unknown_service",
                      f"this form is for {', '.join(definition.services)}, not '{service}'.",
                      Severity.BLOCKING)
+    version = raw.form_version
+    if not 1 <= version <= _MAX_VERSION:
+        findings.add("form_version", "unknown_version",
+                     f"the file says it is version {_shown(str(version))} of the form, which "
+                     f"no Planwatch form is; it is read as version {definition.version}. Use "
+                     "the current blank form next time.", Severity.ADVISORY)
+        version = definition.version
     event_date = (_as_day(values.get(definition.event_date_field))
                   if definition.event_date_field else None)
     return Record(
         form_id=definition.id,
-        form_version=raw.form_version,
+        form_version=version,
         service=service,
         person_id=person_id,
         values=typed.model_dump(),

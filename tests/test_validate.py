@@ -253,6 +253,16 @@ def test_invisible_characters_are_removed_from_text(catalogue: Catalogue) -> Non
     assert not [f for f in record.findings if f.field in ("full_name", "needs_summary")]
 
 
+def test_file_properties_cannot_poison_the_record(catalogue: Catalogue) -> None:
+    raw = _form("support-plan", "x\x00" * 5000).model_copy(update={"form_version": 10**30})
+    record = validate(raw, catalogue.get("support-plan"), today=TODAY)
+    assert record.form_version == 1
+    assert "\x00" not in record.service and len(record.service) <= 60
+    assert _only(record, "service", "unknown_service").severity is Severity.BLOCKING
+    assert _only(record, "form_version", "unknown_version").severity is Severity.ADVISORY
+    assert all("\x00" not in f.message and len(f.message) < 400 for f in record.findings)
+
+
 def test_plausible_edge_values_are_kept(catalogue: Catalogue) -> None:
     record = validate(_form("referral-response", "families-first", {
         "sw_contacted_at": RawValue(text="31/12/2099 23:30 -05:00")}),
