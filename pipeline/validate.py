@@ -101,7 +101,7 @@ def is_empty(raw: RawValue | None, field: FieldSpec) -> bool:
         return True
     if field.type is FieldType.YES_NO and raw.checked is not None:
         return False
-    text = (raw.text or "").strip()
+    text = _INVISIBLE.sub("", raw.text or "").strip()
     if raw.showing_placeholder or text.lower() in _placeholder_texts(field):
         return True
     return not text and raw.full_date is None and raw.choice_value is None

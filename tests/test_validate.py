@@ -251,6 +251,10 @@ def test_invisible_characters_are_removed_from_text(catalogue: Catalogue) -> Non
     assert record.values["full_name"] == "Ada Lovelace"
     assert record.values["needs_summary"] == "line one\nline two\tend"
     assert not [f for f in record.findings if f.field in ("full_name", "needs_summary")]
+    only_invisible = validate(_form("support-plan", "community-support", {
+        "full_name": RawValue(text="\x00\x01")}), catalogue.get("support-plan"), today=TODAY)
+    assert only_invisible.values["full_name"] is None
+    assert _codes(only_invisible, "full_name") == [("missing", Severity.BLOCKING)]
 
 
 def test_file_properties_cannot_poison_the_record(catalogue: Catalogue) -> None:
