@@ -50,6 +50,8 @@ POLICY_DEFAULT_SETTINGS = (
     "feedback_days",
     "sds_review_months",
     "change_review_days",
+    "team_opens_hour",
+    "team_closes_hour",
 )
 
 _CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -130,6 +132,20 @@ class Settings(BaseSettings):
         ge=0,
         description="Self-directed Support: days from a change of circumstances to a review "
         "(policy default).",
+    )
+    team_opens_hour: int = Field(
+        default=8,
+        ge=0,
+        le=23,
+        description="Families First: the hour the team opens; a referral before it counts "
+        "that day (policy default).",
+    )
+    team_closes_hour: int = Field(
+        default=22,
+        ge=1,
+        le=24,
+        description="Families First: the hour the team closes; a referral from then counts "
+        "from the next day's opening (policy default).",
     )
     max_file_mb: int = Field(
         default=25, gt=0, description="Files larger than this (MB) are rejected unopened."

@@ -48,12 +48,15 @@ from pipeline.rules.vocabulary import (
     ByDate,
     ChosenSpan,
     Condition,
+    ListedOn,
+    PlannedDuration,
     Recurring,
     Rule,
     RuleSet,
     Timing,
     Within,
     WithinEach,
+    normalise_value,
 )
 from pipeline.yaml_text import load_yaml
 
@@ -90,6 +93,9 @@ class ServicePolicy(_Frozen):
     # The most episodes open at once (Families First: 30 families); None: no limit.
     capacity: int | None = Field(default=None, gt=0)
     exempt_while: Condition | None = None
+    # People listed on another service's form start here with it (children on their
+    # mother's referral).
+    listed_on: ListedOn | None = None
     obligations: tuple[Rule, ...] = ()
 
     @field_validator("forms")
@@ -111,7 +117,7 @@ class ServicePolicy(_Frozen):
     def rule_set(self) -> RuleSet:
         """The rules engine's view of this policy."""
         return RuleSet(service=self.id, nation=self.nation, rules=self.obligations,
-                       exempt_while=self.exempt_while)
+                       exempt_while=self.exempt_while, listed_on=self.listed_on)
 
 
 class Policies:
@@ -238,7 +244,8 @@ def _with_settings(node: Any, overrides: Mapping[str, int], file: tuple[Path, An
                 f"{name!r} is not a setting Planwatch has; a policy default may name one of: "
                 f"{', '.join(POLICY_DEFAULT_SETTINGS)}")
         if name in overrides:
-            result["count"] = overrides[name]
+            # A count of days, months...; or an hour of the day (opening hours).
+            result["hour" if "hour" in node else "count"] = overrides[name]
     return result
 
 
@@ -248,8 +255,9 @@ def _location(loc: tuple[int | str, ...], data: object) -> str:
 
 
 # pydantic names the chosen member of a tagged union in the location: not a key.
-_UNION_TAGS = frozenset({"within", "within_each", "recurring", "by_date", "days", "weeks",
-                         "months", "working_days", "hours", "same_day", "chosen"})
+_UNION_TAGS = frozenset({"within", "within_each", "recurring", "by_date", "planned_duration",
+                         "days", "weeks", "months", "working_days", "hours", "same_day",
+                         "chosen"})
 
 
 # --- checks against the form definitions ------------------------------------------------
@@ -297,6 +305,13 @@ def _check_policy(policy: ServicePolicy, path: Path, catalogue: Catalogue) -> No
         raise DefinitionError(path, "exempt_while.detail",
                               f"{policy.exempt_while.detail!r} is not a detail any of this "
                               "service's forms records")
+    released_as = policy.exempt_while.released_as if policy.exempt_while is not None else None
+    if released_as is not None and released_as not in kinds:
+        raise DefinitionError(path, "exempt_while.released_as",
+                              f"no form of this service records an event {released_as!r}")
+    if policy.listed_on is not None:
+        _check_listed_on(policy, path, catalogue, details)
+    choices = _choices(policy, catalogue)
     for index, rule in enumerate(policy.obligations):
         where = f"obligations[{index}] ({rule.obligation})"
         for key, kind in _event_kinds(rule):
@@ -310,12 +325,66 @@ def _check_policy(policy: ServicePolicy, path: Path, catalogue: Catalogue) -> No
                 raise DefinitionError(
                     path, f"{where}.{key}",
                     f"{detail!r} is not a detail any of this service's forms records")
+        _check_choices_have_effect(rule, f"{where}", path, choices)
+
+
+def _choices(policy: ServicePolicy, catalogue: Catalogue) -> dict[str, set[str]]:
+    """The values of each choice field on this service's copies of its forms."""
+    found: dict[str, set[str]] = {}
+    for form_id in policy.forms:
+        for spec in catalogue.get(form_id).for_service(policy.id).fields:
+            if spec.choices:
+                found.setdefault(spec.key, set()).update(
+                    normalise_value(choice.value) for choice in spec.choices)
+    return found
+
+
+def _check_choices_have_effect(rule: Rule, where: str, path: Path,
+                               choices: Mapping[str, set[str]]) -> None:
+    # Every choice a form offers for a span must drive it (issue 14: a 3-monthly review
+    # frequency that changed nothing), and every case must be a choice the form offers.
+    timing: Timing | None = (rule.span if isinstance(rule, Within | WithinEach | PlannedDuration)
+                             else rule.every if isinstance(rule, Recurring) else None)
+    if not isinstance(timing, ChosenSpan) or timing.choose_by not in choices:
+        return
+    key = "every" if isinstance(rule, Recurring) else "span"
+    offered = choices[timing.choose_by]
+    for value in sorted(offered - set(timing.cases)):
+        raise DefinitionError(
+            path, f"{where}.{key}.cases",
+            f"has no case for {value!r}, which the form offers for {timing.choose_by!r}: "
+            "give it its span, or take the choice off the form")
+    for value in sorted(set(timing.cases) - offered):
+        raise DefinitionError(
+            path, f"{where}.{key}.cases.{value}",
+            f"is not a choice the service's forms offer for {timing.choose_by!r}")
+
+
+def _check_listed_on(policy: ServicePolicy, path: Path, catalogue: Catalogue,
+                     details: set[str]) -> None:
+    listed = policy.listed_on
+    assert listed is not None
+    if listed.link_detail not in details:
+        raise DefinitionError(path, "listed_on.link_detail",
+                              f"{listed.link_detail!r} is not a detail any of this service's "
+                              "forms records")
+    for definition in catalogue:
+        if listed.service not in definition.services:
+            continue
+        copy = definition.for_service(listed.service)
+        table = copy.tables_by_key.get(listed.table)
+        if (table is not None and listed.column in {c.key for c in table.columns}
+                and any(spec.kind == listed.event for spec in copy.events)):
+            return
+    raise DefinitionError(path, "listed_on",
+                          f"no form of {listed.service!r} records an event {listed.event!r} "
+                          f"and a table {listed.table!r} with a column {listed.column!r}")
 
 
 def _event_kinds(rule: Rule) -> list[tuple[str, str]]:
     kinds = [("met_by_event", rule.met_by_event)]
     kinds += [(f"also_met_by[{i}]", kind) for i, kind in enumerate(rule.also_met_by)]
-    if isinstance(rule, Within | WithinEach):
+    if isinstance(rule, Within | WithinEach | PlannedDuration):
         kinds.append(("after_event", rule.after_event))
     if isinstance(rule, Recurring):
         kinds.append(("anchor_event", rule.anchor_event))
@@ -332,9 +401,9 @@ def _details_read(rule: Rule) -> list[tuple[str, str]]:
         read.append(("due_by_detail", rule.due_by_detail))
     if isinstance(rule, WithinEach) and rule.link_detail is not None:
         read.append(("link_detail", rule.link_detail))
-    timing: Timing | None = (rule.span if isinstance(rule, Within | WithinEach)
+    timing: Timing | None = (rule.span if isinstance(rule, Within | WithinEach | PlannedDuration)
                              else rule.every if isinstance(rule, Recurring) else None)
     if isinstance(timing, ChosenSpan):
-        key = "span" if isinstance(rule, Within | WithinEach) else "every"
+        key = "every" if isinstance(rule, Recurring) else "span"
         read.append((f"{key}.choose_by", timing.choose_by))
     return read

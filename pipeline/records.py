@@ -187,6 +187,8 @@ class ObligationStatus(StrEnum):
     UPCOMING = "upcoming"
     NOT_APPLICABLE = "not_applicable"
     MISSED = "missed"
+    # Not a deadline: an open case past its planned duration (consider stepping down).
+    PAST_PLANNED_DURATION = "past_planned_duration"
 
 
 class Obligation(_Frozen):
@@ -211,6 +213,9 @@ class Obligation(_Frozen):
     episode: int = 1
     # For a deadline in hours ("within 2 hours"): the Europe/London time it falls due.
     due_at: datetime | None = None
+    # Why it is not_applicable ("disclaimer in place"), or what to consider
+    # ("past planned duration: consider step-down").
+    note: str | None = None
 
     def json_row(self) -> dict[str, Any]:
         return {
@@ -222,6 +227,7 @@ class Obligation(_Frozen):
             "met_on": self.met_on.isoformat() if self.met_on else None,
             "worker": self.worker,
             "source": self.source,
+            "note": self.note,
         }
 
 

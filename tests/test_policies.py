@@ -78,7 +78,7 @@ def test_each_default_is_a_setting_whose_default_is_the_policy_files_value() -> 
     def walk(node: Any) -> None:
         if isinstance(node, dict):
             if "setting" in node:
-                declared[node["setting"]] = node["count"]
+                declared[node["setting"]] = node.get("count", node.get("hour"))
             for value in node.values():
                 walk(value)
         elif isinstance(node, list):

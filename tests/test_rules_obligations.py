@@ -194,9 +194,10 @@ def test_chain_of_three_cycles_with_clipping_and_leap_year() -> None:
         event("review", date(2027, 2, 28)),
         event("review", date(2027, 8, 31)),
     ]
+    # Held on the clipped 28 Feb, the chain keeps the 31st: 31 Aug, not 28 Aug.
     assert chain(reviews, date(2028, 3, 1)) == [
         (1, date(2027, 2, 28), S.MET, date(2027, 2, 28)),
-        (2, date(2027, 8, 28), S.MET_LATE, date(2027, 8, 31)),
+        (2, date(2027, 8, 31), S.MET, date(2027, 8, 31)),
         (3, date(2028, 2, 29), S.OVERDUE, None),
     ]
     first = only(compute_obligations([*started(CHAIN_START), *reviews], date(2028, 3, 1)),
@@ -458,11 +459,20 @@ rules:
      span: {unit: days, count: 28}, met_by_event: support_plan}
   - {kind: within, obligation: first_review, after_event: start,
      span: {unit: weeks, count: 6}, met_by_event: review}
-  - {kind: recurring, obligation: review, anchor_event: review,
-     every: {unit: months, count: 6}, met_by_event: review}
+  - kind: recurring
+    obligation: review
+    anchor_event: review
+    every:
+      choose_by: review_frequency
+      cases:
+        six_weeks: {unit: weeks, count: 6}
+        three_months: {unit: months, count: 3}
+        six_months: {unit: months, count: 6}
+      otherwise: {unit: months, count: 6}
+    met_by_event: review
   - {kind: within_each, obligation: review_part2, after_event: review,
      span: {unit: working_days, count: 10, setting: review_part2_working_days},
-     met_by_event: review_part2, link_detail: review_date}
+     met_by_event: review_part2, link_detail: review_date, owed_after_closure: true}
 """
 
 

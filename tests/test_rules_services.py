@@ -124,8 +124,19 @@ def test_women_plan_within_five_days_of_the_self_assessment(planned: date | None
     assert (found.due, found.status) == (date(2026, 12, 29), status)
 
 
-def test_no_self_assessment_no_plan_clock() -> None:
-    assert rows(women(), date(2027, 1, 4), "support_plan") == []
+@pytest.mark.parametrize(
+    ("assessed", "due"),
+    [
+        # Due 24 Dec (7 days after arrival): the plan by 29 Dec whatever happens after.
+        pytest.param(None, date(2026, 12, 29), id="no-self-assessment-yet"),
+        pytest.param(date(2027, 1, 2), date(2026, 12, 29), id="late-self-assessment"),
+        pytest.param(date(2026, 12, 20), date(2026, 12, 25), id="early-self-assessment"),
+    ],
+)
+def test_women_plan_counts_from_arrival_too(assessed: date | None, due: date) -> None:
+    extra = [ev(WOMEN, "self_assessment", assessed)] if assessed else []
+    found = one(women(*extra), date(2027, 1, 4), "support_plan")
+    assert (found.due, found.status) == (due, S.OVERDUE)
 
 
 def test_women_weekly_reviews_chain_through_plans_and_reviews() -> None:
@@ -330,15 +341,16 @@ def test_hil_work_done_despite_a_disclaimer_still_counts() -> None:
     ("change_on", "value", "status"),
     [
         pytest.param(date(2028, 2, 10), "withdrawn", S.OVERDUE, id="withdrawn-before-due"),
-        pytest.param(date(2028, 3, 10), "withdrawn", S.NOT_APPLICABLE,
-                     id="withdrawn-after-due"),
+        # The plan is due 4 weeks after the withdrawal (7 Apr), overdue by 1 June.
+        pytest.param(date(2028, 3, 10), "withdrawn", S.OVERDUE, id="withdrawn-after-due"),
         pytest.param(date(2028, 2, 10), None, S.NOT_APPLICABLE, id="change-says-nothing"),
     ],
 )
 def test_hil_exempt_only_while_the_disclaimer_is_in_place(change_on: date, value: str | None,
                                                           status: S) -> None:
     events = hil(ev(HIL, "change", change_on, details={"disclaimer": value}), disclaimer=True)
-    assert one(events, date(2028, 6, 1), "support_plan").status is status
+    # The latest row: a withdrawal starts the policy afresh (see test_rules_readings).
+    assert rows(events, date(2028, 6, 1), "support_plan")[-1][2] is status
 
 
 def test_hil_disclaimer_signed_later_exempts_from_then_on() -> None:
@@ -423,23 +435,29 @@ def test_ff_weekly_reviews_from_the_intervention_start() -> None:
 
 
 @pytest.mark.parametrize(
-    ("start", "closed", "due", "status"),
+    ("start", "as_of", "due", "status"),
     [
-        pytest.param(date(2026, 8, 31), date(2027, 2, 28), date(2027, 2, 28), S.MET,
-                     id="six-months-clipped"),
-        pytest.param(date(2026, 8, 31), date(2027, 3, 1), date(2027, 2, 28), S.MET_LATE,
-                     id="over-six-months"),
-        pytest.param(date(2027, 8, 31), date(2028, 2, 29), date(2028, 2, 29), S.MET,
-                     id="leap-year"),
-        pytest.param(date(2026, 8, 31), None, date(2027, 2, 28), S.OVERDUE, id="still-open"),
+        pytest.param(date(2026, 8, 31), date(2027, 2, 27), date(2027, 2, 28), S.UPCOMING,
+                     id="day-before-six-months-clipped"),
+        pytest.param(date(2026, 8, 31), date(2027, 2, 28), date(2027, 2, 28),
+                     S.PAST_PLANNED_DURATION, id="six-months-on-the-as-of-date"),
+        pytest.param(date(2027, 8, 31), date(2028, 3, 31), date(2028, 2, 29),
+                     S.PAST_PLANNED_DURATION, id="leap-year"),
     ],
 )
-def test_ff_closure_within_six_months(start: date, closed: date | None, due: date,
-                                      status: S) -> None:
-    events = [*referred(datetime.combine(start, datetime.min.time())),
-              *([ev(FF, "closure", closed, person="FF-0001")] if closed else [])]
-    found = one(events, date(2028, 3, 31), "closure")
+def test_ff_open_case_past_six_months_is_flagged_not_overdue(start: date, as_of: date,
+                                                             due: date, status: S) -> None:
+    found = one(referred(datetime.combine(start, datetime.min.time())), as_of, "closure")
     assert (found.due, found.status) == (due, status)
+    if status is S.PAST_PLANNED_DURATION:
+        assert found.note == "past planned duration: consider step-down"
+
+
+@pytest.mark.parametrize("closed", [date(2027, 2, 1), date(2027, 6, 1)],
+                         ids=["within-six-months", "after-six-months"])
+def test_ff_closed_case_has_no_duration_row(closed: date) -> None:
+    events = [*referred(datetime(2026, 8, 31, 10)), ev(FF, "closure", closed, person="FF-0001")]
+    assert rows(events, date(2028, 3, 31), "closure") == []
 
 
 @pytest.mark.parametrize(

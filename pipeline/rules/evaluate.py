@@ -9,27 +9,34 @@ it. Closure, exemption and status are applied afterwards, the same way for every
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from functools import partial
+from operator import attrgetter
 from typing import NamedTuple
 
 from pipeline.records import EventFacts
-from pipeline.rules.calendar import LONDON, Nation
+from pipeline.rules.calendar import LONDON, Nation, add_months
 from pipeline.rules.events import detail_date, earlier, first_fact, of_kind, one_per_date
 from pipeline.rules.timing import Clock, due_after, latest_detail, span_for
 from pipeline.rules.vocabulary import (
     ByDate,
+    CalendarMonths,
     Condition,
+    PlannedDuration,
     Recurring,
     Rule,
+    Span,
     Within,
     WithinEach,
     normalise_value,
 )
 
+_ON = attrgetter("on")
+
 __all__ = [
     "Draft",
+    "Dues",
     "RuleEvaluator",
     "due_after",
     "evaluate_rule",
@@ -38,6 +45,7 @@ __all__ = [
     "meeting_events",
     "met_in_time",
     "pair_follow_ups",
+    "released",
     "span_for",
 ]
 
@@ -46,6 +54,8 @@ class Draft(NamedTuple):
     """An obligation before closure and status: what, which cycle, when, and by what.
 
     ``due_at`` is set only for a deadline in hours from a known time (Europe/London).
+    ``skipped``: a review slot that passed with no review while a later slot (or the
+    as-of date) overtook it: missed whatever happens next.
     (A named tuple: a council's rules make hundreds of thousands, and a frozen
     dataclass cost several times as much to build.)
     """
@@ -56,11 +66,23 @@ class Draft(NamedTuple):
     trigger: EventFacts
     met_by: EventFacts | None
     due_at: datetime | None = None
+    skipped: bool = False
 
 
-def evaluate_rule(rule: Rule, events: Sequence[EventFacts], nation: Nation) -> list[Draft]:
-    """The obligations ``rule`` creates from one episode's sorted ``events``."""
-    return RuleEvaluator(rule, nation).evaluate(events)
+# What earlier ``within`` obligations of the episode are due on, and what started them.
+Dues = Mapping[str, tuple[date, EventFacts]]
+
+
+def evaluate_rule(rule: Rule, events: Sequence[EventFacts], nation: Nation,
+                  horizon: date | None = None, dues: Dues | None = None) -> list[Draft]:
+    """The obligations ``rule`` creates from one episode's sorted ``events``.
+
+    ``horizon`` is the as-of date (or the closure, when that is earlier): a chain of
+    review slots runs up to it; by default, the latest event's date.
+    """
+    if horizon is None:
+        horizon = max((e.on for e in events), default=date.min)
+    return RuleEvaluator(rule, nation).evaluate(events, horizon, dues or {})
 
 
 class RuleEvaluator:
@@ -71,14 +93,18 @@ class RuleEvaluator:
     .Clock`) is worked out here; :meth:`evaluate` is :func:`evaluate_rule`.
     """
 
-    __slots__ = ("_due", "_evaluate", "_kinds", "rule")
+    __slots__ = ("_due", "_evaluate", "_kinds", "_nation", "note", "planned", "rule")
 
     def __init__(self, rule: Rule, nation: Nation) -> None:
         self.rule = rule
+        self._nation = nation
+        # Not a deadline (a planned duration), and what to say once it has passed.
+        self.planned = isinstance(rule, PlannedDuration)
+        self.note = rule.note if isinstance(rule, PlannedDuration) else None
         self._kinds = frozenset(rule.meeting_kinds)
         # When something is due after an event (in the episode of the events given).
         self._due: Callable[[EventFacts, Sequence[EventFacts]], tuple[date, datetime | None]]
-        self._evaluate: Callable[[Sequence[EventFacts]], list[Draft]]
+        self._evaluate: Callable[[Sequence[EventFacts], date, Dues], list[Draft]]
         match rule:
             case Within():
                 self._due, self._evaluate = Clock(rule.span, nation).due_after, self._within
@@ -90,28 +116,42 @@ class RuleEvaluator:
                 self._evaluate = self._recurring
             case ByDate():
                 self._due, self._evaluate = _no_timing, self._by_date
+            case PlannedDuration():
+                self._due = Clock(rule.span, nation).due_after
+                self._evaluate = self._planned_duration
 
-    def evaluate(self, events: Sequence[EventFacts]) -> list[Draft]:
-        """The obligations the rule creates from one episode's sorted ``events``."""
-        return self._evaluate(events)
+    def evaluate(self, events: Sequence[EventFacts], horizon: date,
+                 dues: Dues | None = None) -> list[Draft]:
+        """The obligations the rule creates from one episode's sorted ``events``, with
+        review slots up to ``horizon`` and ``dues`` of the episode's earlier obligations."""
+        return self._evaluate(events, horizon, dues or {})
 
     def _meeting(self, events: Sequence[EventFacts]) -> list[EventFacts]:
         # meeting_events, with the kinds as a set made once.
         kinds = self._kinds
         return [e for e in events if e.kind in kinds and e.complete]
 
-    def _within(self, events: Sequence[EventFacts]) -> list[Draft]:
+    def _within(self, events: Sequence[EventFacts], horizon: date, dues: Dues) -> list[Draft]:
         rule = self.rule
         assert isinstance(rule, Within)
         trigger = first_fact(events, rule.after_event)
-        if trigger is None:
+        fallback = None if rule.or_due_of is None else dues.get(rule.or_due_of)
+        if trigger is None and fallback is None:
             return []
         candidates = self._meeting(events)
-        due, due_at = self._due(trigger, events)
-        return [Draft(rule.obligation, 0, due, trigger,
-                      candidates[0] if candidates else None, due_at)]
+        met_by = candidates[0] if candidates else None
+        if trigger is not None:
+            due, due_at = self._due(trigger, events)
+        if fallback is not None and (trigger is None or fallback[0] < trigger.on):
+            # Counted from the other obligation's due date, which came first.
+            day, started_by = fallback
+            span = span_for(rule.span, events, day)
+            return [Draft(rule.obligation, 0, span.after(day, self._nation), started_by, met_by)]
+        assert trigger is not None
+        return [Draft(rule.obligation, 0, due, trigger, met_by, due_at)]
 
-    def _within_each(self, events: Sequence[EventFacts]) -> list[Draft]:
+    def _within_each(self, events: Sequence[EventFacts], horizon: date,
+                     dues: Dues) -> list[Draft]:
         rule = self.rule
         assert isinstance(rule, WithinEach)
         triggers = one_per_date(of_kind(events, rule.after_event, complete_only=True))
@@ -124,46 +164,23 @@ class RuleEvaluator:
             drafts.append(Draft(rule.obligation, number, due, trigger, follow_up, due_at))
         return drafts
 
-    def _recurring(self, events: Sequence[EventFacts]) -> list[Draft]:
+    def _recurring(self, events: Sequence[EventFacts], horizon: date,
+                   dues: Dues) -> list[Draft]:
         rule = self.rule
         assert isinstance(rule, Recurring)
         candidates = self._meeting(events)
         # The earliest of the candidates and the anchor: the candidates are in event order
         # (as ``events`` are), so the first of them is the earliest of them.
-        previous = candidates[0] if candidates else None
+        start = candidates[0] if candidates else None
         if rule.anchor_event not in self._kinds:
             fact = first_fact(events, rule.anchor_event)
             if fact is not None:
-                previous = fact if previous is None else earlier(previous, fact)
-        if previous is None:
+                start = fact if start is None else earlier(start, fact)
+        if start is None:
             return []
-        dates = [e.on for e in candidates]
-        in_date_order = dates == sorted(dates)
-        count = len(candidates)
-        due_after, by_detail, obligation = self._due, rule.due_by_detail, rule.obligation
-        drafts: list[Draft] = []
-        while True:
-            # Strictly after: a second copy dated the same day is the same review, not the
-            # next one. Dates strictly increase, so the chain ends. Found by bisection
-            # when in date order (as sorted events are): a long chain stays linear.
-            day = previous.on
-            if in_date_order:
-                position = bisect_right(dates, day)
-                met_by = candidates[position] if position < count else None
-            else:
-                met_by = next((e for e in candidates if e.on > day), None)
-            named = None if by_detail is None else detail_date(previous, by_detail)
-            # A "next review date" on or before the review itself is a slip of the pen.
-            if named is not None and named > day:
-                due, due_at = named, None
-            else:
-                due, due_at = due_after(previous, events)
-            drafts.append(Draft(obligation, len(drafts) + 1, due, previous, met_by, due_at))
-            if met_by is None:
-                return drafts
-            previous = met_by
+        return _SlotChain(rule, self._nation, events, candidates).drafts(start, horizon)
 
-    def _by_date(self, events: Sequence[EventFacts]) -> list[Draft]:
+    def _by_date(self, events: Sequence[EventFacts], horizon: date, dues: Dues) -> list[Draft]:
         rule = self.rule
         assert isinstance(rule, ByDate)
         carriers = [e for e in events if detail_date(e, rule.date_detail) is not None]
@@ -174,6 +191,98 @@ class RuleEvaluator:
         assert due is not None
         candidates = self._meeting(events)
         return [Draft(rule.obligation, 0, due, trigger, candidates[0] if candidates else None)]
+
+    def _planned_duration(self, events: Sequence[EventFacts], horizon: date,
+                          dues: Dues) -> list[Draft]:
+        rule = self.rule
+        assert isinstance(rule, PlannedDuration)
+        trigger = first_fact(events, rule.after_event)
+        if trigger is None or any(e.kind in self._kinds for e in events):
+            # Closed (a fact, of any completeness): nothing to flag.
+            return []
+        due, _ = self._due(trigger, events)
+        return [Draft(rule.obligation, 0, due, trigger, None)]
+
+
+class _SlotChain:
+    """The slots of one recurring rule over one episode (see :class:`Recurring`)."""
+
+    __slots__ = ("_candidates", "_dates", "_events", "_nation", "_rule")
+
+    def __init__(self, rule: Recurring, nation: Nation, events: Sequence[EventFacts],
+                 candidates: list[EventFacts]) -> None:
+        self._rule = rule
+        self._nation = nation
+        self._events = events
+        # Meeting events in date order (sorted events are; a stable sort keeps ties).
+        self._candidates = sorted(candidates, key=_ON)
+        self._dates = [e.on for e in self._candidates]
+
+    def _span(self, day: date) -> Span:
+        return span_for(self._rule.every, self._events, day)
+
+    def _next_after(self, day: date) -> EventFacts | None:
+        # Strictly after: a second copy dated the same day is the same review.
+        position = bisect_right(self._dates, day)
+        return self._candidates[position] if position < len(self._candidates) else None
+
+    def _first_slot(self, start: EventFacts) -> tuple[date, date, int, Span]:
+        """(due, origin, step, span) of the first slot after a (re)start at ``start``."""
+        span = self._span(start.on)
+        by_detail = self._rule.due_by_detail
+        named = None if by_detail is None else detail_date(start, by_detail)
+        # A "next review date" on or before the review itself is a slip of the pen.
+        if named is not None and named > start.on:
+            return named, named, 0, span
+        return self._nth(span, start.on, 1, start.on), start.on, 1, span
+
+    def _following(self, due: date, origin: date, step: int,
+                   span: Span) -> tuple[date, date, int, Span]:
+        """The slot after one due on ``due`` (of the run from ``origin``) that passed."""
+        now = self._span(due)
+        if now != span:
+            # The chosen frequency changed: a new run from this slot.
+            return self._nth(now, due, 1, due), due, 1, now
+        return self._nth(span, origin, step + 1, due), origin, step + 1, span
+
+    def _nth(self, span: Span, origin: date, step: int, previous: date) -> date:
+        # Months count from the run's origin, so a clipped month end does not drift.
+        if isinstance(span, CalendarMonths):
+            return add_months(origin, span.count * step)
+        return span.after(previous, self._nation)
+
+    def drafts(self, start: EventFacts, horizon: date) -> list[Draft]:
+        name = self._rule.obligation
+        drafts: list[Draft] = []
+        restart: EventFacts = start
+        due, origin, step, span = self._first_slot(start)
+        while True:
+            review = self._next_after(restart.on)
+            limit = review.on if review is not None else horizon
+            # Slots that a later slot due on or before the limit overtakes are missed.
+            while True:
+                following = self._following(due, origin, step, span)
+                if following[0] > limit or following[0] <= due:
+                    break
+                drafts.append(Draft(name, len(drafts) + 1, due, restart, None, skipped=True))
+                due, origin, step, span = following
+            drafts.append(Draft(name, len(drafts) + 1, due, restart, review))
+            if review is None:
+                return drafts
+            if review.on == due and self._span(review.on) == span and not self._names_date(
+                    review):
+                # Held on its due date: the chain keeps its days.
+                due, origin, step, span = self._following(due, origin, step, span)
+            else:
+                due, origin, step, span = self._first_slot(review)
+            restart = review
+
+    def _names_date(self, event: EventFacts) -> bool:
+        by_detail = self._rule.due_by_detail
+        if by_detail is None:
+            return False
+        named = detail_date(event, by_detail)
+        return named is not None and named > event.on
 
 
 def meeting_events(rule: Rule, events: Sequence[EventFacts]) -> list[EventFacts]:
@@ -186,6 +295,23 @@ def holds(condition: Condition, events: Sequence[EventFacts], on: date) -> bool:
     """Whether ``condition`` holds on ``on`` (see :class:`Condition`)."""
     value = latest_detail(events, condition.detail, on)
     return value is not None and normalise_value(value) in condition.is_one_of
+
+
+def released(events: Sequence[EventFacts], condition: Condition) -> list[EventFacts]:
+    """The events (sorted, as ``events`` are) that release ``condition``: each records its
+    detail with a value that is not one of ``is_one_of`` while the latest earlier value
+    was one (a disclaimer withdrawn after one was in place)."""
+    found: list[EventFacts] = []
+    holding = False
+    for event in events:
+        value = event.details.get(condition.detail)
+        if value is None or normalise_value(value) == "":
+            continue
+        now = normalise_value(value) in condition.is_one_of
+        if holding and not now:
+            found.append(event)
+        holding = now
+    return found
 
 
 def pair_follow_ups(

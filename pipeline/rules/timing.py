@@ -15,7 +15,7 @@ from typing import Any
 
 from pipeline.records import EventFacts
 from pipeline.rules.calendar import Nation, london_date
-from pipeline.rules.vocabulary import ChosenSpan, Hours, Span, Timing, normalise_value
+from pipeline.rules.vocabulary import ChosenSpan, Hours, SameDay, Span, Timing, normalise_value
 
 
 def latest_detail(events: Sequence[EventFacts], key: str, until: date) -> Any:
@@ -48,6 +48,9 @@ def due_after(
     if isinstance(span, Hours) and start.at is not None:
         moment = span.after_moment(start.at)
         return london_date(moment), moment
+    if isinstance(span, SameDay) and start.at is not None:
+        # After closing time, the next opening's day.
+        return span.after_moment(start.at), None
     return span.after(start.on, nation), None
 
 
@@ -65,7 +68,9 @@ class Clock:
         self._timing = timing
         self._nation = nation
         self._span = None if isinstance(timing, ChosenSpan) else timing
-        self._hours = isinstance(timing, Hours)
+        # Timings that need the time of day, not only the date.
+        self._hours = isinstance(timing, Hours) or (
+            isinstance(timing, SameDay) and timing.opening_hours is not None)
         self._due: dict[date, date] = {}
 
     def due_after(self, start: EventFacts,

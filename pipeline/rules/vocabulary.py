@@ -15,10 +15,19 @@ The words, in full:
   (``setting: feedback_days``), for the policies' defaults;
 - a span chosen by a value written on a form: ``{choose_by: review_frequency, cases:
   {fortnightly: {unit: days, count: 14}}, otherwise: {unit: days, count: 7}}``;
-- rules: ``within`` (once per episode), ``within_each`` (once per event of a kind),
-  ``recurring`` (a chain of reviews), ``by_date`` (by a date written on a form);
-- ``exempt_while: {detail: disclaimer, is_one_of: [yes]}`` on a rule or a whole rule
-  set: an unmet obligation is ``not_applicable`` while the condition holds.
+- ``{unit: same_day, opening_hours: {opens: {hour: 8}, closes: {hour: 22}}}``: after
+  closing time, the next opening's day;
+- rules: ``within`` (once per episode; ``or_due_of`` an earlier one's due date),
+  ``within_each`` (once per event of a kind), ``recurring`` (a chain of review slots),
+  ``by_date`` (by a date written on a form), ``planned_duration`` (not a deadline: past
+  it, an open case is flagged); ``owed_after_closure: true`` keeps a rule's obligations
+  owed when the episode closes first;
+- ``exempt_while: {detail: disclaimer, is_one_of: [yes], reason: ..., released_as:
+  start}`` on a rule or a whole rule set: an unmet obligation is ``not_applicable``
+  while the condition holds; with ``released_as``, an event recording another value
+  starts the policy afresh on its date;
+- ``listed_on`` (a rule set): people listed in a table on another service's form (the
+  children on their mother's referral) start when that form's event does.
 
 Only a *complete* event (a form without blocking findings) ever meets an obligation.
 """
@@ -46,6 +55,7 @@ from pipeline.rules.calendar import (
     add_months,
     add_weeks,
     add_working_days,
+    london_date,
 )
 
 IDENTIFIER_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -143,14 +153,53 @@ class Hours(_Counted):
         return (aware.astimezone(UTC) + timedelta(hours=self.count)).astimezone(LONDON)
 
 
+class HourOfDay(_Frozen):
+    """An hour of the day, 0 to 24 (24: midnight at the day's end); ``setting`` names the
+    workspace setting that overrides it (a policy default)."""
+
+    hour: int = Field(ge=0, le=24)
+    setting: Identifier | None = None
+
+
+class OpeningHours(_Frozen):
+    """A team's daily hours (every day of the week): ``opens`` up to ``closes``."""
+
+    opens: HourOfDay
+    closes: HourOfDay
+
+    @model_validator(mode="after")
+    def _opens_first(self) -> OpeningHours:
+        if self.opens.hour >= self.closes.hour:
+            raise ValueError("opens must be before closes")
+        return self
+
+    def working_day_of(self, moment: datetime) -> date:
+        """The day whose opening hours first include ``moment`` (Europe/London): its own
+        date if it arrives before closing time, else the next day (the next opening)."""
+        local = moment if moment.tzinfo is None else moment.astimezone(LONDON)
+        return local.date() + timedelta(days=1 if local.hour >= self.closes.hour else 0)
+
+
 class SameDay(_Frozen):
-    """The same calendar day (Europe/London): "contacted the same day"."""
+    """The same calendar day (Europe/London): "contacted the same day".
+
+    With ``opening_hours``, something that arrives after closing time counts from the
+    next opening: a referral at 23:00 is due the next day (before opening time, it is
+    due that same day).
+    """
 
     unit: Literal["same_day"] = "same_day"
+    opening_hours: OpeningHours | None = None
 
     def after(self, start: date, nation: Nation) -> date:
         """``start`` itself (``nation`` plays no part)."""
         return start
+
+    def after_moment(self, start: datetime) -> date:
+        """The due date for something that arrived at ``start`` (see the class)."""
+        if self.opening_hours is None:
+            return london_date(start)
+        return self.opening_hours.working_day_of(start)
 
 
 Span = Annotated[
@@ -212,6 +261,11 @@ class Condition(_Frozen):
 
     detail: Identifier
     is_one_of: tuple[str, ...] = Field(min_length=1)
+    # Shown beside the not_applicable status (e.g. "disclaimer in place").
+    reason: str | None = None
+    # When a later event records the detail with another value (a disclaimer withdrawn),
+    # the policy applies afresh from that date: the event counts as this kind (a start).
+    released_as: Identifier | None = None
 
     @field_validator("is_one_of", mode="before")
     @classmethod
@@ -230,6 +284,10 @@ class _Rule(_Frozen):
     # Further kinds of event that meet it too (a new plan counts as a review).
     also_met_by: tuple[Identifier, ...] = ()
     exempt_while: Condition | None = None
+    # Still owed when the episode closes before it falls due (a Part 2 of a review held,
+    # a copy requested): the work it follows up was done. Rules that start at the
+    # closure, or are met by it, are owed after it anyway.
+    owed_after_closure: bool = False
 
     @property
     def meeting_kinds(self) -> tuple[str, ...]:
@@ -251,6 +309,10 @@ class Within(_Rule):
     kind: Literal["within"] = "within"
     after_event: Identifier
     span: Timing
+    # "Not more than five days after the assessment", which is itself due by a date: the
+    # clock starts at the earlier of the after_event and the due date of this (earlier,
+    # ``within``) obligation, so a late or missing assessment cannot push it out.
+    or_due_of: Identifier | None = None
 
 
 class WithinEach(_Rule):
@@ -270,15 +332,21 @@ class WithinEach(_Rule):
 
 
 class Recurring(_Rule):
-    """A chain: a meeting event at least every ``every`` after the previous one.
+    """A chain of slots: a meeting event at least every ``every``.
 
     The chain starts at the earliest of: the ``anchor_event`` (as a fact, of any
     completeness, when it is not itself a meeting kind: the day support started) and
-    the complete meeting events. Cycle 1 is due ``every`` after it (or on the date in
-    its ``details[due_by_detail]``, when given and later) and is met by the first
-    complete meeting event dated strictly after it; that event starts cycle 2, and so
-    on. The chain ends with its first unmet cycle, so it never runs into the future;
-    without an anchor there is no chain at all.
+    the complete meeting events; without either there is no chain. From that start,
+    slot 1 is due ``every`` after it (or on the date in its ``details[due_by_detail]``,
+    when given and later), and each slot that passes with no meeting event is followed
+    by the next one ``every`` after it. The next complete meeting event (strictly after
+    the start: a copy dated the same day is the same review) meets the latest slot due
+    on or before it (on time if on its due date, late if after it), or the first slot
+    when none is due yet; the slots before it are missed, and the chain starts again
+    from that event. A review held on its slot's due date keeps the chain's days (31
+    Jan, 28 Feb, 31 Mar, not 28 Mar). With no further meeting event, the slots run up to
+    the as-of date: the latest slot due on or before it is the open one (a review that
+    day would meet it), and the earlier ones are missed.
     """
 
     kind: Literal["recurring"] = "recurring"
@@ -286,6 +354,21 @@ class Recurring(_Rule):
     every: Timing
     # "By the plan's next review date": a date detail of the previous event wins.
     due_by_detail: Identifier | None = None
+
+
+class PlannedDuration(_Rule):
+    """Not a deadline: how long support is planned to last ("on average up to 6 months").
+
+    Counted from the earliest ``after_event``; until ``span`` has passed an open episode
+    shows ``upcoming``, from then on ``past_planned_duration`` with ``note`` (consider
+    stepping down). Neither counts in on-time rates, and once a meeting event (the
+    closure) is recorded there is nothing to show.
+    """
+
+    kind: Literal["planned_duration"] = "planned_duration"
+    after_event: Identifier
+    span: Timing
+    note: str = Field(min_length=1)
 
 
 class ByDate(_Rule):
@@ -300,7 +383,23 @@ class ByDate(_Rule):
     date_detail: Identifier
 
 
-Rule = Annotated[Within | WithinEach | Recurring | ByDate, Field(discriminator="kind")]
+Rule = Annotated[Within | WithinEach | Recurring | ByDate | PlannedDuration,
+                 Field(discriminator="kind")]
+
+
+class ListedOn(_Frozen):
+    """People listed on another service's form start here when it does: each row of
+    ``details[table]`` on ``service``'s ``event`` (a mother's arrival) names a person in
+    ``column`` whose ``as_event`` (a start) is that event's date. When that person's
+    episode there closes, theirs closes too (children leave with their mother)."""
+
+    service: str
+    event: Identifier
+    table: Identifier
+    column: Identifier
+    as_event: Identifier
+    # The detail the derived event carries with the lister's reference.
+    link_detail: Identifier
 
 
 class RuleSet(_Frozen):
@@ -315,6 +414,7 @@ class RuleSet(_Frozen):
     rules: tuple[Rule, ...]
     closure_event: Identifier = "closure"
     exempt_while: Condition | None = None
+    listed_on: ListedOn | None = None
 
     @model_validator(mode="after")
     def _obligations_are_unique(self) -> RuleSet:
@@ -324,8 +424,15 @@ class RuleSet(_Frozen):
         duplicates = sorted({name for name in names if names.count(name) > 1})
         if duplicates:
             raise ValueError(f"obligation ids used by more than one rule: {duplicates}")
+        for index, rule in enumerate(self.rules):
+            if isinstance(rule, Within) and rule.or_due_of is not None:
+                earlier = {r.obligation for r in self.rules[:index] if isinstance(r, Within)}
+                if rule.or_due_of not in earlier:
+                    raise ValueError(
+                        f"{rule.obligation}: or_due_of must name a 'within' obligation listed "
+                        f"before it, not {rule.or_due_of!r}")
         return self
 
-    def exemption(self, rule: Within | WithinEach | Recurring | ByDate) -> Condition | None:
+    def exemption(self, rule: Rule) -> Condition | None:
         """The condition that exempts ``rule``'s obligations, if any."""
         return rule.exempt_while or self.exempt_while
