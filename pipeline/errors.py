@@ -4,7 +4,9 @@
     ├── DefinitionError            a form definition file is wrong (names file and key)
     ├── UnknownFormError           a form id, or a file, that Planwatch does not know
     ├── FormReadError              a file that cannot be read as a form (names the file)
-    │   └── UnsafeFileError        a file refused before parsing (zip bomb, DOCTYPE, ...)
+    │   ├── UnsafeFileError        a file refused before parsing (zip bomb, DOCTYPE, ...)
+    │   └── ReaderLimitError       its reading hit a time or memory limit, or the reader
+    │                              stopped: not a verdict on the content (tried again)
     ├── FillError                  values that cannot be put into a form (names the field)
     ├── ValidationFailed           a record that cannot be built at all
     ├── SettingsError              planwatch.toml or PLANWATCH_* variables are wrong
@@ -56,6 +58,20 @@ class FormReadError(PlanwatchError):
 
 class UnsafeFileError(FormReadError):
     """A file refused before parsing because it could harm the machine or the reader."""
+
+
+class ReaderLimitError(FormReadError):
+    """Reading a file hit the reader's time or memory limit, or the reader stopped.
+
+    Not a verdict on the content: a busy machine can make a good file slow. An identical
+    copy dropped later is tried again. ``retry_larger``: a time or memory limit was hit,
+    so reading once more with larger limits may succeed.
+    """
+
+    def __init__(self, path: Path | str, problem: str, *, hint: str | None = None,
+                 retry_larger: bool = False) -> None:
+        super().__init__(path, problem, hint=hint)
+        self.retry_larger = retry_larger
 
 
 class FillError(PlanwatchError):

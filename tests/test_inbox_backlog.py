@@ -129,8 +129,8 @@ def test_a_file_that_vanishes_mid_backlog_is_reported_and_the_rest_stored(
     Path(paths[1]).unlink()  # deleted by someone after the folder was listed
     with open_store(url) as store:
         results = ingest_paths([Path(p) for p in paths], store, workspace)
-    assert [r.outcome for r in results] == [Outcome.STORED, Outcome.REJECTED, Outcome.STORED]
-    assert "cannot be opened" in str(results[1].reason)
+    assert [r.outcome for r in results] == [Outcome.STORED, Outcome.GONE, Outcome.STORED]
+    assert "moved or deleted" in str(results[1].reason)
 
 
 def test_a_looping_file_in_a_backlog_is_rejected_and_the_readers_carry_on(

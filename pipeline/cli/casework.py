@@ -13,6 +13,7 @@ from pipeline import casework
 from pipeline.cli.app import AsOfOption, JsonFlag, app, out, print_json, today, workspace_settings
 from pipeline.config import Settings
 from pipeline.definitions import Catalogue
+from pipeline.errors import PlanwatchError
 from pipeline.inbox.backlog import ingest_paths
 from pipeline.inbox.candidates import expand_paths
 from pipeline.inbox.ingest import IngestResult, Outcome, Parse, Workspace
@@ -31,10 +32,12 @@ STATUS_COLOURS = {
     ObligationStatus.MET: "green", ObligationStatus.MET_LATE: "dark_orange",
     ObligationStatus.MISSED: "red", ObligationStatus.UPCOMING: "default",
     ObligationStatus.NOT_APPLICABLE: "dim",
+    ObligationStatus.PAST_PLANNED_DURATION: "magenta",
 }
 OUTCOME_COLOURS = {Outcome.STORED: "green", Outcome.SUPERSEDED: "cyan",
                    Outcome.DUPLICATE: "dim", Outcome.REJECTED: "red",
-                   Outcome.IN_PROGRESS: "yellow"}
+                   Outcome.IN_PROGRESS: "yellow", Outcome.CHANGED: "yellow", Outcome.GONE: "dim",
+                   Outcome.BLOCKED: "red"}
 
 
 def ingest_workspace(settings: Settings, *, parse: Parse | None = None,
@@ -44,7 +47,7 @@ def ingest_workspace(settings: Settings, *, parse: Parse | None = None,
                      catalogue=Catalogue.load(settings.forms_path),
                      limits=Limits(max_file_bytes=settings.max_file_bytes), parse=parse,
                      reports=settings.reports_path, site=settings.site,
-                     parse_workers=parse_workers)
+                     parse_workers=parse_workers, ignored=settings.ignore_patterns)
 
 
 def reader_pool(settings: Settings, files: int) -> ReaderPool:
@@ -78,7 +81,7 @@ def run_ingest(settings: Settings, store: Store, paths: list[Path], *, command: 
     """Ingest files with each one read in a sandboxed worker (time and memory limits);
     a backlog is read by several workers at once."""
     configure_logging(settings.home, settings.log_level, console=False)
-    files = list(expand_paths(paths))
+    files = list(expand_paths(paths, ignored=settings.ignore_patterns))
     with reader_pool(settings, len(files)) as readers:
         workspace = ingest_workspace(settings, parse=readers.read, parse_workers=readers.workers)
         if not show_progress:
@@ -102,6 +105,13 @@ def ingest(
     unusable files go to rejected/ with a .reason.txt. Files elsewhere are only copied.
     """
     settings = workspace_settings(ctx)
+    missing = [path for path in paths or [] if not (path.exists() or path.is_symlink())]
+    if missing:
+        raise PlanwatchError(
+            "Nothing to ingest at " + ", ".join(str(path) for path in missing)
+            + ": no such file or folder.",
+            hint="Check the spelling and the folder (or run `planwatch ingest` alone to take "
+            "everything in the inbox).")
     with open_store(settings.database_url) as store:
         results = run_ingest(settings, store, paths or [settings.inbox_path], command="ingest",
                              show_progress=not as_json)
@@ -134,12 +144,14 @@ def due(
         print_json([row.json_row() for row in rows])
         return
     table = Table("person", "service", "obligation", "due", "status", "met on", "worker",
-                  title=f"As of {day:%d/%m/%Y}")
+                  "note", title=f"As of {day:%d/%m/%Y}")
     for row in rows:
         colour = STATUS_COLOURS[row.status]
+        # The note says why it is not applicable, or to consider a step-down.
         table.add_row(row.person_id, row.service, row.obligation, f"{row.due:%d/%m/%Y}",
                       f"[{colour}]{row.status}[/]",
-                      f"{row.met_on:%d/%m/%Y}" if row.met_on else "", row.worker or "")
+                      f"{row.met_on:%d/%m/%Y}" if row.met_on else "", row.worker or "",
+                      row.note or "")
     out.print(table)
     if not rows:
         out.print("Nothing overdue or due soon." if not show_all else "No obligations.")

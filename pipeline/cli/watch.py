@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import signal
 import threading
 from datetime import UTC, datetime, timedelta
@@ -16,19 +18,25 @@ from sqlalchemy import func, select
 from pipeline.cli.app import JsonFlag, app, out, print_json, workspace_settings
 from pipeline.cli.casework import ingest_workspace
 from pipeline.config import Settings, load_settings
-from pipeline.inbox.candidates import is_candidate
+from pipeline.errors import StoreError
+from pipeline.inbox.candidates import inbox_entries
+from pipeline.inbox.failures import machine_problem
 from pipeline.inbox.files import clean_temporary_files
 from pipeline.inbox.ingest import ingest_file
 from pipeline.inbox.sandbox import SandboxedReader
 from pipeline.logs import configure_logging
 from pipeline.store.models import AuditEntry
-from pipeline.store.session import open_store
+from pipeline.store.session import Store, open_store
 from pipeline.watch.jobs import ScheduledReports
 from pipeline.watch.loop import Watcher, WatchOptions
-from pipeline.watch.status import is_alive, read_status
+from pipeline.watch.status import WatchStatus, is_alive, read_status, write_status
 
 LONDON = ZoneInfo("Europe/London")
 OUTCOME_ACTIONS = ("stored", "superseded", "duplicate", "rejected")
+log = logging.getLogger("planwatch.watch")
+# Waiting for the store at start: retried at least this often, so the status file's
+# heartbeat stays fresh and `planwatch status` shows why the watcher waits.
+_STORE_RETRY_MAX_SECONDS = 15.0
 
 
 @app.command("watch")
@@ -63,8 +71,17 @@ def _mode(settings: Settings) -> str:
 
 
 def run_watcher(settings: Settings, stop: threading.Event) -> None:
-    """The watcher with the workspace's settings, a sandboxed reader and the store."""
-    with open_store(settings.database_url) as store, SandboxedReader(
+    """The watcher with the workspace's settings, a sandboxed reader and the store.
+
+    A store that cannot be reached at start (PostgreSQL still starting, a network
+    outage) is waited for, with growing pauses and the reason in the status, instead of
+    the watcher exiting; a store that is wrong in a way waiting cannot mend (not a
+    database URL, not set up) is an error at once.
+    """
+    store = _wait_for_store(settings, stop)
+    if store is None:
+        return
+    with store, SandboxedReader(
             settings.forms_path, timeout_seconds=settings.parse_timeout_seconds,
             memory_mb=settings.parse_memory_mb) as reader:
         workspace = ingest_workspace(settings, parse=reader.read)
@@ -77,6 +94,27 @@ def run_watcher(settings: Settings, stop: threading.Event) -> None:
                                  poll_seconds=settings.poll_seconds,
                                  ignored=settings.ignore_patterns))
         watcher.run(stop)
+
+
+def _wait_for_store(settings: Settings, stop: threading.Event) -> Store | None:
+    """The store, once it can be opened (None: stopped while waiting)."""
+    waiting = WatchStatus(pid=os.getpid(), started_at=datetime.now(UTC).isoformat(),
+                          mode=_mode(settings))
+    delay = 1.0
+    while True:
+        try:
+            return open_store(settings.database_url)
+        except StoreError as exc:
+            if machine_problem(exc) is None:
+                raise
+            waiting.health = f"waiting for the store: {exc.message}"
+            write_status(settings.home, waiting)
+            log.warning("store_unavailable_at_start", extra={"delay_seconds": delay})
+        if stop.wait(delay):
+            waiting.health = "stopped"
+            write_status(settings.home, waiting)
+            return None
+        delay = min(_STORE_RETRY_MAX_SECONDS, delay * 2)
 
 
 def _counts(settings: Settings) -> dict[str, dict[str, int]]:
@@ -100,8 +138,7 @@ def _waiting(settings: Settings) -> list[Path]:
     inbox = settings.inbox_path
     if not inbox.is_dir():
         return []
-    return [p for p in sorted(inbox.rglob("*"))
-            if p.is_file() and is_candidate(p, ignored=settings.ignore_patterns)]
+    return list(inbox_entries(inbox, ignored=settings.ignore_patterns))
 
 
 @app.command("status")
@@ -119,6 +156,7 @@ def status(ctx: typer.Context, as_json: JsonFlag = False) -> None:
         "waiting": len(_waiting(settings)),
         "inbox_present": settings.inbox_path.is_dir(),
         "last_file": current.last_file if current else {},
+        "blocked": current.blocked if current and alive else {},
         "counts": _counts(settings),
     }
     if as_json:
@@ -132,6 +170,8 @@ def status(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     out.print(f"Inbox: {settings.inbox_path}: {report['waiting']} file(s) waiting, "
               f"{report['settling']} settling" + ("" if report["inbox_present"]
                                                    else " (FOLDER MISSING)"), markup=False)
+    for name, reason in report["blocked"].items():
+        out.print(f"Blocked: {name}: {reason}", markup=False)
     last = report["last_file"]
     if last:
         out.print(f"Last file: {last.get('file')} → {last.get('outcome')} at "

@@ -25,7 +25,6 @@ content meanwhile.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -33,14 +32,16 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from pipeline.errors import StoreError
 from pipeline.inbox import files
 from pipeline.inbox.candidates import expand_paths
+from pipeline.inbox.dropped import CannotOpen, Dropped, NotARegularFile, read_dropped
+from pipeline.inbox.failures import machine_problem
 from pipeline.inbox.ingest import (
     LONDON,
     IngestResult,
     Rejection,
     Workspace,
+    changed_result,
     in_progress_result,
     ingest_file,
     let_go_duplicate,
@@ -65,10 +66,16 @@ BATCH_BYTES = 32 * 1024 * 1024
 
 @dataclass(frozen=True)
 class _Loaded:
-    path: Path
-    data: bytes
-    sha256: str
+    dropped: Dropped
     received: datetime
+
+    @property
+    def path(self) -> Path:
+        return self.dropped.path
+
+    @property
+    def sha256(self) -> str:
+        return self.dropped.sha256
 
 
 @dataclass(frozen=True)
@@ -101,7 +108,7 @@ def store_backlog(
 ) -> tuple[list[IngestResult], Closures]:
     """:func:`ingest_paths` up to the summaries: every file's outcome, and the closure
     forms stored, for :func:`write_closure_summaries`."""
-    found = list(expand_paths(paths))
+    found = list(expand_paths(paths, ignored=workspace.ignored))
     results: list[IngestResult] = []
     closures: Closures = {}
     with contextlib.ExitStack() as stack:
@@ -157,14 +164,18 @@ def _ingest_batch(batch: list[Path], store: Store, workspace: Workspace, command
                 mine.append(item)
             else:
                 results[item.path] = in_progress_result(item.path)
-        fresh = _settle_duplicates(mine, store, workspace, command, results)
+        fresh, retries = _settle_duplicates(mine, store, workspace, command, results)
+        one_by_one += retries
         readable: list[_Readable] = []
         for item in fresh:
             try:
-                raw, record = read_checked(item.path, item.data, workspace)
+                raw, record = read_checked(item.dropped, workspace)
             except Rejection as rejection:
-                results[item.path] = reject(item.path, item.data, item.sha256, rejection,
-                                             store, workspace, command, item.received)
+                results[item.path] = reject(item.dropped, rejection, store, workspace,
+                                             command, item.received)
+                continue
+            if workspace.in_inbox(item.path) and not item.dropped.unchanged():
+                results[item.path] = changed_result(item.path)
                 continue
             readable.append(_Readable(item, raw, record))
         stored, archived = (_store(readable, store, workspace, command, closures)
@@ -185,44 +196,51 @@ def _load(batch: list[Path], workspace: Workspace) -> tuple[list[_Loaded], list[
     one_by_one: list[Path] = []
     hashes: set[str] = set()
     for path in batch:
-        # Too big to load (ingest_file refuses it unread), or gone or unreadable
-        # (ingest_file says which): left for ingest_file.
+        # Too big to load (ingest_file refuses it unread), a link or special file, or
+        # gone or unreadable (ingest_file says which): left for ingest_file.
         try:
-            data = (None if path.stat().st_size > workspace.limits.max_file_bytes
-                    else path.read_bytes())
-        except OSError:
-            data = None
-        if data is None:
+            dropped = read_dropped(path, workspace.limits.max_file_bytes)
+        except (OSError, NotARegularFile, CannotOpen):
             one_by_one.append(path)
             continue
-        sha256 = hashlib.sha256(data).hexdigest()
-        if sha256 in hashes:
-            one_by_one.append(path)  # a duplicate of a file before it, once that is taken
+        if dropped.too_big or dropped.sha256 in hashes:
+            # A duplicate of a file before it is taken once that one is.
+            one_by_one.append(path)
             continue
-        hashes.add(sha256)
-        loaded.append(_Loaded(path, data, sha256, datetime.now(UTC)))
+        hashes.add(dropped.sha256)
+        loaded.append(_Loaded(dropped, datetime.now(UTC)))
     return loaded, one_by_one
 
 
 def _settle_duplicates(loaded: list[_Loaded], store: Store, workspace: Workspace,
-                       command: str, results: dict[Path, IngestResult]) -> list[_Loaded]:
-    """Give files whose content is already stored their outcome; return the others."""
+                       command: str, results: dict[Path, IngestResult]
+                       ) -> tuple[list[_Loaded], list[Path]]:
+    """Give files whose content is already stored their outcome; return the others, and
+    those whose earlier rejection may be retried (for :func:`ingest_file`, which
+    replaces that rejection)."""
     if not loaded:
-        return []
+        return [], []
     duplicates: list[_Loaded] = []
     with store.session() as session:
         existing = {s.sha256: s for s in session.scalars(select(Submission).where(
             Submission.sha256.in_([item.sha256 for item in loaded])))}
         for item in loaded:
             submission = existing.get(item.sha256)
-            if submission is None:
+            if submission is None or submission.retryable:
                 continue
             results[item.path] = record_duplicate(session, item.path, item.sha256,
                                                   submission, workspace, command)
             duplicates.append(item)
     for item in duplicates:
-        let_go_duplicate(item.path, item.sha256, results[item.path], workspace)
-    return [item for item in loaded if item.sha256 not in existing]
+        let_go_duplicate(item.dropped, results[item.path], workspace)
+    retries = [item.path for item in loaded
+               if item.sha256 in existing and existing[item.sha256].retryable]
+    return [item for item in loaded if item.sha256 not in existing], retries
+
+
+def _data(loaded: _Loaded) -> bytes:
+    assert loaded.dropped.data is not None  # too big ones are taken one by one
+    return loaded.dropped.data
 
 
 def _store(readable: list[_Readable], store: Store, workspace: Workspace, command: str,
@@ -231,7 +249,7 @@ def _store(readable: list[_Readable], store: Store, workspace: Workspace, comman
     one by one) and where each original was archived."""
     archived = files.keep_copies([
         files.Copy(files.archive_folder(workspace.archive, item.loaded.received.astimezone(
-            LONDON)), item.loaded.path.name, item.loaded.sha256, item.loaded.data)
+            LONDON)), item.loaded.path.name, item.loaded.sha256, _data(item.loaded))
         for item in readable])
     forms = [NewForm(raw=item.raw, record=item.record, sha256=item.loaded.sha256,
                      original_name=item.loaded.path.name, received_at=item.loaded.received,
@@ -242,14 +260,18 @@ def _store(readable: list[_Readable], store: Store, workspace: Workspace, comman
     try:
         with store.session() as session:
             outcomes = record_submissions(session, forms, command=command, site=workspace.site)
-    except StoreError:
-        # Another process stored some of this content meanwhile: each file again alone.
-        log.info("batch_retried_one_by_one", extra={"files": len(readable)})
+    except Exception as exc:
+        if machine_problem(exc) is not None:
+            raise  # the files stay in the inbox; the caller says what is wrong
+        # Another process stored some of this content meanwhile, or one file's content
+        # met a fault: each file again alone, so each gets its own outcome.
+        log.info("batch_retried_one_by_one", extra={"files": len(readable),
+                                                    "error_type": type(exc).__name__})
         return {}, kept
     results: dict[Path, IngestResult] = {}
     for item, path, stored in zip(readable, archived, outcomes, strict=True):
         results[item.loaded.path] = stored_result(
-            item.loaded.path, item.loaded.sha256, item.record, stored, path, store, workspace,
+            item.loaded.dropped, item.record, stored, path, store, workspace,
             item.loaded.received, summarise=False)
         record = item.record
         if may_close(workspace.catalogue.get(record.form_id)):

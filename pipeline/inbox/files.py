@@ -12,7 +12,6 @@ import hashlib
 import itertools
 import os
 import re
-import shutil
 import unicodedata
 import uuid
 from collections.abc import Iterator
@@ -21,6 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
+
+from pipeline.inbox.dropped import copy_chunks
 
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
@@ -45,7 +46,25 @@ def safe_name(name: str) -> str:
 
 
 def private_dir(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+    """``folder``, made if missing, with every folder this creates owner-only (0700).
+
+    ``mkdir(parents=True, mode=...)`` gives only the last folder the mode (the parents
+    get the umask's default, 0755): ``archive/2026`` would be readable by anyone.
+    Existing folders are left as they are.
+    """
+    missing: list[Path] = []
+    current = folder
+    while not current.exists():
+        missing.append(current)
+        if current.parent == current:
+            break
+        current = current.parent
+    for new in reversed(missing):
+        try:
+            new.mkdir(mode=PRIVATE_DIR)
+        except FileExistsError:
+            continue  # made by another process meanwhile
+        new.chmod(PRIVATE_DIR)  # the umask may have taken bits away, never adds any
     return folder
 
 
@@ -196,8 +215,10 @@ def _temporary(folder: Path, data: bytes | Path) -> Path:
 
 def _write(handle: BinaryIO, data: bytes | Path, *, sync: bool = True) -> None:
     if isinstance(data, Path):
-        with data.open("rb") as source:
-            shutil.copyfileobj(source, handle, 1024 * 1024)
+        # Through a checked descriptor: a name swapped for a link to a device or to
+        # someone else's file meanwhile is refused, never copied.
+        for chunk in copy_chunks(data):
+            handle.write(chunk)
     else:
         handle.write(data)
     handle.flush()

@@ -18,6 +18,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 
+from pipeline.inbox.dropped import CannotOpen, NotARegularFile, read_dropped
 from pipeline.readers.safety import Limits
 from pipeline.records import RawForm, Record
 
@@ -66,12 +67,14 @@ class ReadAhead:
             following = self._files[self._next]
             self._next += 1
             try:
-                if following.stat().st_size > self._limits.max_file_bytes:
-                    continue  # refused unread by ingest: never loaded into memory here either
-                data = following.read_bytes()
-            except OSError:
+                # The same safe open as ingest: never a link, a FIFO or a device.
+                dropped = read_dropped(following, self._limits.max_file_bytes)
+            except (OSError, NotARegularFile, CannotOpen):
                 continue  # ingest will say what is wrong when it gets there
-            self._pending[following] = (data, self._pool.submit(self._parse, following, data))
+            if dropped.data is None:
+                continue  # refused unread by ingest: never parsed here either
+            self._pending[following] = (dropped.data,
+                                        self._pool.submit(self._parse, following, dropped.data))
 
     def close(self) -> None:
         """Wait for the reads in progress (the reader must not be used after it closes)."""

@@ -6,7 +6,10 @@ space is capped; if it takes longer than the time limit it is killed and replace
 the file is rejected with a reason, while the caller carries on.
 
 Contract: ``SandboxedReader.read(path, data)`` returns ``(RawForm, Record)`` or raises
-:class:`FormReadError` (including :class:`UnsafeFileError` for the limits).
+:class:`FormReadError`: :class:`ReaderLimitError` when the time or memory limit was hit
+(or the reader failed), which is no verdict on the file. Load is not a verdict: a file
+that hits a limit is read once more in a fresh worker with both limits doubled before
+that error is given.
 :class:`ReaderPool` is several such workers behind one ``read`` that may be called from
 several threads at once (a backlog is read in parallel); each worker has the same limits.
 """
@@ -14,6 +17,7 @@ several threads at once (a backlog is read in parallel); each worker has the sam
 from __future__ import annotations
 
 import contextlib
+import logging
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -22,7 +26,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from pipeline.errors import FormReadError, ReaderStartError, UnsafeFileError
+from pipeline.errors import FormReadError, ReaderLimitError, ReaderStartError, UnsafeFileError
 from pipeline.records import RawForm, Record
 
 _CONTEXT = multiprocessing.get_context("spawn")
@@ -32,6 +36,9 @@ DEFAULT_READER = "pipeline.forms_service:read_form"
 # How long a worker may take to start (imports and the form catalogue), on a busy machine.
 STARTUP_SECONDS = 120
 _HINT = "This is not a normal form; check where it came from, or save it again and retry."
+_LIMIT_HINT = ("The machine may have been busy: drop the same file again later and it is "
+               "tried again. If this repeats, save the form again, or report it.")
+log = logging.getLogger("planwatch.ingest")
 
 
 def _limit_memory(memory_mb: int) -> None:
@@ -72,6 +79,8 @@ def _worker(connection: multiprocessing.connection.Connection, forms_dir: str,
         except RecursionError:
             reply = ("limit", "recursion")
         except Exception as exc:  # a reader bug must not take the watcher down
+            # Only the exception's type travels (for the log): its message may quote
+            # the file's own bytes.
             reply = ("crash", type(exc).__name__)
         del data
         connection.send(reply)
@@ -124,19 +133,39 @@ class SandboxedReader:
         self._process = self._connection = None
 
     def read(self, path: Path, data: bytes) -> tuple[RawForm, Record]:
+        try:
+            return self._read(path, data)
+        except ReaderLimitError as limit:
+            if not limit.retry_larger:
+                raise
+            first = limit
+        # Load is not a verdict: once more, alone, in a fresh worker with both limits
+        # doubled, before the file is rejected.
+        log.info("reader_limit_retry", extra={"timeout_seconds": self.timeout_seconds * 2,
+                                              "memory_mb": self.memory_mb * 2})
+        with SandboxedReader(self.forms_dir, timeout_seconds=self.timeout_seconds * 2,
+                             memory_mb=self.memory_mb * 2, reader=self.reader) as larger:
+            try:
+                return larger._read(path, data)
+            except ReaderLimitError as second:
+                raise ReaderLimitError(
+                    path, f"{first.problem}, and again when it was read once more alone "
+                    "with twice the time and memory", hint=first.hint) from second
+
+    def _read(self, path: Path, data: bytes) -> tuple[RawForm, Record]:
         connection = self._start()
         try:
             connection.send((path.name, data))
             if not connection.poll(self.timeout_seconds):
                 self._stop()
-                raise UnsafeFileError(
+                raise ReaderLimitError(
                     path, f"reading it took longer than {self.timeout_seconds:g} seconds, so "
-                    "it was stopped (a damaged or hostile file)", hint=_HINT)
+                    "it was stopped", hint=_LIMIT_HINT, retry_larger=True)
             reply = connection.recv()
         except (EOFError, OSError, BrokenPipeError) as exc:
             self._stop()
-            raise UnsafeFileError(path, "reading it made the reader stop unexpectedly "
-                                  "(a damaged or hostile file)", hint=_HINT) from exc
+            raise ReaderLimitError(path, "reading it made the reader stop unexpectedly",
+                                   hint=_LIMIT_HINT, retry_larger=True) from exc
         kind = reply[0]
         if kind == "ok":
             return reply[1], reply[2]
@@ -145,10 +174,15 @@ class SandboxedReader:
             raise error(path, reply[2], hint=reply[3])
         self._stop()  # after a limit or a crash, start the next file in a fresh process
         if kind == "limit":
-            raise UnsafeFileError(path, f"reading it needed more than the {self.memory_mb} MB "
-                                  "allowed" if reply[1] == "memory" else
-                                  "its structure is nested too deeply to read", hint=_HINT)
-        raise UnsafeFileError(path, f"the reader failed on it ({reply[1]})", hint=_HINT)
+            if reply[1] == "memory":
+                raise ReaderLimitError(
+                    path, f"reading it needed more than the {self.memory_mb} MB allowed",
+                    hint=_LIMIT_HINT, retry_larger=True)
+            raise UnsafeFileError(path, "its structure is nested too deeply to read",
+                                  hint=_HINT)
+        log.error("reader_failed", extra={"error_type": str(reply[1])})
+        raise ReaderLimitError(path, "Planwatch's reader failed on it (a fault in Planwatch, "
+                               "not necessarily in the file)", hint=_LIMIT_HINT)
 
     def close(self) -> None:
         with contextlib.suppress(Exception):

@@ -39,6 +39,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -159,6 +160,10 @@ class Submission(Base):
     values: Mapped[dict[str, Any]] = mapped_column(default=dict)
     findings: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
     reason: Mapped[str | None] = mapped_column(Text)
+    # A rejection that says nothing final about the content (a time or memory limit
+    # under load, a read or store failure): an identical copy dropped later is tried
+    # again, and replaces this row if it gets further.
+    retryable: Mapped[bool] = mapped_column(default=False, server_default=false())
     command: Mapped[str]
 
     person: Mapped[Person | None] = relationship()

@@ -7,6 +7,12 @@ events lost under load (a full re-scan every ``rescan_seconds``, see paperless-n
 #13011), an observer thread that dies, and the folder vanishing while a share is offline
 (retried with backoff, then re-scanned when it returns). One bad file never stops it:
 a file whose ingest fails unexpectedly stays in the inbox and is retried with backoff.
+
+What is wrong is said, not only logged: a machine problem while storing (the store
+unreachable, the disk full: :func:`pipeline.inbox.failures.machine_problem`) becomes the
+status's health until a file is stored again, and a file that cannot be opened
+(permission denied) is listed in the status as blocked, logged once, and retried with
+growing pauses. A file that changed while it was read is watched again until it settles.
 """
 
 from __future__ import annotations
@@ -27,7 +33,8 @@ from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
 from pipeline.inbox.candidates import is_candidate
-from pipeline.inbox.ingest import IngestResult
+from pipeline.inbox.failures import machine_problem
+from pipeline.inbox.ingest import IngestResult, Outcome
 from pipeline.watch.settle import StabilityTracker
 from pipeline.watch.status import WatchStatus, write_status
 
@@ -94,6 +101,8 @@ class Watcher:
                                   mode=self.options.mode)
         self._folder_backoff = _Backoff()
         self._file_backoff: dict[Path, _Backoff] = {}
+        # What is wrong around the files (store, disk), until a file is taken again.
+        self._machine_problem: str | None = None
         self._next_rescan = 0.0
         self._last_status = 0.0
 
@@ -138,7 +147,7 @@ class Watcher:
             if self._folder_backoff.failures:
                 log.info("inbox_back", extra={"attempt": self._folder_backoff.failures})
             self._folder_backoff = _Backoff()
-            self.status.health = "ok"
+            self.status.health = self._machine_problem or "ok"
             return True
         self._stop_observer()
         delay = self._folder_backoff.fail(now)
@@ -156,7 +165,10 @@ class Watcher:
             return False
         if any(part.startswith(".") for part in relative.parts[:-1]):
             return False
-        return is_candidate(path, ignored=self.options.ignored) and path.is_file()
+        # Anything but a real folder gets an outcome: links and special files included.
+        return is_candidate(path, ignored=self.options.ignored) and (
+            path.is_symlink() or (path.exists() and not path.is_dir())
+            or (not path.exists() and path in self.tracker))
 
     def rescan(self) -> None:
         """Look at every file in the inbox, whatever events said or did not say."""
@@ -180,18 +192,47 @@ class Watcher:
         self.tracker.forget(path)
         try:
             result = self.ingest(path)
-        except Exception:
+        except Exception as exc:
             # The store or the disk failed, or a bug: the file stays in the inbox.
             delay = self._file_backoff.setdefault(path, _Backoff()).fail(now)
-            log.error("ingest_failed", exc_info=True, extra={"delay_seconds": delay})
+            problem = machine_problem(exc)
+            log.error("ingest_failed", exc_info=problem is None,
+                      extra={"delay_seconds": delay, "problem": problem,
+                             "error_type": type(exc).__name__})
+            if problem is not None:
+                self._machine_problem = self.status.health = problem
             self.tracker.observe(path)
             return
+        if result.outcome is Outcome.BLOCKED:
+            self._blocked(path, result, now)
+            return
         self._file_backoff.pop(path, None)
+        self.status.blocked.pop(self._shown(path), None)
+        if result.outcome in (Outcome.STORED, Outcome.SUPERSEDED, Outcome.DUPLICATE,
+                              Outcome.REJECTED):
+            self._machine_problem = None  # files are being taken again
+        if path.exists() or path.is_symlink():
+            self.tracker.observe(path)  # changed while read: taken again once settled
         self.status.last_file = {"file": result.file, "outcome": result.outcome.value,
                                  "at": datetime.now(UTC).isoformat(),
                                  "submission_id": result.submission_id}
         if self.on_result is not None:
             self.on_result(result)
+
+    def _shown(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.inbox).as_posix()
+        except ValueError:
+            return path.name
+
+    def _blocked(self, path: Path, result: IngestResult, now: float) -> None:
+        """A file that cannot be opened now: in the status, logged once, retried later."""
+        backoff = self._file_backoff.setdefault(path, _Backoff())
+        delay = backoff.fail(now)
+        if backoff.failures == 1:
+            log.warning("file_blocked_waiting", extra={"delay_seconds": delay})
+        self.status.blocked[self._shown(path)] = result.reason or ""
+        self.tracker.observe(path)
 
     def tick(self) -> None:
         """One round: health, events, re-scan when due, settled files, status."""
@@ -205,6 +246,8 @@ class Watcher:
                 self._take(path, self.clock())
         if self.on_tick is not None:
             self.on_tick()
+        for name in [n for n in self.status.blocked if not (self.inbox / n).exists()]:
+            del self.status.blocked[name]  # taken away by a person meanwhile
         self.status.settling = len(self.tracker)
         if now - self._last_status >= 1.0:
             write_status(self.home, self.status)

@@ -33,6 +33,8 @@ class WatchStatus:
     settling: int = 0
     last_file: dict[str, Any] = field(default_factory=dict)
     restarts: int = 0
+    # Files that cannot be opened now (permission denied), by name in the inbox: why.
+    blocked: dict[str, str] = field(default_factory=dict)
 
 
 def write_status(home: Path, status: WatchStatus) -> None:
