@@ -24,7 +24,10 @@ from pipeline.store import queries, supersession
 from pipeline.store.models import Episode, EventRow, Submission, SubmissionStatus
 from pipeline.store.session import Store
 
-OPEN_STATUSES = (ObligationStatus.OVERDUE, ObligationStatus.DUE_SOON)
+# What `planwatch due` shows by default; a case past its planned duration is not
+# overdue, but a manager acts on it (consider step-down).
+OPEN_STATUSES = (ObligationStatus.OVERDUE, ObligationStatus.DUE_SOON,
+                 ObligationStatus.PAST_PLANNED_DURATION)
 
 
 def service_policies(settings: Settings, catalogue: Catalogue | None = None) -> Policies:

@@ -227,7 +227,6 @@ class Obligation(_Frozen):
             "met_on": self.met_on.isoformat() if self.met_on else None,
             "worker": self.worker,
             "source": self.source,
-            "note": self.note,
         }
 
 

@@ -28,7 +28,17 @@ STATUS_LABELS = {
     ObligationStatus.UPCOMING: "Upcoming",
     ObligationStatus.NOT_APPLICABLE: "Not applicable",
     ObligationStatus.MISSED: "Missed",
+    # Not a deadline (Families First's planned 6 months): never counted as overdue.
+    ObligationStatus.PAST_PLANNED_DURATION: "Past planned duration: consider step-down",
 }
+
+
+def status_text(ob: Obligation) -> str:
+    """The status as a manager reads it, with the reason when it is not applicable."""
+    label = STATUS_LABELS[ob.status]
+    if ob.note and ob.status is ObligationStatus.NOT_APPLICABLE:
+        return f"{label} ({ob.note})"
+    return label
 DISAGREED_LABELS = {
     Disagreed.DISAGREEMENT: "Disagrees with the plan",
     Disagreed.WISHES: "Wishes not incorporated",
@@ -207,7 +217,7 @@ def detail_sheets(data: WeeklyInput, link: Linker) -> list[Sheet]:
              (Column("Worker"), lambda ob: worker_of(ob.worker)),
              (Column("Obligation"), lambda ob: ob.obligation),
              (Column("Due", Kind.DATE), lambda ob: ob.due),
-             (Column("Status"), lambda ob: STATUS_LABELS[ob.status]),
+             (Column("Status"), status_text),
              (Column("Met on", Kind.DATE), lambda ob: ob.met_on),
              (Column("Source file", Kind.FILE), lambda ob: link(ob.source))],
             sorted(data.obligations, key=lambda ob: (
