@@ -30,3 +30,30 @@ def routing(path: Path, catalogue: Any, data: bytes | None = None) -> Any:
     from pipeline.forms_service import read_form
 
     return read_form(path, catalogue, data=data)
+
+
+def hang_once(path: Path, catalogue: Any, data: bytes | None = None) -> Any:
+    """Hangs the first time it meets a content, then reads it normally: a good file that
+    was slow only because the machine was busy."""
+    import hashlib
+    import os
+
+    marker = Path(os.environ["PLANWATCH_TEST_MARKERS"]) / hashlib.sha256(
+        data or b"").hexdigest()
+    if not marker.exists():
+        marker.touch()
+        hang(path, catalogue, data)
+    from pipeline.forms_service import read_form
+
+    return read_form(path, catalogue, data=data)
+
+
+def hang_while_loaded(path: Path, catalogue: Any, data: bytes | None = None) -> Any:
+    """Hangs while the file named by PLANWATCH_TEST_LOAD exists (the machine is busy)."""
+    import os
+
+    if Path(os.environ["PLANWATCH_TEST_LOAD"]).exists():
+        hang(path, catalogue, data)
+    from pipeline.forms_service import read_form
+
+    return read_form(path, catalogue, data=data)

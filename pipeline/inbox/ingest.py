@@ -129,7 +129,9 @@ class Workspace:
             return str(path)
 
     def in_inbox(self, path: Path) -> bool:
-        return path.resolve().is_relative_to(self._inbox_resolved)
+        """Is ``path`` a name inside the inbox? Its folder is resolved, the name itself
+        never: a link in the inbox is in the inbox, wherever it points."""
+        return (path.parent.resolve() / path.name).is_relative_to(self._inbox_resolved)
 
     @cached_property
     def _inbox_resolved(self) -> Path:
