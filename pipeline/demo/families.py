@@ -37,7 +37,8 @@ class _Family(Builder):
                          rng.choice(WORKERS), "Families First")
         self.social_worker = rng.choice(SOCIAL_WORKERS)
 
-    def referred(self, at: datetime, immediate: bool, children: int) -> None:
+    def referred(self, at: datetime, immediate: bool, children: int,
+                 legal_status: str | None = None) -> None:
         kids = [{"name": f"{self.rng.choice(CHILD_FIRST)} {self.name.split()[0]}",
                  "date_of_birth": date(self.rng.randint(2008, 2020), self.rng.randint(1, 12),
                                        self.rng.randint(1, 28)).isoformat(),
@@ -47,7 +48,7 @@ class _Family(Builder):
         self.add("referral", "Referral", at.date(), {
             "person_id": self.pid, "full_name": self.name, "team": "Families First",
             "parents_carers": f"Mum: {self.rng.choice(FIRST)} {self.name.split()[0]}",
-            "children": kids, "legal_status": self.rng.choice(
+            "children": kids, "legal_status": legal_status or self.rng.choice(
                 ["child_in_need", "child_protection", "edge_of_care", "looked_after"]),
             "referral_received_at": at.strftime("%Y-%m-%dT%H:%M"),
             "immediate_response": immediate, "referrer": "Children's social care",
@@ -134,16 +135,24 @@ def families(as_of: date, count: int, rng: random.Random) -> list[DemoPerson]:
     for number in range(1, count + 1):
         family = _Family(rng, as_of, number)
         day = as_of - timedelta(days=rng.randint(1, 230))
-        received = datetime.combine(day, time(rng.randint(8, 19), rng.choice([0, 15, 30, 45])))
+        # Family 2 has been with the team for seven months and is still open (past the
+        # planned duration: consider step-down); family 1 has a child-protection plan
+        # (statutory reviews, not the weekly TAC ones); family 3 was referred at night.
+        if number == 2:
+            day = as_of - timedelta(days=212)
+        hour = 22 if number == 3 else rng.randint(8, 19)
+        received = datetime.combine(day, time(hour, rng.choice([0, 15, 30, 45])))
         immediate = number == 1 or family.chance(0.3)
-        family.referred(received, immediate, rng.randint(1, 3))
+        family.referred(received, immediate, rng.randint(1, 3),
+                        "child_protection" if number == 1 else
+                        "child_in_need" if number == 2 else None)
         family.response(received, immediate)
         planned = day + family.days(2, 8)
         if not family.known(planned):
             people.append(family.person())
             continue
         family.plan(planned)
-        ends = day + family.days(100, 195)
+        ends = day + (family.days(100, 195) if number != 2 else timedelta(days=260))
         review = planned + family.days(6, 8)
         while family.known(review) and review < ends:
             if not family.chance(0.1):  # a week without a review now and then

@@ -81,8 +81,9 @@ class _Resident(Builder):
         self.add("change-of-circumstances", "Change of circumstances", day, {
             "person_id": self.pid, "full_name": self.name, "worker": self.worker,
             "changed_on": day.isoformat(), "reported_by": "family",
-            "description": "Came home from hospital after a fall." if disclaimer is None
-            else "Resident no longer wants support planning.",
+            "description": {None: "Came home from hospital after a fall.",
+                            "withdrawn": "Resident now wants a support plan after all."}.get(
+                                disclaimer, "Resident no longer wants support planning."),
             "review_requested": disclaimer is None, "disclaimer": disclaimer})
 
 
@@ -94,9 +95,18 @@ def hil_residents(as_of: date, count: int, rng: random.Random) -> list[DemoPerso
                              f"{rng.choice(FIRST)} {rng.choice(LAST)}", rng.choice(OFFICERS),
                              "Scheme support")
         start = as_of - timedelta(days=rng.randint(10, 900))
-        # Resident 2 declines support planning: their deadlines do not apply.
-        disclaimer = number == 2 or resident.chance(0.05)
+        # Resident 2 declines support planning: their deadlines do not apply. Resident 3
+        # declined on moving in and withdrew the disclaimer later: the plan is due four
+        # weeks after the withdrawal.
+        withdraws = number == 3
+        if withdraws:
+            start = as_of - timedelta(days=400)
+        disclaimer = number == 2 or withdraws or resident.chance(0.05)
         resident.moved_in(start, disclaimer)
+        if withdraws:
+            withdrawn = start + timedelta(days=150)
+            resident.change(withdrawn, "withdrawn")
+            disclaimer, start = False, withdrawn
         roll = rng.random()
         planned = (start + resident.days(5, 27) if roll < 0.75 else
                    start + resident.days(30, 60) if roll < 0.9 else None)

@@ -70,7 +70,7 @@ class _Person(Builder):
             for area, issue, task in self.rng.sample(NEEDS, self.rng.randint(2, 4))
         ]
         values = signed({**self.base, "plan_date": day.isoformat(),
-                         "review_frequency": "six_weeks",
+                         "review_frequency": "six_months",
                          "next_review_date": (self.start + timedelta(days=42)).isoformat(),
                          "needs_summary": "; ".join(a["issue"] for a in actions),
                          "actions": actions,

@@ -135,9 +135,18 @@ def refuge_women(as_of: date, count: int, rng: random.Random,
         woman = _Woman(rng, as_of, WOMEN, pid, name, rng.choice(KEYWORKERS), "Refuge")
         arrival = as_of - timedelta(days=rng.randint(2, 130))
         kids = rng.choice([0, 0, 1, 1, 2])
+        # The first woman arrived nine days ago with a child whose Child Referral is late:
+        # the child is known only from her referral, and already overdue.
+        late_child = offset == 0
+        if late_child:
+            arrival, kids = as_of - timedelta(days=9), 1
         departure = arrival + timedelta(weeks=rng.randint(8, 16))
+        surname = name.split()[-1]
+        listed = [{"person_id": f"{pid}-C{n}", "name": f"{rng.choice(CHILD_FIRST)} {surname}",
+                   "date_of_birth": (arrival - woman.days(400, 4000)).isoformat()}
+                  for n in range(1, kids + 1)]
         woman.referral(arrival - woman.days(0, 2), arrival, marac_referral=woman.chance(0.5),
-                       children_with_her=kids)
+                       children_with_her=listed)
         assessed = woman.self_assessment(arrival + timedelta(days=7), NEEDS)
         left = None
         if assessed is not None:
@@ -159,23 +168,25 @@ def refuge_women(as_of: date, count: int, rng: random.Random,
                 else:
                     left = None
         women.append(woman.person())
-        children += [_child(woman, arrival, left, n, rng) for n in range(1, kids + 1)]
+        for row in listed:
+            child = _child(woman, arrival, left, row, rng, late=late_child)
+            if child.forms:  # one with no forms yet is known from her referral only
+                children.append(child)
         if left is not None and woman.chance(0.5):
             floating.append(_floating_after(woman, left, rng))
     return women, children + floating
 
 
-def _child(mother: _Woman, arrival: date, left: date | None, n: int,
-           rng: random.Random) -> DemoPerson:
-    surname = mother.name.split()[-1]
-    child = _Woman(rng, mother.as_of, CHILDREN, f"{mother.pid}-C{n}",
-                   f"{rng.choice(CHILD_FIRST)} {surname}", rng.choice(CHILD_WORKERS),
-                   "Children's team")
-    referral_on = arrival + (child.days(1, 6) if child.chance(0.8) else child.days(8, 12))
+def _child(mother: _Woman, arrival: date, left: date | None, listed: dict[str, str],
+           rng: random.Random, *, late: bool = False) -> DemoPerson:
+    child = _Woman(rng, mother.as_of, CHILDREN, listed["person_id"], listed["name"],
+                   rng.choice(CHILD_WORKERS), "Children's team")
+    referral_on = arrival + (child.days(1, 6) if child.chance(0.8) and not late
+                             else child.days(10, 12))
     if not child.known(referral_on):
         return child.person()
     child.add("referral", "Child referral", referral_on, {
-        **child.base, "date_of_birth": (arrival - child.days(400, 4000)).isoformat(),
+        **child.base, "date_of_birth": listed["date_of_birth"],
         "mother_person_id": mother.pid, "school": "To be arranged",
         "referral_date": referral_on.isoformat(), "start_date": arrival.isoformat(),
         "referrer": f"Arrived with her mother ({mother.pid})",
