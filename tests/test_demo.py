@@ -54,7 +54,7 @@ def test_demo_builds_a_workspace_a_manager_can_use(tmp_path: Path) -> None:
 def shown_cases(home: Path, workbook: Path) -> None:
     rows = list(load_workbook(workbook)["Obligations"].iter_rows(min_row=2, values_only=True))
     # Person, Service, Team, Worker, Obligation, Due, Status, Met on, Source file
-    status = {(r[0], r[4]): [] for r in rows}
+    status: dict[tuple[object, object], list[object]] = {(r[0], r[4]): [] for r in rows}
     for r in rows:
         status[r[0], r[4]].append(r[6])
     assert any(r[4] == "review" and r[6] == "Missed" for r in rows), "a missed review slot"

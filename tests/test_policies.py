@@ -261,3 +261,18 @@ def test_a_form_naming_a_service_without_a_policy_is_refused(forms_copy: Path) -
         load_policies(forms_copy, catalogue=Catalogue.load(forms_copy))
     assert "names service 'sds', which has no policy file" in str(caught.value)
     assert str(caught.value).startswith(str(forms_copy / "change-of-circumstances.yaml"))
+
+
+def test_every_obligation_is_in_the_readme_deadline_table() -> None:
+    """The README's deadline table names every service and each of its obligation ids."""
+    readme = (DEFAULT_FORMS_DIR.parent / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Deadlines", 1)[1].split("\n## ", 1)[0]
+    listed: dict[str, set[str]] = {}
+    for line in table.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and cells[0].startswith("`"):
+            service = cells[0].split("`")[1]
+            listed[service] = {name.strip().strip("`") for name in cells[1].split("/")}
+    for policy in load_policies():
+        assert {rule.obligation for rule in policy.obligations} == listed.get(policy.id), (
+            policy.id)
