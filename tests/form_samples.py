@@ -55,3 +55,47 @@ def sample_values(definition: FormDefinition, *, table_rows: int = 3) -> dict[st
             rows.append(cells)
         values[table.key] = rows
     return values
+
+
+# Word's "Strict Open XML Document" and Excel's "Strict Open XML Spreadsheet": the same
+# parts under the ISO namespace names (ECMA-376 Part 1), and a conformance mark.
+_USUAL, _STRICT = "http://schemas.openxmlformats.org/", "http://purl.oclc.org/ooxml/"
+STRICT_NAMES = [
+    (_USUAL + "officeDocument/2006/relationships/extended-properties",
+     _STRICT + "officeDocument/relationships/extendedProperties"),
+    (_USUAL + "officeDocument/2006/relationships/custom-properties",
+     _STRICT + "officeDocument/relationships/customProperties"),
+    (_USUAL + "officeDocument/2006/relationships", _STRICT + "officeDocument/relationships"),
+    (_USUAL + "officeDocument/2006/custom-properties", _STRICT + "officeDocument/customProperties"),
+    (_USUAL + "officeDocument/2006/extended-properties",
+     _STRICT + "officeDocument/extendedProperties"),
+    (_USUAL + "officeDocument/2006/docPropsVTypes", _STRICT + "officeDocument/docPropsVTypes"),
+    (_USUAL + "officeDocument/2006/math", _STRICT + "officeDocument/math"),
+    (_USUAL + "wordprocessingml/2006/main", _STRICT + "wordprocessingml/main"),
+    (_USUAL + "spreadsheetml/2006/main", _STRICT + "spreadsheetml/main"),
+    (_USUAL + "drawingml/2006/main", _STRICT + "drawingml/main"),
+    (_USUAL + "drawingml/2006/wordprocessingDrawing", _STRICT + "drawingml/wordprocessingDrawing"),
+    (_USUAL + "drawingml/2006/spreadsheetDrawing", _STRICT + "drawingml/spreadsheetDrawing"),
+]
+
+
+def strict_open_xml(blob: bytes) -> bytes:
+    """A .docx or .xlsx as Word or Excel saves it "Strict Open XML"."""
+    import io
+    import zipfile
+
+    output = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(blob)) as source, \
+            zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            data = source.read(entry)
+            if entry.filename.endswith((".xml", ".rels")):
+                for usual, strict in STRICT_NAMES:
+                    data = data.replace(usual.encode(), strict.encode())
+            if entry.filename == "word/document.xml":
+                data = data.replace(b"<w:document ", b'<w:document w:conformance="strict" ', 1)
+            if entry.filename == "xl/workbook.xml":
+                data = data.replace(b"<workbook ", b'<workbook conformance="strict" ', 1)
+            target.writestr(entry, data)
+    assert output.getvalue() != blob
+    return output.getvalue()

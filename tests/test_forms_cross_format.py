@@ -7,6 +7,9 @@ must read back to one identical record, with the values as typed.
 
 from __future__ import annotations
 
+import logging
+import sys
+import warnings
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -19,10 +22,11 @@ from typer.testing import CliRunner
 from pipeline.cli import app
 from pipeline.config import load_settings
 from pipeline.definitions import Catalogue
-from pipeline.errors import FillError
+from pipeline.errors import FillError, FormReadError
 from pipeline.fill_values import coerce_values
-from pipeline.forms_service import FORMATS, check, fill, output_format
+from pipeline.forms_service import FORMATS, READERS, check, fill, output_format, read_form
 from pipeline.inbox.ingest import Outcome, Workspace, ingest_file
+from pipeline.logs import JsonLinesFormatter
 from pipeline.records import Record
 from pipeline.store.session import open_store
 from pipeline.workspace import init_workspace
@@ -181,3 +185,45 @@ def test_pdf_and_excel_forms_are_ingested_and_a_printed_pdf_is_rejected(
     assert results["review.pdf"].person_id == results["review.xlsx"].person_id == "PW-9"
     assert results["review (printed).pdf"].outcome is Outcome.REJECTED
     assert "no form fields" in (results["review (printed).pdf"].reason or "")
+
+
+# --- the boundary every reader runs behind --------------------------------------------
+
+_QUOTED = "Zebedee Quuxworth, born 04/07/1961, of Flat 9 Secret Lane"
+
+
+def _chatty_reader(path: Path, catalogue: Catalogue, *, data: bytes | None = None) -> Any:
+    """A library that prints, warns and logs what it read, then fails on it."""
+    print(f"parsing {_QUOTED}")
+    print(f"bad object at {_QUOTED}", file=sys.stderr)
+    warnings.warn_explicit(_QUOTED, UserWarning, "openpyxl/reader/excel.py", 1,
+                           module="openpyxl.reader.excel")
+    logging.getLogger("pypdf._reader").warning("found %r", _QUOTED)
+    raise KeyError(_QUOTED)
+
+
+@pytest.mark.parametrize("suffix", [pytest.param(".pdf", id="reader_prints_warns_and_raises")])
+def test_whatever_a_reader_library_prints_warns_or_raises_stays_inside(
+    suffix: str, catalogue: Catalogue, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setitem(READERS, suffix, _chatty_reader)
+    # Planwatch's records reach caplog even after a test configured the log file.
+    monkeypatch.setattr(logging.getLogger("planwatch"), "propagate", True)
+    caplog.set_level("DEBUG")
+    caplog.set_level("DEBUG", logger="planwatch")
+    with pytest.raises(FormReadError) as caught:
+        read_form(tmp_path / f"dropped{suffix}", catalogue, data=b"%PDF-1.7")
+    out, err = capfd.readouterr()
+    assert out == err == ""
+    reason = str(caught.value)
+    assert "Zebedee" not in reason and "KeyError" not in reason
+    assert "could not make sense of this file" in reason and caught.value.hint
+    # Planwatch's own record of it: the event and the error's class, nothing it said (as
+    # Planwatch's log formats it, even at DEBUG; pytest's own formatter shows tracebacks).
+    assert [r.getMessage() for r in caplog.records] == ["reader_library_messages",
+                                                         "reader_failed"]
+    for record in caplog.records:
+        line = JsonLinesFormatter(frames=True).format(record)
+        assert "Zebedee" not in line
+    assert '"error_kind": "KeyError"' in line and '"traceback"' in line

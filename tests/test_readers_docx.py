@@ -18,6 +18,7 @@ from pipeline.readers.docx import read_docx
 from pipeline.validate import validate
 from pipeline.word.build import build_blank
 from pipeline.word.ooxml import W_NS, w
+from tests.form_samples import strict_open_xml
 from tests.form_values import FULL_VALUES
 
 FORM_IDS = sorted(FULL_VALUES)
@@ -68,6 +69,22 @@ def test_filled_form_reads_back_whole(form_id: str, filled_forms: Path,
     definition = catalogue.get(form_id).for_service(SERVICE)
     got = record_of(filled_forms / f"{form_id}.docx", catalogue)
     assert got == expected_record(definition, FULL_VALUES[form_id])
+
+
+@pytest.mark.parametrize("form_id", [
+    pytest.param("support-plan", id="strict_open_xml_docx"),
+    pytest.param(FORM_IDS[0], id=f"strict_open_xml_docx_{FORM_IDS[0]}")])
+def test_saved_as_strict_open_xml_reads_back_the_same_record(
+    form_id: str, filled_forms: Path, catalogue: Catalogue, tmp_path: Path
+) -> None:
+    """Word's "Strict Open XML Document": the ISO namespace names, read as the usual ones."""
+    strict = tmp_path / f"{form_id} strict.docx"
+    strict.write_bytes(strict_open_xml((filled_forms / f"{form_id}.docx").read_bytes()))
+    assert b"purl.oclc.org/ooxml/wordprocessingml" in zipfile.ZipFile(strict).read(
+        "word/document.xml")
+    want = expected_record(catalogue.get(form_id).for_service(SERVICE), FULL_VALUES[form_id])
+    assert record_of(strict, catalogue) == want == record_of(filled_forms / f"{form_id}.docx",
+                                                              catalogue)
 
 
 @pytest.mark.libreoffice

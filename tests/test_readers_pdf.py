@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import re
 import subprocess
 import sys
@@ -464,13 +465,16 @@ def test_nothing_pypdf_says_reaches_stderr_in_any_reader_process(
 
 def test_pdf_error_quoting_personal_data_stays_out_of_output_and_logs(
     filled: Path, catalogue: Catalogue, tmp_path: Path, capfd: pytest.CaptureFixture[str],
-    caplog: pytest.LogCaptureFixture,
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """In this process too (``planwatch forms check``): not on stdout or stderr, and not
     in any log record, whichever logger it would have come from."""
     path = tmp_path / "damaged.pdf"
     path.write_bytes(_quoting_personal_data(filled.read_bytes()))
+    # Planwatch's records reach caplog even after a test configured the log file.
+    monkeypatch.setattr(logging.getLogger("planwatch"), "propagate", True)
     caplog.set_level("DEBUG")
+    caplog.set_level("DEBUG", logger="planwatch")
     with pytest.raises(FormReadError) as caught:
         read_form(path, catalogue)
     out, err = capfd.readouterr()

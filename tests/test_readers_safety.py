@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -48,6 +49,20 @@ def _some_other_document() -> bytes:
     return buffer.getvalue()
 
 
+# Text a hostile or damaged file carries where a parser's message would quote it.
+PERSONAL = ("Jane", "Example", "1981")
+
+
+def _named_bomb(blob: bytes) -> bytes:
+    """A bomb in a part whose name the file made up (a person's name, a date of birth)."""
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in zipfile.ZipFile(io.BytesIO(blob)).infolist():
+            target.writestr(entry.filename, zipfile.ZipFile(io.BytesIO(blob)).read(entry))
+        target.writestr("word/media/Jane Example 12-04-1981.png", b"\0" * (5 * 1024 * 1024))
+    return output.getvalue()
+
+
 def _zip_bomb() -> bytes:
     output = io.BytesIO()
     with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
@@ -72,8 +87,13 @@ def _zip_bomb() -> bytes:
         pytest.param(lambda ok: _replace_part(ok, "word/document.xml", b"<w:document"),
                      FormReadError, "not well-formed", id="broken_xml"),
         pytest.param(lambda ok: _zip_bomb(), UnsafeFileError, "zip bomb", id="zip_bomb"),
-        pytest.param(lambda ok: _some_other_document(), FormReadError, "not a form",
+        pytest.param(lambda ok: _some_other_document(), FormReadError, "not a Planwatch form",
                      id="word_document_that_is_not_a_form"),
+        pytest.param(lambda ok: _replace_part(ok, "word/document.xml",
+                                              b"<document><Jane_Example_1981></document>"),
+                     FormReadError, "not well-formed", id="xml_error_quotes_the_part"),
+        pytest.param(_named_bomb, UnsafeFileError, "one of its parts would inflate",
+                     id="bomb_in_a_part_named_after_a_person"),
     ],
 )
 def test_hostile_or_broken_file_gets_a_clear_error(
@@ -87,6 +107,11 @@ def test_hostile_or_broken_file_gets_a_clear_error(
     assert words in str(caught.value)
     assert "dropped.docx" in str(caught.value)
     assert caught.value.hint  # type: ignore[attr-defined]
+    # Planwatch's own words: no parser's message, no exception's name.
+    assert not any(secret in str(caught.value) for secret in PERSONAL)
+    assert not re.search(r"\w+(Error|Exception)\b", str(caught.value))
+    if words == "not a Planwatch form":  # and where the right form comes from
+        assert "forms/blank" in (caught.value.hint or "")  # type: ignore[attr-defined]
 
 
 def test_oversized_file_is_refused_before_parsing(tmp_path: Path, catalogue: Catalogue) -> None:
