@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from pipeline.definitions import Catalogue, FieldType, FormDefinition, signature_parts
-from pipeline.errors import FillError, FormReadError
+from pipeline.errors import FillError, FormReadError, ReaderLimitError
 from pipeline.fill_values import FillValues, coerce_values
 from pipeline.pdf.build import build_blank_pdf
 from pipeline.pdf.fill import fill_pdf
@@ -122,9 +122,11 @@ def read_form(path: Path, catalogue: Catalogue, data: bytes | None = None) -> Ra
         raise FormReadError(path, f"'{path.suffix or 'no extension'}' is not a form format "
                             "Planwatch reads", hint="Drop forms saved as .docx, .pdf or .xlsx.")
     # The boundary between Planwatch and the libraries that parse untrusted bytes: their
-    # logs, warnings and prints stay inside (pipeline.readers.containment), and whatever
-    # they raise that a reader did not turn into a reason of its own is given one here, in
-    # Planwatch's words. Memory and recursion limits pass through: the sandbox names them.
+    # logs, warnings and prints stay inside (pipeline.readers.containment), and whatever a
+    # reader raises that it did not turn into a reason of its own (a fault in Planwatch,
+    # not a verdict on the file) is given one here, in Planwatch's words, and may be tried
+    # again (as the sandbox says of a reader that stops). Memory and recursion limits pass
+    # through: the sandbox names them.
     try:
         with contained():
             return reader(path, catalogue, data=data)
@@ -132,12 +134,11 @@ def read_form(path: Path, catalogue: Catalogue, data: bytes | None = None) -> Ra
         raise
     except Exception as exc:
         log.warning("reader_failed", exc_info=True)
-        app = _APPS[path.suffix.lower()]
-        raise FormReadError(
-            path, "Planwatch could not make sense of this file: parts of it are not laid "
-            "out the way a form is saved", hint=f"Open it in {app}, save a new copy and "
-            "drop that. If the new copy is refused too, tell whoever looks after "
-            "Planwatch.") from exc
+        raise ReaderLimitError(
+            path, "Planwatch's reader failed on it (a fault in Planwatch, not necessarily in "
+            "the file)", hint=f"Drop the same file again later and it is tried again. If "
+            f"this repeats, open it in {_APPS[path.suffix.lower()]}, save a new copy and drop "
+            "that, or report it.") from exc
 
 
 def check(path: Path, catalogue: Catalogue) -> Record:

@@ -44,7 +44,7 @@ BACKUPS = 5
 SAFE_FIELDS = frozenset({
     "submission_id", "sha256", "form_id", "form_version", "outcome", "service", "count",
     "seconds", "mode", "attempt", "health", "pid", "code", "revision", "error_kind",
-    "finding_count", "delay_seconds", "files",
+    "finding_count", "delay_seconds", "files", "error_type",
 })
 OWN_LOGGER = "planwatch"
 _EVENT_NAME = re.compile(r"[a-z][a-z0-9_.\-]{0,79}")
