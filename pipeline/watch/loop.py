@@ -32,7 +32,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
-from pipeline.inbox.candidates import is_candidate
+from pipeline.inbox.candidates import IGNORED_PATTERNS, is_candidate
 from pipeline.inbox.failures import machine_problem
 from pipeline.inbox.ingest import IngestResult, Outcome
 from pipeline.watch.settle import StabilityTracker
@@ -47,7 +47,7 @@ class WatchOptions:
     settle_seconds: float = 2.0
     rescan_seconds: float = 60.0
     poll_seconds: float | None = None
-    ignored: tuple[str, ...] = ()
+    ignored: tuple[str, ...] = IGNORED_PATTERNS
     tick_seconds: float = 0.25
     empty_grace_seconds: float = 60.0
 
