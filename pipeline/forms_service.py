@@ -106,14 +106,16 @@ def fill(definition: FormDefinition, data: dict[str, Any], output: Path,
          *, service: str | None = None, saved_at: datetime | None = None,
          file_format: str | None = None) -> Path:
     """Fill the blank form with ``data`` in the format asked for (else the output suffix)
-    and write it; it is stamped as saved now."""
+    and write it, owner-only (a filled form is about a person); it is stamped as saved
+    now."""
     chosen = service or definition.services[0]
     definition = definition.for_service(chosen)
     values = coerce_values(definition, data)
     filler = FILLERS[output_format(output, file_format)]
     stamp = saved_at or datetime.now(UTC)
-    output.write_bytes(filler(definition, chosen, values, saved_at=stamp))
-    return output
+    from pipeline.inbox.files import write_durably  # only filling writes files
+
+    return write_durably(output, filler(definition, chosen, values, saved_at=stamp))
 
 
 def read_form(path: Path, catalogue: Catalogue, data: bytes | None = None) -> RawForm:

@@ -76,8 +76,8 @@ def init_workspace(home: Path, **overrides: Any) -> InitResult:
     settings = load_settings(home, **overrides)
 
     _make_dir(settings.inbox_path, created)
-    _make_dir(settings.reports_path, created)
-    for private in (settings.archive_path, settings.rejected_path):
+    # Reports name people too (workbooks, summaries, schedules): owner-only like the rest.
+    for private in (settings.archive_path, settings.rejected_path, settings.reports_path):
         _make_dir(private, created, mode=PRIVATE_DIR_MODE)
         tightened.extend(make_private(private))
 

@@ -396,3 +396,32 @@ def test_archive_year_and_month_folders_are_owner_only_whatever_the_umask(
     archived = settings.home / str(result.path)
     for folder in (archived.parent, archived.parent.parent):
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+
+
+def test_a_person_id_too_long_to_keep_is_rejected_with_what_was_wrong(
+        tmp_path: Path, settings: Settings, store: Store, workspace: Workspace,
+        catalogue: Catalogue) -> None:
+    path = _form(catalogue, settings.inbox_path, "review.docx", person_id="X" * 80)
+    result = ingest_file(path, store, workspace)
+    assert result.outcome is Outcome.REJECTED
+    assert "80 characters long" in str(result.reason)
+    assert "is empty" not in str(result.reason)
+
+
+def test_init_makes_the_reports_folder_owner_only(tmp_path: Path) -> None:
+    previous = os.umask(0o022)
+    try:
+        init_workspace(tmp_path / "fresh")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "fresh" / "reports").stat().st_mode) == 0o700
+
+
+def test_a_filled_form_is_owner_only_whatever_the_umask(tmp_path: Path,
+                                                        catalogue: Catalogue) -> None:
+    previous = os.umask(0o022)
+    try:
+        path = _form(catalogue, tmp_path, "review.docx")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600

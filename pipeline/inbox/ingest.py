@@ -336,9 +336,17 @@ def read_checked(dropped: Dropped, workspace: Workspace) -> tuple[RawForm, Recor
                         retryable=isinstance(exc, ReaderLimitError)) from exc
     if not record.person_id:
         label = workspace.catalogue.get(raw.form_id).leaves_by_key["person_id"].label
+        # Validation may have emptied an unusable id (too long, invisible characters):
+        # then its own finding says what was wrong with it.
+        said = next((f.message for f in record.findings if f.field == "person_id"
+                     and f.code != "missing"), None)
+        if said:
+            raise Rejection(f"'{label}' cannot be used as the person id: {_sentence(said)} "
+                            "Until it is corrected Planwatch cannot tell whose form it is: "
+                            "correct it and drop the form again.", form_id=raw.form_id)
         raise Rejection(f"The form has no person id: '{label}' is empty, so Planwatch cannot "
-                         "tell whose form it is. Fill it in and drop the form again.",
-                         form_id=raw.form_id)
+                        "tell whose form it is. Fill it in and drop the form again.",
+                        form_id=raw.form_id)
     return raw, record
 
 

@@ -56,8 +56,10 @@ def _worker(connection: multiprocessing.connection.Connection, forms_dir: str,
     import importlib
 
     from pipeline.definitions import Catalogue
+    from pipeline.readers.containment import install
     from pipeline.validate import validate
 
+    install()  # third-party messages never reach this process's stderr, whatever reads
     module, _, name = reader.partition(":")
     read_form = getattr(importlib.import_module(module), name)
     _limit_memory(memory_mb)
@@ -170,6 +172,8 @@ class SandboxedReader:
         if kind == "ok":
             return reply[1], reply[2]
         if kind == "error":
+            if reply[1] == "ReaderLimitError":  # a fault in the reader: no verdict
+                raise ReaderLimitError(path, reply[2], hint=reply[3])
             error = UnsafeFileError if reply[1] == "UnsafeFileError" else FormReadError
             raise error(path, reply[2], hint=reply[3])
         self._stop()  # after a limit or a crash, start the next file in a fresh process
