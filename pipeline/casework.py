@@ -7,7 +7,8 @@ defaults are passed in.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -17,8 +18,16 @@ from pipeline.config import Settings
 from pipeline.definitions import Catalogue
 from pipeline.errors import PlanwatchError
 from pipeline.policies import Policies, load_policies
-from pipeline.records import Finding, Obligation, ObligationStatus
+from pipeline.records import (
+    EventFacts,
+    Finding,
+    Obligation,
+    ObligationStatus,
+    Severity,
+    StoredEvent,
+)
 from pipeline.reports.weekly_data import ActivePerson, IncompleteRow, RejectedRow, WeeklyInput
+from pipeline.rules.listing import LinkDisagreement, listed_people, listing_disagreements
 from pipeline.rules.obligations import compute_obligations as compute
 from pipeline.store import queries, supersession
 from pipeline.store.models import Episode, EventRow, Submission, SubmissionStatus
@@ -39,26 +48,69 @@ def service_policies(settings: Settings, catalogue: Catalogue | None = None) -> 
 
 
 def obligations(store: Store, settings: Settings, as_of: date,
-                policies: Policies | None = None) -> list[Obligation]:
+                policies: Policies | None = None,
+                events: Sequence[EventFacts] | None = None) -> list[Obligation]:
     """Every obligation of every person as of a date, by every service's policy, with
-    the workspace's policy defaults (``policies``: already loaded ones)."""
+    the workspace's policy defaults (``policies``: already loaded ones; ``events``:
+    already read, see :func:`stored_events`)."""
     policies = policies or service_policies(settings)
-    # In no particular order: the rules sort each person's events themselves. Both steps
-    # build their hundreds of thousands of records with the collector paused.
-    with store.session() as session:
-        events = queries.event_facts(session)
+    if events is None:
+        events = stored_events(store)
     return compute(events, as_of, due_soon_days=settings.due_soon_days,
                    rule_sets=policies.rule_sets())
 
 
-def site_people(store: Store, site: str) -> set[tuple[str, str]]:
-    """(person, service) pairs with a current form taken at ``site``: its caseload."""
+def stored_events(store: Store) -> list[StoredEvent]:
+    """Every current form's events. In no particular order: the rules sort each person's
+    events themselves. Both steps build their hundreds of thousands of records with the
+    collector paused."""
+    with store.session() as session:
+        return list(queries.event_facts(session))
+
+
+# A child's referral naming a mother other than the woman listing the child.
+LINK_DISAGREEMENT = "link_disagreement"
+
+
+def link_findings(events: Sequence[EventFacts], policies: Policies) -> dict[int, list[Finding]]:
+    """Findings across forms, by the submission they are shown against: a listed person's
+    own form and the form listing them disagree (``listed_on``: a child's referral names a
+    different mother from the woman whose referral lists the child). Advisory: each
+    form is complete on its own; a person corrects whichever is wrong."""
+    found: dict[int, list[Finding]] = {}
+    for disagreement in disagreements(events, policies):
+        if disagreement.submission_id is not None:
+            found.setdefault(disagreement.submission_id, []).append(Finding(
+                field=disagreement.field, code=LINK_DISAGREEMENT,
+                message=disagreement.message(), severity=Severity.ADVISORY))
+    return found
+
+
+def disagreements(events: Sequence[EventFacts], policies: Policies) -> list[LinkDisagreement]:
+    """Every listing disagreement (:func:`pipeline.rules.listing.listing_disagreements`)."""
+    return listing_disagreements(events, policies.rule_sets())
+
+
+def site_people(store: Store, site: str, settings: Settings) -> set[tuple[str, str]]:
+    """(person, service) pairs with a current form taken at ``site``: its caseload. A
+    person listed on a form taken there (a child on her mother's referral) belongs to
+    it too, before any form of their own arrives."""
     with store.session() as session:
         rows = session.execute(
             select(Submission.person_id, Submission.service).where(
                 Submission.site == site, Submission.status == SubmissionStatus.STORED)
         ).all()
-    return {(str(person), str(service)) for person, service in rows if person and service}
+    people = {(str(person), str(service)) for person, service in rows if person and service}
+    listings = [(r.service, r.listed_on) for r in service_policies(settings).rule_sets().values()
+                if r.listed_on is not None]
+    if not listings:
+        return people
+    for event in stored_events(store):
+        for service, listed in listings:
+            if (event.service == listed.service and event.kind == listed.event
+                    and (event.person_id, event.service) in people):
+                people |= {(child, service) for child in listed_people(event, listed)}
+    return people
 
 
 def filter_obligations(rows: list[Obligation], *, show_all: bool = False,
@@ -93,16 +145,19 @@ def weekly_input(store: Store, settings: Settings, as_of: date) -> WeeklyInput:
     capacities and the form that meets each obligation come from their policies."""
     catalogue = Catalogue.load(settings.forms_path)
     policies = service_policies(settings, catalogue)
-    rows = obligations(store, settings, as_of, policies)
+    events = stored_events(store)
+    rows = obligations(store, settings, as_of, policies, events)
+    across = link_findings(events, policies)
     incomplete: list[IncompleteRow] = []
     with store.session() as session:
         for submission in queries.stored_submissions(session):
             if submission.received_at.date() > as_of:
                 continue
             worker = submission.values.get("values", {}).get("worker")
-            for finding in submission.findings:
+            findings = [Finding.model_validate(f) for f in submission.findings]
+            for finding in [*findings, *across.get(submission.id, [])]:
                 incomplete.append(IncompleteRow.from_finding(
-                    Finding.model_validate(finding), person_id=submission.person_id,
+                    finding, person_id=submission.person_id,
                     service=submission.service or "", form_id=submission.form_id or "",
                     received_at=submission.received_at,
                     archived_path=submission.archived_path, worker=worker))
@@ -124,16 +179,27 @@ class PersonHistory:
     submissions: list[dict[str, Any]]
     events: list[dict[str, Any]]
     obligations: list[Obligation]
+    # Where this person's forms and another's disagree (a child's mother): what to fix.
+    disagreements: list[str] = field(default_factory=list)
 
 
 def person_history(store: Store, settings: Settings, person_id: str,
                    as_of: date) -> PersonHistory:
-    """One person's forms (every copy, in order), events and obligations."""
+    """One person's forms (every copy, in order), events and obligations, and where their
+    forms and another person's disagree. A person listed on another's form (a child on
+    her mother's referral) has deadlines before any form of their own."""
+    policies = service_policies(settings)
+    all_events = stored_events(store)
+    rows = [o for o in obligations(store, settings, as_of, policies, all_events)
+            if o.person_id == person_id]
+    concerned = [d for d in disagreements(all_events, policies)
+                 if person_id in (d.child, d.named_mother, *d.listed_by)]
+    across = link_findings(all_events, policies)
     with store.session() as session:
         submissions = session.scalars(
             select(Submission).where(Submission.person_id == person_id)
             .order_by(Submission.event_date, Submission.received_at, Submission.id)).all()
-        if not submissions:
+        if not submissions and not rows:
             raise PlanwatchError(
                 f"No forms are stored for person {person_id!r}.",
                 hint="Check the reference; `planwatch due --all --json` lists every person.")
@@ -153,13 +219,13 @@ def person_history(store: Store, settings: Settings, person_id: str,
             "file": s.original_name, "archived_path": s.archived_path, "site": s.site,
             "superseded_by": s.superseded_by,
             "blocking_findings": sum(1 for f in s.findings if f.get("severity") == "blocking"),
-            "findings": s.findings,
+            "findings": [*s.findings,
+                         *(f.model_dump(mode="json") for f in across.get(s.id, []))],
         } for s in submissions]
         events = [{"kind": e.kind, "on": e.on.isoformat(), "service": e.service,
                    "complete": e.complete, "worker": e.worker, "submission_id": e.submission_id}
                   for e in event_rows]
-    rows = [o for o in obligations(store, settings, as_of) if o.person_id == person_id]
-    return PersonHistory(person_id, forms, events, rows)
+    return PersonHistory(person_id, forms, events, rows, [d.message() for d in concerned])
 
 
 def _iso(value: date | None) -> str | None:

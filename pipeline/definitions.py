@@ -91,6 +91,29 @@ class Choice(_Frozen):
     services: tuple[str, ...] | None = None
 
 
+def normalise_answer(value: object) -> str:
+    """An answer as checks compare it: yes/no for a tick box, lower-case text otherwise."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "" if value is None else str(value).strip().lower()
+
+
+class AnswerIs(_Frozen):
+    """A condition on one answer of the same form: ``{field: is_child, is_one_of: [yes]}``."""
+
+    field: str = Field(pattern=KEY_PATTERN)
+    is_one_of: tuple[str, ...] = Field(min_length=1)
+
+    @field_validator("is_one_of", mode="before")
+    @classmethod
+    def _normalised(cls, value: object) -> object:
+        items = value if isinstance(value, list | tuple) else [value]
+        return tuple(normalise_answer(item) for item in items)
+
+    def holds(self, values: dict[str, object]) -> bool:
+        return normalise_answer(values.get(self.field)) in self.is_one_of
+
+
 class FieldSpec(_Frozen):
     """One answer on a form (or one column of a table)."""
 
@@ -113,12 +136,20 @@ class FieldSpec(_Frozen):
     services: tuple[str, ...] | None = None
     # A signature that may stand in for another (an advocate's for the resident's).
     stands_in_for: str | None = Field(default=None, pattern=KEY_PATTERN)
+    # Its finding (missing, unsigned) is blocking on these services' copies and
+    # ``severity`` on the others: a seed that asks for a signature makes it a condition.
+    blocking_for: tuple[str, ...] | None = None
+    # A signature not needed when this answer holds (a young child's plan not shown to
+    # the child is signed by the worker only). Left off a copy without that answer.
+    not_needed_when: AnswerIs | None = None
     kind: Literal["field"] = "field"
 
     @model_validator(mode="after")
     def _choices_fit_type(self) -> FieldSpec:
         if self.stands_in_for is not None and self.type is not FieldType.SIGNATURE:
             raise ValueError("'stands_in_for' is only for signatures")
+        if self.not_needed_when is not None and self.type is not FieldType.SIGNATURE:
+            raise ValueError("'not_needed_when' is only for signatures")
         if self.type is FieldType.CHOICE and not self.choices:
             raise ValueError("a choice field needs at least one entry under 'choices'")
         if self.type is not FieldType.CHOICE and self.choices:
@@ -233,8 +264,13 @@ def _on_copy(services: tuple[str, ...] | None, service: str) -> bool:
 
 
 def _field_copy(field: FieldSpec, service: str) -> dict[str, object]:
-    """One service's copy of a field: its choices only; free text when it has none."""
+    """One service's copy of a field: its choices only; free text when it has none; its
+    severity on this service (``blocking_for``)."""
     data = field.model_dump()
+    if field.blocking_for is not None:
+        blocking = service in field.blocking_for
+        data["severity"] = Severity.BLOCKING.value if blocking else field.severity.value
+        data["blocking_for"] = None
     if field.type is FieldType.CHOICE:
         choices = [c.model_dump() for c in field.choices if _on_copy(c.services, service)]
         data["choices"] = choices
@@ -261,34 +297,12 @@ class EventSpec(_Frozen):
 
     kind: str = Field(pattern=KEY_PATTERN)
     date_field: str = Field(pattern=KEY_PATTERN)
-    # Form values copied onto the event for the rules (review_frequency, review_date...);
-    # on a service's copy, those not on that copy are left out.
+    # Form values copied onto the event for the rules (review_frequency, review_date...),
+    # or a table's rows (the children arriving with a woman); on a service's copy, those
+    # not on that copy are left out.
     details: tuple[str, ...] = ()
     # Only on these services' copies (Families First dates its referral with a time).
     services: tuple[str, ...] | None = None
-
-
-def normalise_answer(value: object) -> str:
-    """An answer as checks compare it: yes/no for a tick box, lower-case text otherwise."""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return "" if value is None else str(value).strip().lower()
-
-
-class AnswerIs(_Frozen):
-    """A condition on one answer of the same form: ``{field: is_child, is_one_of: [yes]}``."""
-
-    field: str = Field(pattern=KEY_PATTERN)
-    is_one_of: tuple[str, ...] = Field(min_length=1)
-
-    @field_validator("is_one_of", mode="before")
-    @classmethod
-    def _normalised(cls, value: object) -> object:
-        items = value if isinstance(value, list | tuple) else [value]
-        return tuple(normalise_answer(item) for item in items)
-
-    def holds(self, values: dict[str, object]) -> bool:
-        return normalise_answer(values.get(self.field)) in self.is_one_of
 
 
 class _Check(_Frozen):
@@ -324,6 +338,23 @@ class AtLeastOne(_Check):
     fields: tuple[str, ...] = Field(min_length=2)
 
 
+class HasRows(_Check):
+    """``table`` has at least one filled row (the outcomes of an outcomes form)."""
+
+    kind: Literal["has_rows"]
+    table: str = Field(pattern=KEY_PATTERN)
+
+
+class DateWithin(_Check):
+    """``field`` (a date) is at most ``months`` calendar months after ``after`` (a date
+    on the same form): a review date set more than a year ahead."""
+
+    kind: Literal["date_within"]
+    field: str = Field(pattern=KEY_PATTERN)
+    after: str = Field(pattern=KEY_PATTERN)
+    months: int = Field(ge=1, le=1200)
+
+
 class RowColumns(_Check):
     """Every filled row of ``table`` has ``columns`` filled in (an objective's outcome
     area and target date): one finding per missing cell."""
@@ -333,7 +364,8 @@ class RowColumns(_Check):
     columns: tuple[str, ...] = Field(min_length=1)
 
 
-Check = Annotated[RequiredWhen | Ticked | AtLeastOne | RowColumns, Field(discriminator="kind")]
+Check = Annotated[RequiredWhen | Ticked | AtLeastOne | RowColumns | HasRows | DateWithin,
+                  Field(discriminator="kind")]
 
 # How serious a date check's finding is; ``off`` turns the check off for a form.
 CheckLevel = Literal["blocking", "advisory", "off"]
@@ -396,6 +428,8 @@ class FormDefinition(_Frozen):
         items: list[FieldSpec | TableSpec] = [*self.fields, *self.tables]
         for item in items:
             self._known_services(item.services, repr(item.key))
+            if isinstance(item, FieldSpec):
+                self._known_services(item.blocking_for, f"{item.key!r} blocking_for")
             columns = item.columns if isinstance(item, TableSpec) else (item,)
             for field in columns:
                 for choice in field.choices:
@@ -418,8 +452,9 @@ class FormDefinition(_Frozen):
             if target is None or target.type not in (FieldType.DATE, FieldType.DATETIME):
                 raise ValueError(f"event {spec.kind!r}: date_field must name a date field")
             for detail in spec.details:
-                if detail not in by_key:
-                    raise ValueError(f"event {spec.kind!r}: detail {detail!r} is not a field")
+                if detail not in by_key and detail not in self.tables_by_key:
+                    raise ValueError(f"event {spec.kind!r}: detail {detail!r} is not a field "
+                                     "or a table")
         return self
 
     def _known_services(self, services: tuple[str, ...] | None, what: str) -> None:
@@ -434,24 +469,38 @@ class FormDefinition(_Frozen):
             if block.stands_in_for is not None and block.stands_in_for not in blocks:
                 raise ValueError(f"signature {block.key!r}: stands_in_for must name another "
                                  "signature on this form")
+            if block.not_needed_when is not None and block.not_needed_when.field not in by_key:
+                raise ValueError(f"signature {block.key!r}: not_needed_when names "
+                                 f"{block.not_needed_when.field!r}, which is not a field on "
+                                 "this form")
         for number, check in enumerate(self.checks):
             self._known_services(check.services, f"checks[{number}]")
-            if isinstance(check, RowColumns):
+            if isinstance(check, RowColumns | HasRows):
                 table = self.tables_by_key.get(check.table)
                 names = {c.key for c in table.columns} if table is not None else set()
-                if table is None or not set(check.columns) <= names:
+                columns = check.columns if isinstance(check, RowColumns) else ()
+                if table is None or not set(columns) <= names:
                     raise ValueError(f"checks[{number}]: names a table or column that is not "
                                      "on this form")
                 continue
-            keys = [check.field] if isinstance(check, Ticked) else list(check.fields)
+            if isinstance(check, Ticked | DateWithin):
+                keys = [check.field]
+            else:
+                keys = list(check.fields)
             if isinstance(check, RequiredWhen):
                 keys.append(check.when.field)
+            if isinstance(check, DateWithin):
+                keys.append(check.after)
             missing = [key for key in keys if key not in by_key]
             if missing:
                 raise ValueError(f"checks[{number}]: {missing[0]!r} is not a field on this "
                                  "form")
             if isinstance(check, Ticked) and by_key[check.field].type is not FieldType.YES_NO:
                 raise ValueError(f"checks[{number}]: {check.field!r} is not a yes/no field")
+            if isinstance(check, DateWithin) and any(
+                    by_key[key].type is not FieldType.DATE for key in keys):
+                raise ValueError(f"checks[{number}]: {check.field!r} and {check.after!r} must "
+                                 "be date fields")
 
     def for_service(self, service: str) -> FormDefinition:
         """This service's copy: service-specific sections and items of others left out.
@@ -480,6 +529,10 @@ class FormDefinition(_Frozen):
             if items:
                 sections.append({**section.model_dump(), "items": items})
         on_copy = {key for s in sections for i in s["items"] for key in _item_keys(i)}
+        for item in (i for s in sections for i in s["items"]):
+            condition = item.get("not_needed_when")
+            if isinstance(condition, dict) and condition["field"] not in on_copy:
+                item["not_needed_when"] = None
         events = [{**e.model_dump(), "details": [d for d in e.details if d in on_copy]}
                   for e in self.events if _on_copy(e.services, service)]
         checks = [c.model_dump() for c in self.checks if _on_copy(c.services, service)]

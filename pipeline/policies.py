@@ -373,12 +373,15 @@ def _check_listed_on(policy: ServicePolicy, path: Path, catalogue: Catalogue,
             continue
         copy = definition.for_service(listed.service)
         table = copy.tables_by_key.get(listed.table)
+        # The table must reach the rules: the event carries its rows as a detail.
         if (table is not None and listed.column in {c.key for c in table.columns}
-                and any(spec.kind == listed.event for spec in copy.events)):
+                and any(spec.kind == listed.event and listed.table in spec.details
+                        for spec in copy.events)):
             return
     raise DefinitionError(path, "listed_on",
                           f"no form of {listed.service!r} records an event {listed.event!r} "
-                          f"and a table {listed.table!r} with a column {listed.column!r}")
+                          f"with a table {listed.table!r} (a column {listed.column!r}) in its "
+                          "details")
 
 
 def _event_kinds(rule: Rule) -> list[tuple[str, str]]:

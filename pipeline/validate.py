@@ -39,15 +39,18 @@ from pipeline.definitions import (
     DEFAULT_PLACEHOLDERS,
     NUMBER_LIMIT,
     AtLeastOne,
+    DateWithin,
     FieldSpec,
     FieldType,
     FormDefinition,
+    HasRows,
     RequiredWhen,
     TableSpec,
     Ticked,
     signature_parts,
 )
 from pipeline.records import Finding, RawForm, RawValue, Record, Severity
+from pipeline.rules.calendar import add_months
 
 LONDON = ZoneInfo("Europe/London")
 SIGNED_COPY_FIELD = "signed_copy_on_file"
@@ -348,10 +351,14 @@ def _signed(block: FieldSpec, values: dict[str, Any]) -> bool:
 def _signatures(definition: FormDefinition, values: dict[str, Any],
                 findings: _Findings) -> None:
     """A required signature needs a name and a date, unless a signed paper copy is on
-    file or a signature that may stand in for it (an advocate's) is given."""
+    file, a signature that may stand in for it (an advocate's) is given, or it is not
+    needed (``not_needed_when``: a young child's plan not shown to the child). How
+    serious a missing one is, is the block's severity on this service's copy."""
     on_file = values.get(SIGNED_COPY_FIELD) is True
     for block in definition.signatures:
         if not block.required or on_file or _signed(block, values):
+            continue
+        if block.not_needed_when is not None and block.not_needed_when.holds(values):
             continue
         stand_ins = [b for b in definition.signatures if b.stands_in_for == block.key]
         if any(_signed(b, values) for b in stand_ins):
@@ -387,6 +394,11 @@ def _checks(definition: FormDefinition, values: dict[str, Any],
         elif isinstance(check, AtLeastOne):
             if not any(_filled(values.get(key)) for key in check.fields):
                 findings.add(check.key, "missing", check.message, check.severity)
+        elif isinstance(check, HasRows):
+            if not tables.get(check.table):
+                findings.add(check.table, "missing", check.message, check.severity)
+        elif isinstance(check, DateWithin):
+            _date_within(check, values, labels, findings)
         else:
             spec = definition.tables_by_key[check.table]
             columns = {c.key: c.label for c in spec.columns}
@@ -396,6 +408,19 @@ def _checks(definition: FormDefinition, values: dict[str, Any],
                         findings.add(f"{check.table}[{number}].{column}", "missing",
                                      f"{spec.label}, row {number}: {columns[column]} is "
                                      f"missing. {check.message}", check.severity)
+
+
+def _date_within(check: DateWithin, values: dict[str, Any], labels: dict[str, FieldSpec],
+                 findings: _Findings) -> None:
+    day, start = _as_day(values.get(check.field)), _as_day(values.get(check.after))
+    if day is None or start is None:
+        return
+    latest = add_months(start, check.months)
+    if day > latest:
+        findings.add(check.field, "too_far_ahead",
+                     f"{labels[check.field].label} is {_day(day)}, more than {check.months} "
+                     f"months after '{labels[check.after].label}' ({_day(start)}; at the "
+                     f"latest {_day(latest)}). {check.message}", check.severity)
 
 
 def _as_day(value: Any) -> date | None:

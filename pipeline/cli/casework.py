@@ -136,7 +136,7 @@ def due(
     settings = workspace_settings(ctx)
     day = as_of.date() if as_of else today()
     with open_store(settings.database_url) as store:
-        people = casework.site_people(store, site) if site else None
+        people = casework.site_people(store, site, settings) if site else None
         rows = casework.filter_obligations(casework.obligations(store, settings, day),
                                            show_all=show_all, service=service, worker=worker,
                                            people=people)
@@ -173,7 +173,8 @@ def show(
     if as_json:
         print_json({"person_id": history.person_id, "forms": history.submissions,
                     "events": history.events,
-                    "obligations": [o.json_row() for o in history.obligations]})
+                    "obligations": [o.json_row() for o in history.obligations],
+                    "disagreements": history.disagreements})
         return
     out.print(f"[bold]{history.person_id}[/]")
     forms = Table("date", "form", "service", "status", "counts", "blocking",
@@ -183,6 +184,9 @@ def show(
                       form["status"], "yes" if form["counts"] else "no",
                       str(form["blocking_findings"]), form["archived_path"] or "")
     out.print(forms)
+    # Forms that disagree with another person's (a child's mother): fix one of them.
+    for message in history.disagreements:
+        out.print(f"Disagreement: {message}", markup=False)
     # Which copy counts, and why, wherever a form has more than one copy.
     for form in history.submissions:
         if form["status"] != "rejected" and form["why"] != supersession.ONLY_COPY:

@@ -58,7 +58,9 @@ def weekly_input(store: Store, settings: Settings, as_of: date,
     policies = casework.service_policies(settings, catalogue)
     # Hundreds of thousands of rows for a council: see pipeline.rules.bulk.
     with collector_paused():
-        rows = casework.obligations(store, settings, as_of, policies)
+        events = casework.stored_events(store)
+        rows = casework.obligations(store, settings, as_of, policies, events)
+        across = casework.link_findings(events, policies)
         with store.session() as session:
             people = active_people(session, as_of)
             open_to = {(p.person_id, p.service) for p in people}
@@ -66,7 +68,8 @@ def weekly_input(store: Store, settings: Settings, as_of: date,
             # Each current form's JSON is read by the database once, for all that need it.
             forms = current_forms(session)
             return WeeklyInput(
-                as_of=as_of, obligations=rows, incomplete=incomplete(session, as_of),
+                as_of=as_of, obligations=rows,
+                incomplete=[*incomplete(session, as_of), *linked(session, as_of, across)],
                 rejected=rejected(session), active_people=people,
                 due_soon_days=settings.due_soon_days,
                 disagreements=disagreements(session, as_of, open_to, catalogue, forms),
@@ -119,6 +122,33 @@ def incomplete(session: Session, as_of: date) -> list[IncompleteRow]:
                 Finding.model_validate(finding), person_id=person, service=service or "",
                 form_id=form_id or "", received_at=received_at, archived_path=archived,
                 worker=worker))
+    return found
+
+
+def linked(session: Session, as_of: date,
+           findings: dict[int, list[Finding]]) -> list[IncompleteRow]:
+    """Rows for findings across forms (:func:`pipeline.casework.link_findings`: a child's
+    referral and her mother's disagree), on the stored forms they are shown against."""
+    if not findings:
+        return []
+    found: list[IncompleteRow] = []
+    ids = sorted(findings)
+    for start in range(0, len(ids), _IDS_PER_QUERY):
+        query = (
+            select(Submission.id, Submission.person_id, Submission.service,
+                   Submission.form_id, Submission.received_at, Submission.archived_path,
+                   _value("worker"))
+            .where(Submission.id.in_(ids[start:start + _IDS_PER_QUERY]),
+                   Submission.status == SubmissionStatus.STORED)
+            .order_by(Submission.received_at, Submission.id))
+        for number, person, service, form_id, received_at, archived, worker in (
+                session.execute(query)):
+            if received_at.date() > as_of:
+                continue
+            found += [IncompleteRow.from_finding(
+                finding, person_id=person, service=service or "", form_id=form_id or "",
+                received_at=received_at, archived_path=archived, worker=worker)
+                for finding in findings[number]]
     return found
 
 

@@ -53,7 +53,7 @@ def _write_report(store: Store, settings: Settings, as_of: date, output: Path | 
                   now: datetime | None, site: str | None) -> Path:
     data = feed.weekly_input(store, settings, as_of)
     if site is not None:  # one site's view; the organisation's trend is left alone
-        data = for_site(data, casework.site_people(store, site), site)
+        data = for_site(data, casework.site_people(store, site, settings), site)
         path = output or settings.reports_path / weekly_report_name(as_of).replace(
             ".xlsx", f"-{safe_name(site)}.xlsx")
         output_folder(path, settings.reports_path)

@@ -91,6 +91,10 @@ class LinkDisagreement:
     named_mother: str | None
     listed_by: tuple[str, ...]
     source: str | None
+    # The child's form naming the mother (the finding is shown against it).
+    submission_id: int | None = None
+    # The field on that form that names her (``listed_on.link_detail``).
+    field: str = "mother_person_id"
 
     def message(self) -> str:
         """What a manager reads: which link is wrong and what to do."""
@@ -118,14 +122,16 @@ def listing_disagreements(events: Iterable[EventFacts],
             if event.kind == listed.event:
                 for child in listed_people(event, listed):
                     listers.setdefault(child, set()).add(event.person_id)
-        named: dict[str, tuple[str, str | None]] = {}
+        named: dict[str, tuple[str, str | None, int | None]] = {}
         for event in sorted_events(by_service.get(service, [])):
             value = event.details.get(listed.link_detail)
             if value is not None and normalise_value(value):
-                named[event.person_id] = (str(value).strip(), event.source)
+                named[event.person_id] = (str(value).strip(), event.source,
+                                          event.submission_id)
         for child in sorted(named):
-            mother, source = named[child]
+            mother, source, submission = named[child]
             listing = tuple(sorted(listers.get(child, set())))
             if mother not in listing:
-                found.append(LinkDisagreement(child, mother, listing, source))
+                found.append(LinkDisagreement(child, mother, listing, source, submission,
+                                              listed.link_detail))
     return found
