@@ -22,37 +22,6 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class RawValue(_Frozen):
-    """What a reader found in one control, before any typing.
-
-    ``text`` is what a person sees; the other attributes carry what the control itself
-    says when it says more (a checkbox state, a date picker's full date, a list value).
-    """
-
-    text: str | None = None
-    checked: bool | None = None
-    full_date: date | None = None
-    choice_value: str | None = None
-    showing_placeholder: bool = False
-    # How the field was identified: tag, alias, label, name (legacy bookmark), column.
-    matched_by: str = "tag"
-
-
-class RawForm(_Frozen):
-    """Every field a reader found in one file, keyed by the definition's field keys."""
-
-    file_name: str
-    form_id: str
-    form_version: int
-    service: str | None = None
-    fields: dict[str, RawValue] = Field(default_factory=dict)
-    tables: dict[str, list[dict[str, RawValue]]] = Field(default_factory=dict)
-    # Controls that could not be matched to any field of the definition (by label text).
-    unmatched: tuple[str, ...] = ()
-    # When the file says it was last saved: decides which of two copies is the correction.
-    modified: datetime | None = None
-
-
 class Severity(StrEnum):
     BLOCKING = "blocking"
     ADVISORY = "advisory"
@@ -70,6 +39,42 @@ class Finding(_Frozen):
         return f"[{self.severity.value}] {self.field}: {self.message}"
 
 
+class RawValue(_Frozen):
+    """What a reader found in one control, before any typing.
+
+    ``text`` is what a person sees; the other attributes carry what the control itself
+    says when it says more (a checkbox state, a date picker's full date, a list value).
+    """
+
+    text: str | None = None
+    checked: bool | None = None
+    full_date: date | None = None
+    choice_value: str | None = None
+    showing_placeholder: bool = False
+    # How the field was identified: tag, alias, label, name (legacy bookmark), column;
+    # ``layout``: no control held it, it was read by its label from the page's layout
+    # (pipeline.formats.word.layout).
+    matched_by: str = "tag"
+
+
+class RawForm(_Frozen):
+    """Every field a reader found in one file, keyed by the definition's field keys."""
+
+    file_name: str
+    form_id: str
+    form_version: int
+    service: str | None = None
+    fields: dict[str, RawValue] = Field(default_factory=dict)
+    tables: dict[str, list[dict[str, RawValue]]] = Field(default_factory=dict)
+    # Controls that could not be matched to any field of the definition (by label text).
+    unmatched: tuple[str, ...] = ()
+    # When the file says it was last saved: decides which of two copies is the correction.
+    modified: datetime | None = None
+    # What the reader could not settle itself (an answer in two places that disagree):
+    # validation adds these to the record's findings.
+    findings: tuple[Finding, ...] = ()
+
+
 class Record(_Frozen):
     """A validated form: typed values by field key, table rows, and findings."""
 
@@ -82,6 +87,9 @@ class Record(_Frozen):
     findings: tuple[Finding, ...] = ()
     event: str | None = None
     event_date: date | None = None
+    # Fields and tables read by their labels from the layout (no content control held
+    # them): a person may want to check those.
+    read_by_label: tuple[str, ...] = ()
 
     @property
     def blocking(self) -> tuple[Finding, ...]:

@@ -71,6 +71,8 @@ _MAX_TYPED = 64
 _ZONES = {"UTC": UTC, "GMT": UTC, "Z": UTC, "BST": timezone(timedelta(hours=1))}
 # Control characters other than tab, line feed and carriage return; unpaired surrogates.
 _INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# RawValue.matched_by of an answer read by its label from the layout.
+LAYOUT = "layout"
 _TRUE = {"yes", "y", "true", "x", "1", "\u2612", "\u2611", "\u2713", "\u2714"}
 _FALSE = {"no", "n", "false", "0", "\u2610", ""}
 
@@ -544,6 +546,7 @@ def validate(raw: RawForm, definition: FormDefinition, *, today: date | None = N
     if raw.service in definition.services:
         definition = definition.for_service(raw.service)
     findings = _Findings()
+    findings.items += raw.findings  # what the reader could not settle (two places)
     values: dict[str, Any] = {}
     signature_keys = {p.key for s in definition.signatures for p in signature_parts(s)}
     for field in definition.leaf_fields():
@@ -564,7 +567,15 @@ def validate(raw: RawForm, definition: FormDefinition, *, today: date | None = N
     typed = record_model(definition).model_validate(values)
     person_id = values.get("person_id") or None
     service = raw.service or (definition.services[0] if len(definition.services) == 1 else "")
-    if service not in definition.services:
+    if not service:
+        # Nothing in the file names its service (its properties and footer were lost, and
+        # its labels fit several services' copies alike).
+        findings.add("service", "unknown_service",
+                     f"the form does not say which service it is for (it is used by "
+                     f"{', '.join(definition.services)}). Fill in your service's blank form "
+                     "next time; this copy is kept but counts for no service.",
+                     Severity.BLOCKING)
+    elif service not in definition.services:
         # The file's own properties said so: anything at all, kept only as shown.
         service = _shown(service)
         findings.add("service", "unknown_service",
@@ -589,4 +600,13 @@ def validate(raw: RawForm, definition: FormDefinition, *, today: date | None = N
         findings=tuple(findings.items),
         event=definition.event,
         event_date=event_date,
+        read_by_label=_read_by_label(raw),
     )
+
+
+def _read_by_label(raw: RawForm) -> tuple[str, ...]:
+    """The fields and tables whose answers were read from the layout, not a control."""
+    keys = [key for key, value in raw.fields.items() if value.matched_by == LAYOUT]
+    keys += [key for key, rows in raw.tables.items()
+             if any(cell.matched_by == LAYOUT for row in rows for cell in row.values())]
+    return tuple(keys)
