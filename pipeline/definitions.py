@@ -483,10 +483,8 @@ class FormDefinition(_Frozen):
                     raise ValueError(f"checks[{number}]: names a table or column that is not "
                                      "on this form")
                 continue
-            if isinstance(check, Ticked | DateWithin):
-                keys = [check.field]
-            else:
-                keys = list(check.fields)
+            keys = ([check.field] if isinstance(check, Ticked | DateWithin)
+                    else list(check.fields))
             if isinstance(check, RequiredWhen):
                 keys.append(check.when.field)
             if isinstance(check, DateWithin):

@@ -100,6 +100,7 @@ FULL_VALUES: dict[str, dict[str, Any]] = {
 SERVICES = ("community-support", "swa-refuge-women", "swa-refuge-children", "swa-floating",
             "medway-hil", "families-first", "sds")
 DAY = date(2026, 3, 2)
+BORN = date(2015, 3, 2)
 # Yes/no answers left unticked in a complete form: ticking them asks for more.
 _UNTICKED = {"signed_copy_on_file", "wishes_not_incorporated", "disagreement", "is_child"}
 
@@ -111,7 +112,9 @@ def _value(field: FieldSpec, number: int) -> Any:
     if field.type is FieldType.LONG_TEXT:
         return f"{field.label}: first line\nsecond line {number}"
     if field.type is FieldType.DATE:
-        return (DAY + timedelta(days=number)).isoformat()
+        # A date of birth (a child's in a table too) comes before every event date.
+        start = BORN if field.key == "date_of_birth" else DAY
+        return (start + timedelta(days=number)).isoformat()
     if field.type is FieldType.DATETIME:
         day = DAY + timedelta(days=number)
         return f"{day.isoformat()}T{9 + number % 8:02d}:{number % 60:02d}"

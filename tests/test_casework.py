@@ -42,7 +42,7 @@ def workspace_with(tmp_path: Path, name: str, catalogue: Catalogue,
 
 FORMS: list[tuple[str, dict[str, object]]] = [
     ("referral", {}),
-    ("support-plan", {"person_signature": None}),  # unsigned: blocking
+    ("support-plan", {"person_views": None}),  # without the person's views: blocking
     ("support-plan", {}),  # its correction
     ("review", {}),
     ("review-part2", {}),
@@ -110,9 +110,9 @@ def test_show_says_which_copy_counts_and_why(tmp_path: Path, catalogue: Catalogu
     plans = {f["file"]: f for f in shown["forms"] if f["form"] == "support-plan"}
     assert (plans["02-support-plan.docx"]["counts"], plans["02-support-plan.docx"]["why"]) == (
         True, "counts: corrected copy (fewer blocking findings)")
-    unsigned = plans["01-support-plan.docx"]
-    assert unsigned["counts"] is False
-    assert unsigned["why"].startswith(
+    incomplete = plans["01-support-plan.docx"]
+    assert incomplete["counts"] is False
+    assert incomplete["why"].startswith(
         "kept in the history only: superseded by '02-support-plan.docx' because it has "
         "fewer blocking findings (0, not ")
     assert {f["why"] for f in shown["forms"] if f["form"] == "referral"} == {

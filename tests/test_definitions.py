@@ -143,6 +143,27 @@ def _plan(change: dict[str, object]) -> dict[str, object]:
                                 "stands_in_for": "reviewer"}]),
                      "sections[0].items[1] (x)", "only for signatures",
                      id="stands_in_for_on_a_text_field"),
+        pytest.param(_section([{"key": "x", "label": "X", "type": "signature",
+                                "blocking_for": ["nowhere"]}]),
+                     "(top level)", "names service 'nowhere'",
+                     id="signature_blocking_for_unknown_service"),
+        pytest.param(_section([{"key": "x", "label": "X", "type": "text",
+                                "not_needed_when": {"field": "person_id", "is_one_of": ["a"]}}]),
+                     "sections[0].items[1] (x)", "only for signatures",
+                     id="not_needed_when_on_a_text_field"),
+        pytest.param(_section([{"key": "x", "label": "X", "type": "signature",
+                                "not_needed_when": {"field": "nothing", "is_one_of": ["a"]}}]),
+                     "(top level)", "'nothing', which is not a field",
+                     id="not_needed_when_names_no_field"),
+        pytest.param({"checks": [{"kind": "has_rows", "table": "nothing", "message": "M"}]},
+                     "(top level)", "table or column", id="has_rows_without_table"),
+        pytest.param({"checks": [{"kind": "date_within", "field": "evaluation",
+                                  "after": "review_date", "months": 12, "message": "M"}]},
+                     "(top level)", "must be date fields", id="date_within_a_text_field"),
+        pytest.param({"events": [{"kind": "x", "date_field": "review_date",
+                                  "details": ["nothing"]}]},
+                     "(top level)", "'nothing' is not a field or a table",
+                     id="event_detail_names_nothing"),
         pytest.param(_plan({"sections": [{"title": "S", "items": [
             {"key": "person_id", "label": "Ref"},
             {"key": "views", "label": "Views", "services": ["sds"]}]}],
@@ -177,3 +198,32 @@ def test_events_and_details_follow_the_copy() -> None:
     assert [(e.kind, e.date_field, e.details) for e in hil.events] == [
         ("referral", "referral_date", ("disclaimer",)), ("start", "start_date", ())]
     assert referral.for_service("community-support").events[0].details == ()
+
+
+def test_a_table_can_be_an_event_detail_on_its_copy() -> None:
+    """The children arriving with a woman reach the rules as her arrival's detail."""
+    referral = Catalogue.load().get("referral")
+    starts = {service: next(e.details for e in referral.for_service(service).events
+                            if e.kind == "start")
+              for service in ("swa-refuge-women", "swa-refuge-children", "medway-hil")}
+    assert starts == {"swa-refuge-women": ("children_with_her",),
+                      "swa-refuge-children": ("mother_person_id",), "medway-hil": ()}
+
+
+@pytest.mark.parametrize(
+    ("service", "person", "worker"),
+    [
+        pytest.param("swa-refuge-women", "blocking", "blocking", id="seed-000-refuge"),
+        pytest.param("swa-floating", "blocking", "blocking", id="seed-000-floating"),
+        pytest.param("medway-hil", "blocking", "blocking", id="seed-001"),
+        pytest.param("families-first", "advisory", "advisory", id="seed-002"),
+        pytest.param("sds", "advisory", "advisory", id="seed-003"),
+        pytest.param("community-support", "advisory", "advisory", id="seed-004"),
+    ],
+)
+def test_a_plans_signatures_are_as_serious_as_its_seed_says(service: str, person: str,
+                                                            worker: str) -> None:
+    copy = Catalogue.load().get("support-plan").for_service(service)
+    severity = {block.key: block.severity.value for block in copy.signatures}
+    assert (severity["person"], severity["worker"]) == (person, worker)
+    assert all(block.blocking_for is None for block in copy.signatures)

@@ -85,9 +85,10 @@ def test_same_content_twice_is_stored_once(workspace: Workspace, store: Store,
 def test_corrected_copy_supersedes_whatever_the_order(
     workspace: Workspace, store: Store, catalogue: Catalogue, corrected_first: bool
 ) -> None:
-    unsigned = drop(workspace, catalogue, "support-plan", "a.docx", person_signature=None)
+    # Without the person's views: blocking on every service (a signature is not, issue 14).
+    incomplete = drop(workspace, catalogue, "support-plan", "a.docx", person_views=None)
     corrected = drop(workspace, catalogue, "support-plan", "b.docx")
-    order = [corrected, unsigned] if corrected_first else [unsigned, corrected]
+    order = [corrected, incomplete] if corrected_first else [incomplete, corrected]
     results = [ingest_file(p, store, workspace) for p in order]
     assert results[0].outcome is Outcome.STORED
     assert results[1].outcome is Outcome.SUPERSEDED

@@ -161,14 +161,15 @@ def test_correction_after_a_future_copy_says_why_it_counts(
 def test_fewer_blocking_findings_still_beat_a_later_save(
     workspace: Workspace, store: Store, catalogue: Catalogue
 ) -> None:
-    ingest_file(plan(workspace, catalogue, "signed.docx", at(1)), store, workspace,
+    ingest_file(plan(workspace, catalogue, "complete.docx", at(1)), store, workspace,
                 received_at=at(2))
-    result = ingest_file(plan(workspace, catalogue, "unsigned.docx", at(3),
-                              person_signature=None), store, workspace, received_at=at(4))
+    # Without the person's views: blocking (a community-support signature is advisory).
+    result = ingest_file(plan(workspace, catalogue, "incomplete.docx", at(3),
+                              person_views=None), store, workspace, received_at=at(4))
     assert result.outcome is Outcome.SUPERSEDED
-    assert "superseded by 'signed.docx' because it has fewer blocking findings" in str(
+    assert "superseded by 'complete.docx' because it has fewer blocking findings" in str(
         result.reason)
-    assert counting(store) == {"signed.docx"}
+    assert counting(store) == {"complete.docx"}
 
 
 # --- another service, same person and date -------------------------------------------------

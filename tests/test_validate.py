@@ -47,10 +47,12 @@ def test_complete_forms_have_no_findings(tmp_path: Path, catalogue: Catalogue) -
     [
         pytest.param("support-plan", {"plan_date": None}, "plan_date", "missing",
                      Severity.BLOCKING, id="required_date_missing"),
+        # Community support (seed 004) asks for no signatures: each service's severity is
+        # in test_validate_services.
         pytest.param("support-plan", {"person_signature": None}, "person", "unsigned",
-                     Severity.BLOCKING, id="plan_not_signed_by_service_user"),
+                     Severity.ADVISORY, id="plan_not_signed_by_service_user"),
         pytest.param("support-plan", {"worker_signed_on": None}, "worker", "unsigned",
-                     Severity.BLOCKING, id="worker_signature_without_date"),
+                     Severity.ADVISORY, id="worker_signature_without_date"),
         pytest.param("support-plan", {"wishes_reason": None}, "wishes_reason", "missing",
                      Severity.BLOCKING, id="wishes_not_incorporated_without_reason"),
         pytest.param("support-plan", {"disagreement": True}, "disagreement_person_view",
@@ -381,11 +383,17 @@ def _only(record: Record, where: str, code: str) -> Finding:
                            {"date_of_birth": RawValue(text="10/12/2027")}),
                      "date_of_birth", "born_after_event", Severity.ADVISORY,
                      "in the future", id="date_of_birth_in_the_future_without_referral_date"),
-        pytest.param(_form("support-plan", "community-support",
+        pytest.param(_form("support-plan", "medway-hil",
                            {"plan_date": RawValue(text="20/03/2026"),
                             "worker_signed_on": RawValue(text="01/03/2026")}),
                      "worker_signed_on", "signed_before_event", Severity.BLOCKING,
                      "before 'Date of plan' (20/03/2026)", id="signature_before_the_plan_meeting"),
+        pytest.param(_form("support-plan", "sds",
+                           {"plan_date": RawValue(text="20/03/2026"),
+                            "worker_signed_on": RawValue(text="01/03/2026")}),
+                     "worker_signed_on", "signed_before_event", Severity.ADVISORY,
+                     "before 'Date of plan' (20/03/2026)",
+                     id="signature_before_the_plan_meeting_where_none_is_asked_for"),
         pytest.param(_form("review", "community-support",
                            {"review_date": RawValue(text="13/04/2026"),
                             "person_signed_on": RawValue(text="12/04/2026")}),
@@ -424,6 +432,27 @@ def test_signature_on_the_day_of_the_meeting_is_fine(catalogue: Catalogue) -> No
     assert not [f for f in record.findings if f.code == "signed_before_event"]
 
 
+@pytest.mark.parametrize(
+    ("next_review", "too_far"),
+    [
+        pytest.param("28/02/2029", False, id="a_year_from_leap_day_is_28_february"),
+        pytest.param("01/03/2029", True, id="a_year_and_a_day_from_leap_day"),
+    ],
+)
+def test_sds_review_date_more_than_a_year_ahead(catalogue: Catalogue, next_review: str,
+                                                too_far: bool) -> None:
+    record = validate(_form("review", "sds", {
+        "review_date": RawValue(text="29/02/2028"),
+        "next_review_date": RawValue(text=next_review)}), catalogue.get("review"),
+        today=date(2028, 3, 1))
+    found = [f for f in record.findings if f.code == "too_far_ahead"]
+    assert bool(found) is too_far
+    if too_far:
+        assert found[0].severity is Severity.ADVISORY
+        assert "more than 12 months after 'Date of review' (29/02/2028" in found[0].message
+        assert "at the latest 28/02/2029" in found[0].message
+
+
 def test_today_defaults_to_today_in_the_uk(catalogue: Catalogue) -> None:
     ahead = datetime.now(LONDON).date() + timedelta(days=800)
     record = validate(_form("referral", "community-support", {
@@ -437,7 +466,7 @@ def _with_date_checks(definition: FormDefinition, **rules: Any) -> FormDefinitio
 
 
 def test_the_definition_says_which_date_checks_block(catalogue: Catalogue) -> None:
-    raw = _form("support-plan", "community-support", {
+    raw = _form("support-plan", "swa-refuge-women", {
         "plan_date": RawValue(text="20/03/2030"),
         "worker_signed_on": RawValue(text="01/03/2030")})
     plan = catalogue.get("support-plan")

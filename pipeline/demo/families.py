@@ -85,7 +85,8 @@ class _Family(Builder):
         self.add("support-plan", "Family plan", day, signed({
             **self.base, "plan_date": day.isoformat(), "meeting_chair": self.social_worker,
             "young_person_views": "Says mum never listens; wants more freedom.",
-            "family_agreed": True, "needs_summary": "Conflict at home, school, going missing.",
+            "family_agreed": True, "complaints_procedure_explained": True,
+            "needs_summary": "Conflict at home, school, going missing.",
             "actions": goals, "person_views": "Mum wants help setting boundaries.",
             "next_review_date": (day + timedelta(days=7)).isoformat()},
             day, self.name, self.worker))
