@@ -35,7 +35,7 @@ from sqlalchemy.engine import Connection
 
 from bench.corpus import CACHE, TemplateForm, forms_fingerprint, templates
 from pipeline.definitions import Catalogue
-from pipeline.forms_service import read_form
+from pipeline.formats.reading import read_form
 from pipeline.records import Event, Record
 from pipeline.rules.episodes import CLOSING_EVENT, split_episodes
 from pipeline.rules.events import event_order_key, first_fact, latest_value

@@ -1,49 +1,49 @@
-"""Library entry points behind ``planwatch forms``: build, fill, read and check one form.
+"""Library entry points behind ``planwatch forms``: build, fill and check one form.
 
-The command line calls these and nothing else; tests call them directly.
+The command line calls these and nothing else; tests call them directly. Reading a file
+is :func:`pipeline.formats.reading.read_form` (what the sandboxed reader imports, without
+the builders' libraries); this module dispatches building and filling to the formats,
+giving each the service's title from the policies of the forms folder in use
+(:mod:`pipeline.formats.titles`).
 """
 
 from __future__ import annotations
 
 import json
-import logging
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 from pipeline.definitions import Catalogue, FieldType, FormDefinition, signature_parts
-from pipeline.errors import FillError, FormReadError, ReaderLimitError
+from pipeline.errors import FillError
 from pipeline.fill_values import FillValues, coerce_values
-from pipeline.pdf.build import build_blank_pdf
-from pipeline.pdf.fill import fill_pdf
-from pipeline.readers.containment import contained
-from pipeline.readers.docx import read_docx
-from pipeline.readers.pdf import read_pdf
-from pipeline.readers.xlsx import read_xlsx
-from pipeline.records import RawForm, Record
+from pipeline.formats.pdf.build import build_blank_pdf
+from pipeline.formats.pdf.fill import fill_pdf
+from pipeline.formats.reading import read_form
+from pipeline.formats.titles import ServiceTitles, service_title, service_titles
+from pipeline.formats.word.build import build_blank
+from pipeline.formats.word.fill import fill_docx
+from pipeline.formats.xlsx.build import build_blank_xlsx
+from pipeline.formats.xlsx.fill import fill_xlsx
+from pipeline.records import Record
 from pipeline.validate import validate
-from pipeline.word.build import build_blank
-from pipeline.word.fill import fill_docx
-from pipeline.xlsx.build import build_blank_xlsx
-from pipeline.xlsx.fill import fill_xlsx
+
+
+class Builder(Protocol):
+    def __call__(self, definition: FormDefinition, service: str, *, title: str) -> bytes: ...
 
 
 class Filler(Protocol):
     def __call__(self, definition: FormDefinition, service: str, values: FillValues,
-                 *, saved_at: datetime | None = None) -> bytes: ...
+                 *, title: str, saved_at: datetime | None = None) -> bytes: ...
 
 
 BLANK_DIR_NAME = "blank"
 # Every format a form comes in: the blank form's builder and the filler, by suffix.
 FORMATS = ("docx", "pdf", "xlsx")
-BUILDERS: dict[str, Callable[[FormDefinition, str], bytes]] = {
+BUILDERS: dict[str, Builder] = {
     "docx": build_blank, "pdf": build_blank_pdf, "xlsx": build_blank_xlsx}
 FILLERS: dict[str, Filler] = {"docx": fill_docx, "pdf": fill_pdf, "xlsx": fill_xlsx}
-READERS = {".docx": read_docx, ".pdf": read_pdf, ".xlsx": read_xlsx}
-_APPS = {".docx": "Word", ".pdf": "your PDF viewer", ".xlsx": "Excel"}
-
-log = logging.getLogger("planwatch.readers")
 
 
 def blank_path(catalogue: Catalogue, definition: FormDefinition, service: str,
@@ -53,13 +53,17 @@ def blank_path(catalogue: Catalogue, definition: FormDefinition, service: str,
 
 
 def build_all(catalogue: Catalogue) -> list[Path]:
-    """Write every service's blank forms in every format; an unchanged form is not rewritten."""
+    """Write every service's blank forms in every format; an unchanged form is not rewritten.
+
+    Each service is named as its policy in the catalogue's folder names it."""
+    titles = service_titles(catalogue.folder)
     written: list[Path] = []
     for definition in catalogue:
         for service in definition.services:
+            title = service_title(service, titles)
             for file_format, build in BUILDERS.items():
                 path = blank_path(catalogue, definition, service, file_format)
-                data = build(definition, service)
+                data = build(definition, service, title=title)
                 if not path.exists() or path.read_bytes() != data:
                     path.parent.mkdir(parents=True, exist_ok=True)
                     path.write_bytes(data)
@@ -104,43 +108,21 @@ def output_format(output: Path, file_format: str | None = None) -> str:
 
 def fill(definition: FormDefinition, data: dict[str, Any], output: Path,
          *, service: str | None = None, saved_at: datetime | None = None,
-         file_format: str | None = None) -> Path:
+         file_format: str | None = None, titles: ServiceTitles | None = None) -> Path:
     """Fill the blank form with ``data`` in the format asked for (else the output suffix)
     and write it, owner-only (a filled form is about a person); it is stamped as saved
-    now."""
+    now. ``titles`` name the services (:func:`pipeline.formats.titles.service_titles` of
+    the forms folder the definition came from; by default the bundled forms')."""
     chosen = service or definition.services[0]
     definition = definition.for_service(chosen)
     values = coerce_values(definition, data)
     filler = FILLERS[output_format(output, file_format)]
     stamp = saved_at or datetime.now(UTC)
+    content = filler(definition, chosen, values, title=service_title(chosen, titles),
+                     saved_at=stamp)
     from pipeline.inbox.files import write_durably  # only filling writes files
 
-    return write_durably(output, filler(definition, chosen, values, saved_at=stamp))
-
-
-def read_form(path: Path, catalogue: Catalogue, data: bytes | None = None) -> RawForm:
-    reader = READERS.get(path.suffix.lower())
-    if reader is None:
-        raise FormReadError(path, f"'{path.suffix or 'no extension'}' is not a form format "
-                            "Planwatch reads", hint="Drop forms saved as .docx, .pdf or .xlsx.")
-    # The boundary between Planwatch and the libraries that parse untrusted bytes: their
-    # logs, warnings and prints stay inside (pipeline.readers.containment), and whatever a
-    # reader raises that it did not turn into a reason of its own (a fault in Planwatch,
-    # not a verdict on the file) is given one here, in Planwatch's words, and may be tried
-    # again (as the sandbox says of a reader that stops). Memory and recursion limits pass
-    # through: the sandbox names them.
-    try:
-        with contained():
-            return reader(path, catalogue, data=data)
-    except (FormReadError, MemoryError, RecursionError):
-        raise
-    except Exception as exc:
-        log.warning("reader_failed", exc_info=True)
-        raise ReaderLimitError(
-            path, "Planwatch's reader failed on it (a fault in Planwatch, not necessarily in "
-            "the file)", hint=f"Drop the same file again later and it is tried again. If "
-            f"this repeats, open it in {_APPS[path.suffix.lower()]}, save a new copy and drop "
-            "that, or report it.") from exc
+    return write_durably(output, content)
 
 
 def check(path: Path, catalogue: Catalogue) -> Record:

@@ -22,7 +22,7 @@ damaged PDF's bytes, a person's name among them):
 - records of other loggers (pypdf, openpyxl...) are written as ``library_message`` with
   their logger's name, never their text, by the formatters here; the readers keep those
   libraries' records from reaching any handler at all
-  (:mod:`pipeline.readers.containment`, which :func:`configure_logging` also installs).
+  (:mod:`pipeline.formats.containment`, which :func:`configure_logging` also installs).
 """
 
 from __future__ import annotations
@@ -164,7 +164,7 @@ class _PrivateRotatingHandler(logging.handlers.RotatingFileHandler):
 def configure_logging(home: Path, level: str = "INFO", *, console: bool = True) -> Path:
     """Send Planwatch's log to ``<home>/logs/planwatch.log`` (and the terminal), and keep
     the libraries' own messages out of both and out of stderr."""
-    from pipeline.readers.containment import install
+    from pipeline.formats.containment import install
 
     install()
     folder = home / LOGS_DIR_NAME

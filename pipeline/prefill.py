@@ -34,6 +34,7 @@ from pipeline import forms_service
 from pipeline.definitions import Catalogue, FormDefinition
 from pipeline.errors import FillError, ReportError
 from pipeline.fill_values import coerce_values
+from pipeline.formats.titles import service_title, service_titles
 from pipeline.reports.output import output_folder, write_bytes_atomically
 from pipeline.store.models import Submission, SubmissionStatus
 from pipeline.store.session import Store
@@ -174,16 +175,17 @@ def write_prefilled(store: Store, catalogue: Catalogue, form_id: str, person_id:
     values = prefill_values(definition.for_service(service), forms, catalogue, today)
     if reports_path is not None:
         _fill_error(lambda: output_folder(output, reports_path))
-    return _fill_privately(definition, values, output, service, chosen, saved_at)
+    title = service_title(service, service_titles(catalogue.folder))
+    return _fill_privately(definition, values, output, service, title, chosen, saved_at)
 
 
 def _fill_privately(definition: FormDefinition, values: dict[str, Any], output: Path,
-                    service: str, fmt: str, saved_at: datetime | None) -> Path:
+                    service: str, title: str, fmt: str, saved_at: datetime | None) -> Path:
     # Filled in memory, then written as every report is: owner-only (0600, and 0700 for
     # any folder made on the way, whatever the umask) and atomically.
     for_service = definition.for_service(service)
     content = forms_service.FILLERS[fmt](
-        for_service, service, coerce_values(for_service, values),
+        for_service, service, coerce_values(for_service, values), title=title,
         saved_at=saved_at or datetime.now(UTC))
     return _fill_error(lambda: write_bytes_atomically(output, content, what="the form"))
 

@@ -27,7 +27,7 @@ def routing(path: Path, catalogue: Any, data: bytes | None = None) -> Any:
     """The real reader, except that a file named '*loop*' hangs it (a looping parser)."""
     if "loop" in path.name:
         hang(path, catalogue, data)
-    from pipeline.forms_service import read_form
+    from pipeline.formats.reading import read_form
 
     return read_form(path, catalogue, data=data)
 
@@ -43,7 +43,7 @@ def hang_once(path: Path, catalogue: Any, data: bytes | None = None) -> Any:
     if not marker.exists():
         marker.touch()
         hang(path, catalogue, data)
-    from pipeline.forms_service import read_form
+    from pipeline.formats.reading import read_form
 
     return read_form(path, catalogue, data=data)
 
@@ -54,6 +54,6 @@ def hang_while_loaded(path: Path, catalogue: Any, data: bytes | None = None) -> 
 
     if Path(os.environ["PLANWATCH_TEST_LOAD"]).exists():
         hang(path, catalogue, data)
-    from pipeline.forms_service import read_form
+    from pipeline.formats.reading import read_form
 
     return read_form(path, catalogue, data=data)

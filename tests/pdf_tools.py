@@ -20,9 +20,9 @@ from pypdf.generic import DictionaryObject
 
 from pipeline.definitions import FieldType, FormDefinition
 from pipeline.fill_values import coerce_values
-from pipeline.pdf.fields import FieldNode, walk
-from pipeline.pdf.fill import shown_text
-from pipeline.pdf.names import cell_name
+from pipeline.formats.pdf.fields import FieldNode, walk
+from pipeline.formats.pdf.fill import shown_text
+from pipeline.formats.pdf.names import cell_name
 
 SYSTEM_PYTHON = "/usr/bin/python3"
 POPPLER_FILL = Path(__file__).with_name("poppler_fill.py")

@@ -24,7 +24,8 @@ from pipeline.config import load_settings
 from pipeline.definitions import Catalogue
 from pipeline.errors import FillError, FormReadError, ReaderLimitError
 from pipeline.fill_values import coerce_values
-from pipeline.forms_service import FORMATS, READERS, check, fill, output_format, read_form
+from pipeline.formats.reading import READERS, read_form
+from pipeline.forms_service import FORMATS, check, fill, output_format
 from pipeline.inbox.ingest import Outcome, Workspace, ingest_file
 from pipeline.logs import JsonLinesFormatter
 from pipeline.records import Record

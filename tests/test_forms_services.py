@@ -15,8 +15,9 @@ import pytest
 
 from pipeline.definitions import Catalogue, FieldType, FormDefinition
 from pipeline.fill_values import coerce_values
+from pipeline.formats.titles import service_title
+from pipeline.formats.word.build import build_blank
 from pipeline.forms_service import blank_path, check, fill
-from pipeline.word.build import build_blank
 from tests.form_values import complete_values
 
 LONDON = ZoneInfo("Europe/London")
@@ -36,7 +37,8 @@ def test_committed_blank_matches_its_definition(catalogue: Catalogue, form_id: s
     definition = catalogue.get(form_id)
     committed = blank_path(catalogue, definition, service)
     assert committed.exists(), f"run `planwatch forms build` to create {committed}"
-    assert _parts(committed.read_bytes()) == _parts(build_blank(definition, service))
+    assert _parts(committed.read_bytes()) == _parts(
+        build_blank(definition, service, title=service_title(service)))
 
 
 def _typed(value: Any) -> Any:

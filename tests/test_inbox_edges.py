@@ -19,7 +19,8 @@ import pytest
 
 from pipeline.config import Settings, load_settings
 from pipeline.definitions import Catalogue
-from pipeline.forms_service import fill, read_form
+from pipeline.formats.reading import read_form
+from pipeline.forms_service import fill
 from pipeline.inbox.backlog import ingest_paths
 from pipeline.inbox.dropped import NOT_A_FILE_REASON
 from pipeline.inbox.ingest import Outcome, Workspace, ingest_file

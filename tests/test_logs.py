@@ -118,7 +118,7 @@ def test_text_that_is_not_an_event_name_is_never_written(
 # log or warn, and what Planwatch logs with an exception, is written here.
 _READER_PROCESS = """
 import logging, warnings
-import pipeline.forms_service  # what a reader process imports first
+import pipeline.formats.reading  # what a reader process imports first
 from pypdf.errors import PdfReadWarning
 logging.getLogger("pypdf._reader").warning("found 'Zebedee Quuxworth 1961-07-04'")
 logging.getLogger("openpyxl.reader.excel").error("sheet %s", "Zebedee Quuxworth")

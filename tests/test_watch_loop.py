@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.definitions import Catalogue
+from pipeline.formats.safety import OLE_MAGIC
 from pipeline.inbox.sandbox import SandboxedReader
-from pipeline.readers.safety import OLE_MAGIC
 from pipeline.watch.loop import WatchOptions
 from pipeline.watch.status import is_alive, read_status
 from tests.watching import filled_bytes, variant, wait_until, watching

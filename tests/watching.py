@@ -56,7 +56,7 @@ def watching(root: Path, options: WatchOptions, *, parse: Parse | None = None,
     """A watcher on a fresh workspace, in a background thread, stopped afterwards."""
     settings = new_workspace(root)
     with open_store(settings.database_url) as store:
-        from pipeline.readers.safety import Limits
+        from pipeline.formats.safety import Limits
 
         limits = Limits(max_file_bytes=max_file_bytes or settings.max_file_bytes)
         workspace = Workspace(home=settings.home, inbox=settings.inbox_path,

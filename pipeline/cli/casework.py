@@ -14,12 +14,12 @@ from pipeline.cli.app import AsOfOption, JsonFlag, app, out, print_json, today, 
 from pipeline.config import Settings
 from pipeline.definitions import Catalogue
 from pipeline.errors import PlanwatchError
+from pipeline.formats.safety import Limits
 from pipeline.inbox.backlog import ingest_paths
 from pipeline.inbox.candidates import expand_paths
 from pipeline.inbox.ingest import IngestResult, Outcome, Parse, Workspace
 from pipeline.inbox.sandbox import ReaderPool, default_workers
 from pipeline.logs import configure_logging
-from pipeline.readers.safety import Limits
 from pipeline.records import ObligationStatus
 from pipeline.reports.weekly_job import write_compliance_report
 from pipeline.store import queries, supersession

@@ -11,6 +11,7 @@ from rich.table import Table
 from pipeline import forms_service
 from pipeline.cli.app import JsonFlag, app, out, print_json
 from pipeline.definitions import DEFAULT_FORMS_DIR, Catalogue
+from pipeline.formats.titles import service_titles
 from pipeline.records import Record, Severity
 
 forms_app = typer.Typer(help="Form definitions, blank forms, filling and checking.",
@@ -88,7 +89,8 @@ def fill_form(
     """Fill a blank form from JSON values, as a person would in Word, a PDF viewer or Excel."""
     definition = Catalogue.load(forms_dir).get(form)
     path = forms_service.fill(definition, forms_service.load_values(data), output,
-                              service=service, file_format=file_format)
+                              service=service, file_format=file_format,
+                              titles=service_titles(forms_dir))
     out.print(f"wrote {path}")
 
 

@@ -22,8 +22,9 @@ from pipeline.definitions import Catalogue
 from pipeline.demo.common import DemoForm, corrected_copy, unsigned_draft
 from pipeline.demo.population import demo_people
 from pipeline.errors import PlanwatchError
+from pipeline.formats.safety import OLE_MAGIC
+from pipeline.formats.titles import service_titles
 from pipeline.forms_service import fill
-from pipeline.readers.safety import OLE_MAGIC
 
 MARKER = ".planwatch-demo"
 
@@ -87,6 +88,7 @@ def drop_demo_forms(inbox: Path, catalogue: Catalogue, as_of: date, *, people: i
                    key=lambda f: "person_signature" in f.values)[:2]
     forms += [corrected_copy(f) if "person_signature" not in f.values else unsigned_draft(f)
               for f in plans]
+    titles = service_titles(catalogue.folder)
     with tempfile.TemporaryDirectory(prefix="planwatch-demo-") as work:
         workdir = Path(work)
         staged = workdir / "staged"
@@ -94,7 +96,7 @@ def drop_demo_forms(inbox: Path, catalogue: Catalogue, as_of: date, *, people: i
         to_resave: list[Path] = []
         for form in forms:
             path = fill(catalogue.get(form.form_id), form.values, staged / form.file_name,
-                        service=form.service, saved_at=form.saved_at)
+                        service=form.service, saved_at=form.saved_at, titles=titles)
             if form.libreoffice:
                 to_resave.append(path)
         resaved = _save_with_libreoffice(to_resave, workdir)

@@ -19,9 +19,9 @@ import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from pipeline.forms_service import READERS
+from pipeline.formats.reading import READERS
 
-# Every format a reader exists for (pipeline.forms_service.READERS).
+# Every format a reader exists for (pipeline.formats.reading.READERS).
 FORM_SUFFIXES = tuple(READERS)
 IGNORED_PATTERNS = ("~$*", ".~lock.*#", "*.tmp", "Thumbs.db", "desktop.ini", ".DS_Store",
                     "._*", ".planwatch-tmp-*")

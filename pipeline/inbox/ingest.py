@@ -40,7 +40,8 @@ from sqlalchemy.orm import Session
 
 from pipeline.definitions import Catalogue, FormDefinition
 from pipeline.errors import FormReadError, ReaderLimitError, ReportError, StoreError
-from pipeline.forms_service import read_form
+from pipeline.formats.reading import read_form
+from pipeline.formats.safety import DEFAULT_LIMITS, Limits, size_limit_mb
 from pipeline.inbox import files
 from pipeline.inbox.candidates import IGNORED_PATTERNS, unsupported_format
 from pipeline.inbox.dropped import (
@@ -54,7 +55,6 @@ from pipeline.inbox.dropped import (
 from pipeline.inbox.failures import STORE_FAILED_REASON, machine_problem
 from pipeline.inbox.read_ahead import Parse as Parse  # re-exported: callers type their readers
 from pipeline.inbox.recording import Stored, record_submission
-from pipeline.readers.safety import DEFAULT_LIMITS, Limits, size_limit_mb
 from pipeline.records import RawForm, Record
 from pipeline.reports.summary_job import may_close, write_summary_for_closure
 from pipeline.store import audit

@@ -18,8 +18,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 
+from pipeline.formats.safety import Limits
 from pipeline.inbox.dropped import CannotOpen, NotARegularFile, read_dropped
-from pipeline.readers.safety import Limits
 from pipeline.records import RawForm, Record
 
 Parse = Callable[[Path, bytes], tuple[RawForm, Record]]

@@ -32,7 +32,7 @@ from pipeline.records import RawForm, Record
 _CONTEXT = multiprocessing.get_context("spawn")
 # "module:function" taking (path, catalogue, data=...) and returning a RawForm; tests swap
 # in readers that hang or balloon to prove the limits hold.
-DEFAULT_READER = "pipeline.forms_service:read_form"
+DEFAULT_READER = "pipeline.formats.reading:read_form"
 # How long a worker may take to start (imports and the form catalogue), on a busy machine.
 STARTUP_SECONDS = 120
 _HINT = "This is not a normal form; check where it came from, or save it again and retry."
@@ -56,7 +56,7 @@ def _worker(connection: multiprocessing.connection.Connection, forms_dir: str,
     import importlib
 
     from pipeline.definitions import Catalogue
-    from pipeline.readers.containment import install
+    from pipeline.formats.containment import install
     from pipeline.validate import validate
 
     install()  # third-party messages never reach this process's stderr, whatever reads

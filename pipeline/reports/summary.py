@@ -23,11 +23,11 @@ from docxtpl import DocxTemplate, InlineImage
 from jinja2 import TemplateError
 
 from pipeline.errors import ReportError
+from pipeline.formats.titles import service_title
 from pipeline.reports.output import one_line, write_bytes_atomically
 from pipeline.reports.summary_chart import scores_chart
 from pipeline.reports.summary_data import ActionFate, SummaryInput
 from pipeline.reports.weekly_sheets import DISAGREED_LABELS
-from pipeline.word.build import service_title
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "templates" / "outcome-summary.docx"
 NOT_RECORDED = "(not recorded)"

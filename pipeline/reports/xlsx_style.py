@@ -33,7 +33,7 @@ from pipeline.reports.xml_text import quote_path
 DATE_FORMAT = "dd/mm/yyyy"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 PERCENT_FORMAT = "0%"
-ACCENT = "1F4E5F"  # the colour of the blank forms' headings (pipeline/word/build.py)
+ACCENT = "1F4E5F"  # the colour of the blank forms' headings (pipeline/formats/word/build.py)
 # Arial, as on the blank forms; LibreOffice draws it with metric-compatible Liberation Sans.
 FONT_NAME = "Arial"
 BODY_FONT = Font(name=FONT_NAME, size=10)

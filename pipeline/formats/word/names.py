@@ -1,0 +1,70 @@
+"""WordprocessingML names and small element helpers shared by the builder, filler and reader."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from lxml import etree
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+W14_NS = "http://schemas.microsoft.com/office/word/2010/wordml"
+W15_NS = "http://schemas.microsoft.com/office/word/2012/wordml"
+MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+CUSTOM_PROPS_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
+VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+
+NSMAP = {"w": W_NS, "w14": W14_NS, "w15": W15_NS, "mc": MC_NS, "r": R_NS}
+
+# The glyphs Word uses for a content-control checkbox (MS Gothic ballot boxes).
+CHECKED_GLYPH = "\u2612"
+UNCHECKED_GLYPH = "\u2610"
+
+
+@cache
+def w(tag: str) -> str:
+    """Clark name in the main WordprocessingML namespace: ``w("sdt")``."""
+    return f"{{{W_NS}}}{tag}"
+
+
+@cache
+def w14(tag: str) -> str:
+    return f"{{{W14_NS}}}{tag}"
+
+
+@cache
+def w15(tag: str) -> str:
+    return f"{{{W15_NS}}}{tag}"
+
+
+def wattr(element: etree._Element, name: str) -> str | None:
+    """A ``w:`` attribute of an element, or None."""
+    value = element.get(w(name))
+    return None if value is None else str(value)
+
+
+def sub(parent: etree._Element, tag: str, **attrs: str) -> etree._Element:
+    """Append a child; attribute names are in the ``w:`` namespace unless already qualified."""
+    child = etree.SubElement(parent, tag)
+    for name, value in attrs.items():
+        child.set(name if name.startswith("{") else w(name), value)
+    return child
+
+
+_T, _TAB, _BR, _CR, _P = (f"{{{W_NS}}}{name}" for name in ("t", "tab", "br", "cr", "p"))
+
+
+def text_of(element: etree._Element) -> str:
+    """The visible text of an element: runs' text, tabs and breaks, paragraphs on new lines."""
+    parts: list[str] = []
+    for node in element.iter(_T, _TAB, _BR, _CR, _P):
+        tag = node.tag
+        if tag == _T:
+            parts.append(node.text or "")
+        elif tag == _P:
+            if parts:
+                parts.append("\n")
+        else:
+            parts.append("\t" if tag == _TAB else "\n")
+    return "".join(parts).strip("\n")
