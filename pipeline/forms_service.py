@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from pipeline import files
 from pipeline.definitions import Catalogue, FieldType, FormDefinition, signature_parts
 from pipeline.errors import FillError
 from pipeline.fill_values import FillValues, coerce_values
@@ -65,8 +66,8 @@ def build_all(catalogue: Catalogue) -> list[Path]:
                 path = blank_path(catalogue, definition, service, file_format)
                 data = build(definition, service, title=title)
                 if not path.exists() or path.read_bytes() != data:
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    path.write_bytes(data)
+                    # Blank forms are about no one: shared as any file the umask allows.
+                    files.write_file(path, data, private=False)
                 written.append(path)
     return written
 
@@ -120,9 +121,7 @@ def fill(definition: FormDefinition, data: dict[str, Any], output: Path,
     stamp = saved_at or datetime.now(UTC)
     content = filler(definition, chosen, values, title=service_title(chosen, titles),
                      saved_at=stamp)
-    from pipeline.inbox.files import write_durably  # only filling writes files
-
-    return write_durably(output, content)
+    return files.write_file(output, content)
 
 
 def check(path: Path, catalogue: Catalogue) -> Record:

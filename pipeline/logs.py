@@ -30,12 +30,13 @@ from __future__ import annotations
 import json
 import logging
 import logging.handlers
-import os
 import re
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
+
+from pipeline import files
 
 LOG_FILE_NAME = "planwatch.log"
 LOGS_DIR_NAME = "logs"
@@ -156,8 +157,7 @@ class _PrivateRotatingHandler(logging.handlers.RotatingFileHandler):
     """A rotating file handler whose files are owner-only from the moment they exist."""
 
     def _open(self):  # type: ignore[no-untyped-def]
-        descriptor = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        os.close(descriptor)
+        files.create_private(Path(self.baseFilename))
         return super()._open()
 
 
@@ -168,8 +168,7 @@ def configure_logging(home: Path, level: str = "INFO", *, console: bool = True) 
 
     install()
     folder = home / LOGS_DIR_NAME
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path = folder / LOG_FILE_NAME
+    path = files.private_dir(folder) / LOG_FILE_NAME
     root = logging.getLogger("planwatch")
     root.setLevel(level)
     root.propagate = False

@@ -35,7 +35,7 @@ from pipeline.definitions import Catalogue, FormDefinition
 from pipeline.errors import FillError, ReportError
 from pipeline.fill_values import coerce_values
 from pipeline.formats.titles import service_title, service_titles
-from pipeline.reports.output import output_folder, write_bytes_atomically
+from pipeline.reports.saving import report_folder, write_report_bytes
 from pipeline.store.models import Submission, SubmissionStatus
 from pipeline.store.session import Store
 
@@ -157,7 +157,7 @@ def write_prefilled(store: Store, catalogue: Catalogue, form_id: str, person_id:
     owner-only (it holds personal details), as is any folder made for it, and replaces
     ``output`` atomically; an ``output`` inside the workspace's ``reports_path`` makes
     the folders down to it owner-only too (see
-    :func:`pipeline.reports.output.output_folder`). Raises
+    :func:`pipeline.files.output_folder`). Raises
     :class:`FillError` when no form is stored for the person, the person's service does
     not use the form, or the format is not available.
     """
@@ -174,7 +174,7 @@ def write_prefilled(store: Store, catalogue: Catalogue, form_id: str, person_id:
                         hint=f"It is used by: {', '.join(definition.services)}.")
     values = prefill_values(definition.for_service(service), forms, catalogue, today)
     if reports_path is not None:
-        _fill_error(lambda: output_folder(output, reports_path))
+        _fill_error(lambda: report_folder(output, reports_path))
     title = service_title(service, service_titles(catalogue.folder))
     return _fill_privately(definition, values, output, service, title, chosen, saved_at)
 
@@ -187,7 +187,7 @@ def _fill_privately(definition: FormDefinition, values: dict[str, Any], output: 
     content = forms_service.FILLERS[fmt](
         for_service, service, coerce_values(for_service, values), title=title,
         saved_at=saved_at or datetime.now(UTC))
-    return _fill_error(lambda: write_bytes_atomically(output, content, what="the form"))
+    return _fill_error(lambda: write_report_bytes(output, content, what="the form"))
 
 
 def _fill_error(write: Callable[[], Path]) -> Path:

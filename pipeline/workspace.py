@@ -16,12 +16,11 @@ overwrites planwatch.toml, migrates the store, and tightens permissions that hav
 from __future__ import annotations
 
 import json
-import os
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline import files
 from pipeline.config import (
     SETTINGS_FILE_NAME,
     Settings,
@@ -31,9 +30,6 @@ from pipeline.config import (
 )
 from pipeline.errors import PlanwatchError, SettingsError
 from pipeline.store.session import current_revision, display_url, sqlite_file, upgrade
-
-PRIVATE_DIR_MODE = 0o700
-PRIVATE_FILE_MODE = 0o600
 
 
 @dataclass(frozen=True)
@@ -71,15 +67,15 @@ def init_workspace(home: Path, **overrides: Any) -> InitResult:
     tightened: list[Path] = []
     _make_dir(home, created)
     settings_file = home / SETTINGS_FILE_NAME
-    if _write_new(settings_file, settings_template()):
+    if _write_new(settings_file, settings_template().encode("utf-8")):
         created.append(settings_file)
     settings = load_settings(home, **overrides)
 
     _make_dir(settings.inbox_path, created)
     # Reports name people too (workbooks, summaries, schedules): owner-only like the rest.
     for private in (settings.archive_path, settings.rejected_path, settings.reports_path):
-        _make_dir(private, created, mode=PRIVATE_DIR_MODE)
-        tightened.extend(make_private(private))
+        _make_dir(private, created, private=True)
+        tightened.extend(_make_private(private))
 
     database = sqlite_file(settings.database_url)
     new_database = database is not None and not database.exists()
@@ -89,7 +85,7 @@ def init_workspace(home: Path, **overrides: Any) -> InitResult:
         if new_database:
             created.append(database)
         for path in (database, *_sqlite_companions(database)):
-            tightened.extend(make_private(path))
+            tightened.extend(_make_private(path))
 
     return InitResult(
         home=home,
@@ -125,35 +121,30 @@ def settings_template() -> str:
     return "\n".join(lines) + "\n"
 
 
-def make_private(path: Path) -> list[Path]:
+def _make_private(path: Path) -> list[Path]:
     """Make ``path`` owner-only (folders 0700, files 0600), recursively; return what changed.
 
     Symbolic links are left alone (their permissions are their target's).
     """
-    changed: list[Path] = []
-    if path.is_symlink() or not path.exists():
-        return changed
-    mode = PRIVATE_DIR_MODE if path.is_dir() else PRIVATE_FILE_MODE
     try:
-        if stat.S_IMODE(path.stat().st_mode) != mode:
-            path.chmod(mode)
-            changed.append(path)
-        if path.is_dir():
-            for child in sorted(path.iterdir()):
-                changed.extend(make_private(child))
+        return files.make_private(path)
     except OSError as exc:
         raise PlanwatchError(
-            f"Cannot make {path} owner-only: {exc.strerror}.",
+            f"Cannot make {exc.filename or path} owner-only: {exc.strerror}.",
             hint="Run the command as the owner of the workspace.",
         ) from exc
-    return changed
 
 
-def _make_dir(path: Path, created: list[Path], *, mode: int = 0o777) -> None:
+def _make_dir(path: Path, created: list[Path], *, private: bool = False) -> None:
     if path.is_dir():
         return
     try:
-        path.mkdir(parents=True, mode=mode)
+        # The workspace and the inbox are shared as the umask allows (others drop forms
+        # there); private folders are owner-only, with every folder made on the way.
+        if private:
+            files.private_dir(path)
+        else:
+            files.plain_dir(path)
     except FileExistsError as exc:
         raise PlanwatchError(
             f"{path} exists but is not a folder.", hint="Move that file away and run again."
@@ -166,20 +157,15 @@ def _make_dir(path: Path, created: list[Path], *, mode: int = 0o777) -> None:
     created.append(path)
 
 
-def _write_new(path: Path, text: str) -> bool:
-    """Write ``text`` to a new owner-only file; ``False`` (and no change) if it exists."""
+def _write_new(path: Path, data: bytes) -> bool:
+    """Write ``data`` to a new owner-only file; ``False`` (and no change) if it exists."""
     try:
-        # O_EXCL: never overwrite a settings file someone has edited, even in a race.
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
-    except FileExistsError:
-        return False
+        # Never overwrite a settings file someone has edited, even in a race.
+        return files.write_new(path, data)
     except OSError as exc:
         raise SettingsError(
             f"Cannot create {path}: {exc.strerror}.", hint="Check that you may write there."
         ) from exc
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    return True
 
 
 def _sqlite_companions(database: Path) -> list[Path]:

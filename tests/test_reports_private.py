@@ -21,12 +21,8 @@ from pipeline.cli import app
 from pipeline.cli import reports as _reports  # noqa: F401  (registers schedule, summary, prefill)
 from pipeline.config import Settings
 from pipeline.definitions import Catalogue
-from pipeline.reports.output import (
-    file_part,
-    output_folder,
-    private_folders,
-    write_bytes_atomically,
-)
+from pipeline.files import file_part, output_folder, private_dir
+from pipeline.reports.saving import write_report_bytes
 from pipeline.reports.summary_job import write_departure_drafts
 from pipeline.store.models import Submission
 from pipeline.store.session import open_store
@@ -99,7 +95,8 @@ def assert_owner_only(root: Path, path: Path) -> None:
 def test_every_report_the_commands_write_is_owner_only(
         settings: Settings, args: list[str], written: str) -> None:
     reports = settings.reports_path
-    assert mode(reports) == 0o755  # as `planwatch init` made it under this umask
+    # `planwatch init` makes it owner-only now; an older version left it as the umask had it.
+    reports.chmod(0o755)
     run(settings, *(a.format(reports=reports) for a in args))
     assert_owner_only(reports, reports / written)
 
@@ -214,7 +211,7 @@ def test_files_and_every_new_parent_are_owner_only_whatever_the_umask(
         tmp_path: Path, umask: int) -> None:
     previous = os.umask(umask)
     try:
-        path = write_bytes_atomically(tmp_path / "a" / "b" / "c" / "r.bin", b"x")
+        path = write_report_bytes(tmp_path / "a" / "b" / "c" / "r.bin", b"x")
     finally:
         os.umask(previous)
     assert mode(path) == 0o600
@@ -225,7 +222,7 @@ def test_files_and_every_new_parent_are_owner_only_whatever_the_umask(
 
 def test_private_folders_leave_existing_folders_alone(tmp_path: Path) -> None:
     tmp_path.chmod(0o755)
-    private_folders(tmp_path / "new")
+    private_dir(tmp_path / "new")
     assert mode(tmp_path) == 0o755 and mode(tmp_path / "new") == 0o700
 
 

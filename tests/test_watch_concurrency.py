@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from pipeline.config import load_settings
 from pipeline.definitions import Catalogue
-from pipeline.inbox.files import TEMP_PREFIX
+from pipeline.files import TEMP_PREFIX
 from pipeline.store.models import AuditEntry, Submission
 from pipeline.store.session import open_store
 from pipeline.workspace import init_workspace

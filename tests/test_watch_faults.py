@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from pipeline.config import load_settings
 from pipeline.definitions import Catalogue
-from pipeline.inbox.files import TEMP_PREFIX
+from pipeline.files import TEMP_PREFIX
 from pipeline.store.models import Submission
 from pipeline.store.session import open_store
 from tests.watching import filled_bytes, new_workspace, variant, wait_until

@@ -19,9 +19,9 @@ from pipeline.cli.app import JsonFlag, app, out, print_json, workspace_settings
 from pipeline.cli.casework import ingest_workspace
 from pipeline.config import Settings, load_settings
 from pipeline.errors import StoreError
+from pipeline.files import clean_temporary_files
 from pipeline.inbox.candidates import inbox_entries
 from pipeline.inbox.failures import machine_problem
-from pipeline.inbox.files import clean_temporary_files
 from pipeline.inbox.ingest import ingest_file
 from pipeline.inbox.sandbox import SandboxedReader
 from pipeline.logs import configure_logging
@@ -54,7 +54,7 @@ def watch(
                              poll_seconds=poll, settle_seconds=settle)
     log_file = configure_logging(settings.home, settings.log_level)
     removed = clean_temporary_files(settings.archive_path, settings.rejected_path,
-                                    settings.inbox_path)
+                                    settings.reports_path, settings.inbox_path)
     out.print(f"Watching {settings.inbox_path} ({_mode(settings)}); log: {log_file}. "
               "Stop with Ctrl+C.", markup=False)
     if removed:

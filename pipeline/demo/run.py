@@ -9,6 +9,7 @@ it is the same code path a real inbox takes.
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 import tempfile
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import docx
 
+from pipeline import files
 from pipeline.definitions import Catalogue
 from pipeline.demo.common import DemoForm, corrected_copy, unsigned_draft
 from pipeline.demo.population import demo_people
@@ -47,8 +49,9 @@ def prepare_home(home: Path) -> None:
                 f"{home} already exists and is not a Planwatch demo, so it is left alone.",
                 hint="Pass another folder with --home, or remove that one.")
         shutil.rmtree(home)
-    home.mkdir(parents=True, exist_ok=True)
-    (home / MARKER).write_text("Created by `planwatch demo`; safe to delete.\n")
+    files.plain_dir(home)
+    files.write_file(home / MARKER, b"Created by `planwatch demo`; safe to delete.\n",
+                     private=False)
 
 
 def _save_with_libreoffice(paths: list[Path], workdir: Path) -> bool:
@@ -70,12 +73,16 @@ def _save_with_libreoffice(paths: list[Path], workdir: Path) -> bool:
 
 def _unusable_files(inbox: Path) -> None:
     """The files any real inbox receives sooner or later."""
-    (inbox / "notes from Tuesday's meeting.docx").write_bytes(b"Remember to call the GP.\n")
-    (inbox / "CS-0003 Support plan (password).docx").write_bytes(OLE_MAGIC + b"\0" * 2048)
     rota = docx.Document()
     rota.add_paragraph("Team rota, December")
-    rota.save(str(inbox / "Team rota.docx"))
-    (inbox / "~$S-0004 Review.docx").write_bytes(b"Word's lock file, ignored")
+    saved = io.BytesIO()
+    rota.save(saved)
+    for name, data in (("notes from Tuesday's meeting.docx", b"Remember to call the GP.\n"),
+                       ("CS-0003 Support plan (password).docx", OLE_MAGIC + b"\0" * 2048),
+                       ("Team rota.docx", saved.getvalue()),
+                       ("~$S-0004 Review.docx", b"Word's lock file, ignored")):
+        # As a person drops them: shared as the umask allows.
+        files.write_file(inbox / name, data, private=False)
 
 
 def drop_demo_forms(inbox: Path, catalogue: Catalogue, as_of: date, *, people: int = 100,
@@ -91,8 +98,7 @@ def drop_demo_forms(inbox: Path, catalogue: Catalogue, as_of: date, *, people: i
     titles = service_titles(catalogue.folder)
     with tempfile.TemporaryDirectory(prefix="planwatch-demo-") as work:
         workdir = Path(work)
-        staged = workdir / "staged"
-        staged.mkdir()
+        staged = files.private_dir(workdir / "staged")
         to_resave: list[Path] = []
         for form in forms:
             path = fill(catalogue.get(form.form_id), form.values, staged / form.file_name,

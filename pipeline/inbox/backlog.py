@@ -6,7 +6,7 @@ flushed to disk, then the transaction that stores it commits, and only then is i
 from the inbox. What changes is the cost. Files are taken in batches (up to
 :data:`BATCH_FILES` files or :data:`BATCH_BYTES` bytes), and a batch costs one round of
 claims, one query for duplicates, one set of disk flushes for all its archive copies
-(:func:`pipeline.inbox.files.keep_copies`) and one transaction
+(:func:`pipeline.files.keep_copies`) and one transaction
 (:func:`pipeline.inbox.recording.record_submissions`), where taking files one by one costs
 all of that for every file. Meanwhile the workspace's readers (several sandboxed worker
 processes) read the files ahead (:class:`pipeline.inbox.read_ahead.ReadAhead`).
@@ -32,7 +32,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from pipeline.inbox import files
+from pipeline import files
 from pipeline.inbox.candidates import expand_paths
 from pipeline.inbox.dropped import CannotOpen, Dropped, NotARegularFile, read_dropped
 from pipeline.inbox.failures import machine_problem
@@ -41,6 +41,7 @@ from pipeline.inbox.ingest import (
     IngestResult,
     Rejection,
     Workspace,
+    archive_folder,
     changed_result,
     in_progress_result,
     ingest_file,
@@ -248,7 +249,7 @@ def _store(readable: list[_Readable], store: Store, workspace: Workspace, comman
     """Archive and store the readable files of a batch: their outcomes (none: take them
     one by one) and where each original was archived."""
     archived = files.keep_copies([
-        files.Copy(files.archive_folder(workspace.archive, item.loaded.received.astimezone(
+        files.Copy(archive_folder(workspace.archive, item.loaded.received.astimezone(
             LONDON)), item.loaded.path.name, item.loaded.sha256, _data(item.loaded))
         for item in readable])
     forms = [NewForm(raw=item.raw, record=item.record, sha256=item.loaded.sha256,

@@ -38,11 +38,11 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
+from pipeline import files
 from pipeline.definitions import Catalogue, FormDefinition
 from pipeline.errors import FormReadError, ReaderLimitError, ReportError, StoreError
 from pipeline.formats.reading import read_form
 from pipeline.formats.safety import DEFAULT_LIMITS, Limits, size_limit_mb
-from pipeline.inbox import files
 from pipeline.inbox.candidates import IGNORED_PATTERNS, unsupported_format
 from pipeline.inbox.dropped import (
     NOT_A_FILE_REASON,
@@ -201,7 +201,7 @@ def store_form(dropped: Dropped, raw: RawForm, record: Record, store: Store,
     path = dropped.path
     if workspace.in_inbox(path) and not dropped.unchanged():
         return changed_result(path)
-    folder = files.archive_folder(workspace.archive, received.astimezone(LONDON))
+    folder = archive_folder(workspace.archive, received.astimezone(LONDON))
     archived = files.keep_copy(folder, path.name, dropped.sha256, _content(dropped))
     try:
         with store.session() as session:
@@ -232,6 +232,11 @@ def store_form(dropped: Dropped, raw: RawForm, record: Record, store: Store,
                       store, workspace, command, received, replaces=replaces)
     forget_files(forgotten, workspace)
     return stored_result(dropped, record, stored, archived, store, workspace, received)
+
+
+def archive_folder(archive_root: Path, received: datetime) -> Path:
+    """``archive/YYYY/MM`` for the month a file was received (UK time)."""
+    return archive_root / f"{received:%Y}" / f"{received:%m}"
 
 
 def _content(dropped: Dropped) -> bytes | Path:
@@ -421,8 +426,8 @@ def reject(dropped: Dropped, rejection: Rejection, store: Store, workspace: Work
     if workspace.in_inbox(path) and not dropped.unchanged():
         return changed_result(path)
     target = files.keep_copy(workspace.rejected, path.name, dropped.sha256, _content(dropped))
-    files.write_durably(target.with_name(target.name + ".reason.txt"),
-                        _explanation(path.name, received, rejection.reason, kept=True))
+    files.write_file(target.with_name(target.name + ".reason.txt"),
+                     _explanation(path.name, received, rejection.reason, kept=True))
     with store.session() as session:
         forgotten = [p for p in forget_retryable(session, replaces, command)
                      if p != workspace.relative(target)]

@@ -12,7 +12,7 @@ Re-importing a regenerated file updates events rather than duplicating them:
 
 Events name the person by their reference only, never by name: calendars are synced to
 phones and shared more widely than the store. Every text from a form (a reference, a
-worker's name) is put on one line first (:func:`~pipeline.reports.output.one_line`):
+worker's name) is put on one line first (:func:`~pipeline.reports.text.one_line`):
 a line break or control character in it would end the calendar's line.
 """
 
@@ -25,8 +25,9 @@ from icalendar import Alarm, Calendar, Event
 
 from pipeline.errors import ReportError
 from pipeline.records import ObligationStatus
-from pipeline.reports.output import one_line, write_bytes_atomically
+from pipeline.reports.saving import write_report_bytes
 from pipeline.reports.schedule import STATUS_TEXT, ScheduleInput, ScheduleItem
+from pipeline.reports.text import one_line
 
 PRODID = "-//Planwatch//Review schedule//EN"
 SEQUENCE_EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
@@ -129,4 +130,4 @@ def write_calendar(data: ScheduleInput, path: Path, *, generated_at: datetime | 
                           hint="Give -o a name ending in .ics (or .xlsx for a workbook).")
     text = build_calendar(data, generated_at=generated_at or datetime.now(UTC),
                           reminder_days_before=reminder_days_before)
-    return write_bytes_atomically(path, text, what="the calendar")
+    return write_report_bytes(path, text, what="the calendar")

@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 
 from pipeline.config import Settings
 from pipeline.definitions import Catalogue
+from pipeline.files import file_part
 from pipeline.records import ObligationStatus
-from pipeline.reports.output import file_part
 from pipeline.reports.schedule_job import workspace_schedule, write_schedule
 from pipeline.reports.summary_job import write_departure_drafts, write_summary
 from pipeline.reports.weekly_job import backfill_snapshots, write_compliance_report

@@ -24,8 +24,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from pipeline.errors import ReportError
 from pipeline.records import Obligation, ObligationStatus
-from pipeline.reports.output import one_line
 from pipeline.reports.tally import UNASSIGNED
+from pipeline.reports.text import one_line
 from pipeline.reports.xlsx_style import Column, Kind, colour, save_atomically, write_list_sheet
 
 DUE = (ObligationStatus.OVERDUE, ObligationStatus.DUE_SOON, ObligationStatus.UPCOMING)

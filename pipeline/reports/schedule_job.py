@@ -16,7 +16,7 @@ from pipeline.config import Settings
 from pipeline.definitions import Catalogue
 from pipeline.errors import ReportError
 from pipeline.reports.calendar_ics import write_calendar
-from pipeline.reports.output import output_folder
+from pipeline.reports.saving import report_folder
 from pipeline.reports.schedule import ScheduleInput, schedule_input, write_schedule_workbook
 from pipeline.store.models import EventRow, Submission, SubmissionStatus
 from pipeline.store.session import Store
@@ -54,7 +54,7 @@ def write_schedule(store: Store, settings: Settings, output: Path, *, as_of: dat
     """Write a schedule to ``output``: a workbook (.xlsx) or a calendar (.ics).
 
     Owner-only, as is any folder made for it (see
-    :func:`pipeline.reports.output.output_folder`). ``weeks`` defaults to the
+    :func:`pipeline.files.output_folder`). ``weeks`` defaults to the
     ``schedule_weeks`` setting; calendar reminders are
     ``reminder_days_before`` days before each due date at 09:00. Raises
     :class:`ReportError` for another file type, an unknown worker or an unwritable file.
@@ -66,7 +66,7 @@ def write_schedule(store: Store, settings: Settings, output: Path, *, as_of: dat
                           "(a calendar for Outlook or Thunderbird).")
     data = workspace_schedule(store, settings, as_of=as_of,
                               weeks=weeks or settings.schedule_weeks, worker=worker)
-    output_folder(output, settings.reports_path)
+    report_folder(output, settings.reports_path)
     if suffix == ".ics":
         return write_calendar(data, output, generated_at=now,
                               reminder_days_before=settings.reminder_days_before)

@@ -24,9 +24,10 @@ from jinja2 import TemplateError
 
 from pipeline.errors import ReportError
 from pipeline.formats.titles import service_title
-from pipeline.reports.output import one_line, write_bytes_atomically
+from pipeline.reports.saving import write_report_bytes
 from pipeline.reports.summary_chart import scores_chart
 from pipeline.reports.summary_data import ActionFate, SummaryInput
+from pipeline.reports.text import one_line
 from pipeline.reports.weekly_sheets import DISAGREED_LABELS
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "templates" / "outcome-summary.docx"
@@ -139,4 +140,4 @@ def write_summary_docx(data: SummaryInput, path: Path, *, written_on: date,
         raise ReportError(f"{path}: an outcome summary must be a .docx file.",
                           hint="Give -o a name ending in .docx.")
     content = render_summary(data, written_on=written_on, template=template)
-    return write_bytes_atomically(path, content, what="the summary")
+    return write_report_bytes(path, content, what="the summary")

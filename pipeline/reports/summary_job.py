@@ -6,7 +6,7 @@
 
 Summaries go to ``reports/summaries/`` (owner-only folder and files) unless another
 path is given. File names carry the person's reference, never their name, made safe so
-that two references never give one file name (:func:`~pipeline.reports.output.file_part`).
+that two references never give one file name (:func:`~pipeline.files.file_part`).
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ from sqlalchemy.orm import Session
 
 from pipeline.definitions import Catalogue, FieldType, FormDefinition
 from pipeline.errors import ReportError
+from pipeline.files import file_part
 from pipeline.policies import SERVICE_PATTERN
-from pipeline.reports.output import file_part, output_folder, private_tree
+from pipeline.reports.saving import report_folder, report_tree
 from pipeline.reports.summary import TEMPLATE, write_summary_docx
 from pipeline.reports.summary_data import (
     CLOSURE_FORM,
@@ -132,9 +133,9 @@ def write_summary(store: Store, catalogue: Catalogue, person_id: str, *, as_of: 
     with store.session() as session:
         data = load_summary(session, catalogue, person_id, as_of, service)
     if output is not None:
-        path = output_folder(output, reports_path)
+        path = report_folder(output, reports_path)
     else:
-        path = private_tree(reports_path, summaries_path(reports_path)) / summary_file_name(data)
+        path = report_tree(reports_path, summaries_path(reports_path)) / summary_file_name(data)
     return write_summary_docx(data, path, written_on=as_of, template=template)
 
 
@@ -211,7 +212,7 @@ def write_departure_drafts(store: Store, catalogue: Catalogue, *, reports_path: 
     for person, service, _ in due:
         with store.session() as session:
             data = load_summary(session, catalogue, person, today, service)
-        path = private_tree(reports_path, summaries_path(reports_path)) / summary_file_name(data)
+        path = report_tree(reports_path, summaries_path(reports_path)) / summary_file_name(data)
         if data.draft and not path.exists():
             written.append(write_summary_docx(data, path, written_on=today))
     return written

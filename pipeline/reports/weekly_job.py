@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 
 from pipeline import casework
 from pipeline.config import Settings
-from pipeline.inbox.files import safe_name
+from pipeline.files import safe_name
 from pipeline.reports import feed, snapshots
-from pipeline.reports.output import output_folder
+from pipeline.reports.saving import report_folder
 from pipeline.reports.sites import for_site
 from pipeline.reports.tally import Member, tallies
 from pipeline.reports.weekly import weekly_report_name, write_weekly_workbook
@@ -39,7 +39,7 @@ def write_compliance_report(
 
     The default path is ``reports/compliance-YYYY-Www.xlsx``; the workbook is owner-only,
     and so is the reports folder (made or tightened: see
-    :func:`pipeline.reports.output.output_folder`). The snapshot (counts by
+    :func:`pipeline.files.output_folder`). The snapshot (counts by
     service, team and worker, for the trend chart) replaces any earlier one of the same
     ISO week, and is only kept once the workbook is safely written. Raises
     :class:`~pipeline.errors.ReportError` if the workbook cannot be written.
@@ -56,9 +56,9 @@ def _write_report(store: Store, settings: Settings, as_of: date, output: Path | 
         data = for_site(data, casework.site_people(store, site, settings), site)
         path = output or settings.reports_path / weekly_report_name(as_of).replace(
             ".xlsx", f"-{safe_name(site)}.xlsx")
-        output_folder(path, settings.reports_path)
+        report_folder(path, settings.reports_path)
         return write_weekly_workbook(data, path, files_root=settings.home)
-    path = output_folder(output or settings.reports_path / weekly_report_name(as_of),
+    path = report_folder(output or settings.reports_path / weekly_report_name(as_of),
                          settings.reports_path)
     write_weekly_workbook(data, path, files_root=settings.home)
     with store.session() as session:

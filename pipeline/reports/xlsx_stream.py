@@ -30,7 +30,7 @@ from openpyxl.compat import safe_string
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 
-from pipeline.reports.output import write_atomically
+from pipeline.reports.saving import write_report
 from pipeline.reports.xlsx_style import (
     NOTE_FONT,
     TOP,
@@ -112,7 +112,7 @@ class StreamedSheets:
 
     def save(self, path: Path) -> Path:
         """Save the workbook to ``path`` atomically and owner-only (as ``save_atomically``)."""
-        return write_atomically(path, self.write, what="the workbook")
+        return write_report(path, self.write, what="the workbook")
 
     def write(self, handle: BinaryIO) -> None:
         """The workbook's bytes, streamed sheets filled in, to ``handle``."""

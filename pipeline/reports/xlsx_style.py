@@ -27,7 +27,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from pipeline.errors import ReportError
-from pipeline.reports.output import one_line, write_atomically
+from pipeline.reports.saving import write_report
+from pipeline.reports.text import one_line
 from pipeline.reports.xml_text import quote_path
 
 DATE_FORMAT = "dd/mm/yyyy"
@@ -470,7 +471,7 @@ def write_list_sheet(
 def save_atomically(workbook: Any, path: Path) -> Path:
     """Write ``workbook`` to ``path`` so a reader sees the old file or the new, never half.
 
-    Owner-only, as every report: see :func:`pipeline.reports.output.write_atomically`.
+    Owner-only, as every report: see :func:`pipeline.reports.saving.write_report`.
     Raises :class:`ReportError` when the folder or file cannot be written.
     """
-    return write_atomically(path, workbook.save, what="the workbook")
+    return write_report(path, workbook.save, what="the workbook")

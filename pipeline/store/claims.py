@@ -23,6 +23,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
+from pipeline import files
 from pipeline.store.session import Store, sqlite_file
 
 CLAIMS_DIR = ".planwatch-claims"
@@ -37,9 +38,8 @@ def _advisory_key(sha256: str) -> int:
 def _file_claim(folder: Path, sha256: str) -> Iterator[bool]:
     import fcntl
 
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path = folder / f"{sha256}.lock"
-    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    path = files.private_dir(folder) / f"{sha256}.lock"
+    descriptor = files.open_private(path)
     try:
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -11,7 +11,6 @@ which may hold what a form says about a person.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,6 +26,7 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from pipeline import files
 from pipeline.errors import StoreError
 from pipeline.store import audit
 
@@ -35,8 +35,6 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # How long a writer waits for another process (watcher, a CLI command) to finish writing
 # before SQLite reports "database is locked".
 BUSY_TIMEOUT_MS = 15_000
-# Owner-only: the store holds what forms say about people at risk.
-STORE_FILE_MODE = 0o600
 
 _UPGRADE_HINT = "Run `planwatch db upgrade` (or `planwatch init` for a new workspace)."
 
@@ -288,9 +286,10 @@ def _prepare_sqlite_file(path: Path, *, create: bool, shown_url: str) -> None:
             hint="Run `planwatch init` in the workspace, or correct database_url.",
         )
     try:
-        # Created before SQLite opens it so it is never readable by others, not even
-        # for a moment; SQLite gives its -wal and -shm files the same permissions.
-        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, STORE_FILE_MODE))
+        # Created owner-only (the store holds what forms say about people at risk) before
+        # SQLite opens it, so it is never readable by others, not even for a moment;
+        # SQLite gives its -wal and -shm files the same permissions.
+        files.create_private(path)
     except OSError as exc:
         raise StoreError(
             f"Cannot create the store at {shown_url}: {exc.strerror}.",

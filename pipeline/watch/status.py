@@ -1,7 +1,7 @@
 """The watcher's status file: what `planwatch status` reads to say how the watcher is.
 
-Written atomically (temporary file, then rename) at most once a second by the watcher;
-owner-only, because it names the last file processed.
+Written atomically (:func:`pipeline.files.write_file`) at most once a second by the
+watcher; owner-only, because it names the last file processed.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from pipeline import files
 
 STATUS_DIR = ".planwatch"
 STATUS_FILE = "watch.json"
@@ -39,13 +41,7 @@ class WatchStatus:
 
 def write_status(home: Path, status: WatchStatus) -> None:
     status.heartbeat_at = datetime.now(UTC).isoformat()
-    folder = home / STATUS_DIR
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    temporary = folder / f".{STATUS_FILE}.{os.getpid()}.tmp"
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        json.dump(asdict(status), handle)
-    temporary.replace(folder / STATUS_FILE)
+    files.write_file(status_path(home), json.dumps(asdict(status)).encode("utf-8"))
 
 
 def read_status(home: Path) -> WatchStatus | None:
