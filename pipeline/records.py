@@ -73,6 +73,9 @@ class RawForm(_Frozen):
     # What the reader could not settle itself (an answer in two places that disagree):
     # validation adds these to the record's findings.
     findings: tuple[Finding, ...] = ()
+    # When the service could not be told (properties and footer lost, and its labels fit
+    # several services' copies alike): those services.
+    services_alike: tuple[str, ...] = ()
 
 
 class Record(_Frozen):

@@ -545,6 +545,9 @@ def validate(raw: RawForm, definition: FormDefinition, *, today: date | None = N
     today = today or datetime.now(LONDON).date()
     if raw.service in definition.services:
         definition = definition.for_service(raw.service)
+    elif not raw.service and raw.services_alike:
+        definition, alike = _copy_answers_fit(raw, definition, today)
+        raw = raw.model_copy(update={"services_alike": alike})
     findings = _Findings()
     findings.items += raw.findings  # what the reader could not settle (two places)
     values: dict[str, Any] = {}
@@ -570,11 +573,11 @@ def validate(raw: RawForm, definition: FormDefinition, *, today: date | None = N
     if not service:
         # Nothing in the file names its service (its properties and footer were lost, and
         # its labels fit several services' copies alike).
+        fits = raw.services_alike or definition.services
         findings.add("service", "unknown_service",
-                     f"the form does not say which service it is for (it is used by "
-                     f"{', '.join(definition.services)}). Fill in your service's blank form "
-                     "next time; this copy is kept but counts for no service.",
-                     Severity.BLOCKING)
+                     f"the form does not say which service it is for (it fits "
+                     f"{', '.join(fits)} alike). Fill in your service's blank form next "
+                     "time; this copy is kept but counts for no service.", Severity.BLOCKING)
     elif service not in definition.services:
         # The file's own properties said so: anything at all, kept only as shown.
         service = _shown(service)
@@ -602,6 +605,61 @@ def validate(raw: RawForm, definition: FormDefinition, *, today: date | None = N
         event_date=event_date,
         read_by_label=_read_by_label(raw),
     )
+
+
+def reading_copy(definition: FormDefinition, service: str | None,
+                 alike: tuple[str, ...] = ()) -> FormDefinition:
+    """The copy of a form a file is read and checked as: its service's; when the service
+    is not known, the copy every service in ``alike`` has (their copies the same), else
+    the whole form."""
+    if service in definition.services:
+        return definition.for_service(service)
+    copies = [definition.for_service(s) for s in alike if s in definition.services]
+    if copies and all(c.sections == copies[0].sections for c in copies):
+        return copies[0]
+    return definition
+
+
+def _copy_answers_fit(raw: RawForm, definition: FormDefinition,
+                      today: date) -> tuple[FormDefinition, tuple[str, ...]]:
+    """Of the copies a file's labels fit alike, the one its answers fit best (fewest
+    findings, then the most answers that are one of the copy's choices: a table's area is
+    free text on one copy and a list on another), and the services that have it; the
+    whole form when two copies fit as well but read the answers differently."""
+    groups: dict[str, tuple[FormDefinition, list[str]]] = {}
+    for service in raw.services_alike:
+        if service in definition.services:
+            copy = definition.for_service(service)
+            key = repr(copy.sections)
+            groups.setdefault(key, (copy, []))[1].append(service)
+    if len(groups) <= 1:
+        for copy, services in groups.values():
+            return copy, tuple(services)
+        return definition, raw.services_alike
+    plain = raw.model_copy(update={"services_alike": ()})
+    readings = [(validate(plain, copy, today=today), copy, services)
+                for copy, services in groups.values()]
+    def fit(record: Record, copy: FormDefinition) -> tuple[int, int]:
+        return len(record.findings), -_answers_chosen(record, copy)
+
+    fewest = min(fit(record, copy) for record, copy, _ in readings)
+    best = [(record, copy, services) for record, copy, services in readings
+            if fit(record, copy) == fewest]
+    first = best[0][0]
+    if any((r.values, r.tables) != (first.values, first.tables) for r, _, _ in best[1:]):
+        return definition, raw.services_alike  # they read the answers differently
+    return best[0][1], tuple(s for _, _, services in best for s in services)
+
+
+def _answers_chosen(record: Record, copy: FormDefinition) -> int:
+    """How many answers on ``record`` are one of ``copy``'s choices."""
+    chosen = sum(1 for f in copy.leaf_fields()
+                 if f.type is FieldType.CHOICE and record.values.get(f.key) is not None)
+    for spec in copy.tables:
+        keys = [c.key for c in spec.columns if c.type is FieldType.CHOICE]
+        chosen += sum(1 for row in record.tables.get(spec.key, []) for k in keys
+                      if row.get(k) is not None)
+    return chosen
 
 
 def _read_by_label(raw: RawForm) -> tuple[str, ...]:

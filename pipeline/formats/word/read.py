@@ -11,6 +11,11 @@ renamed to the usual namespaces as they are parsed (:mod:`pipeline.formats.stric
 An answer is identified by, in order: its ``w:tag``; its ``w:alias``; its legacy field
 name; the label beside it. Tables are found by their repeating section's tag or by their
 header row, and their cells are taken by column position, which survives every suite.
+
+A field no control answers (the controls were lost, or the office's own form never had
+any) is read by its label from the layout (:mod:`pipeline.formats.word.layout`), and a
+file whose properties and footer stamp were lost is identified by its title, else by its
+labels (:func:`pipeline.formats.identity.identify_by_labels`).
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from pipeline.definitions import Catalogue, FormDefinition, TableSpec, normalise_label
+from pipeline.definitions import Catalogue, FieldSpec, FormDefinition, TableSpec, normalise_label
 from pipeline.errors import FormReadError, UnknownFormError
 from pipeline.formats import containment
 from pipeline.formats.identity import (
@@ -30,13 +35,14 @@ from pipeline.formats.identity import (
     PROP_FORM_VERSION,
     PROP_SERVICE,
     STAMP_PATTERN,
-    not_a_form,
+    identify_by_labels,
 )
 from pipeline.formats.safety import DEFAULT_LIMITS, Limits, open_office_zip, parse_xml, read_part
 from pipeline.formats.strict import transitional_tree
-from pipeline.formats.word import wordml
+from pipeline.formats.word import layout, wordml
 from pipeline.formats.word.names import CUSTOM_PROPS_NS, text_of, w, w15
-from pipeline.records import RawForm, RawValue
+from pipeline.records import Finding, RawForm, RawValue
+from pipeline.validate import reading_copy
 
 DOCUMENT_PART = "word/document.xml"
 DCTERMS_NS = "http://purl.org/dc/terms/"
@@ -66,8 +72,8 @@ def read_docx(
             _part(archive, name, path, limits) for name in archive.namelist()
             if re.fullmatch(r"word/(header|footer)\d*\.xml", name)
         ]
-        definition, version, service = _identify(archive, path, body, extra_parts, catalogue,
-                                                 limits)
+        definition, version, service, alike = _identify(archive, path, body, extra_parts,
+                                                        catalogue, limits)
         modified = _last_saved(archive, path, limits)
     tables, consumed = _read_tables(definition, body)
     answers: list[wordml.Answer] = []
@@ -75,6 +81,14 @@ def read_docx(
         answers += wordml.content_controls(root, consumed)
         answers += wordml.legacy_fields(root, consumed)
     fields, unmatched = _match(definition, answers)
+    # What no control answered is read by its label, on this service's copy when known.
+    copy = reading_copy(definition, service, alike)
+    missing = [key for key in copy.leaves_by_key if key not in fields]
+    findings: tuple[Finding, ...] = ()
+    if missing:
+        reader = layout.LabelReader(copy, layout.Page(body, consumed))
+        fields.update(reader.read(missing))
+        findings = tuple(reader.findings)
     return RawForm(
         file_name=path.name,
         form_id=definition.id,
@@ -84,6 +98,8 @@ def read_docx(
         tables=tables,
         unmatched=tuple(unmatched),
         modified=modified,
+        findings=findings,
+        services_alike=alike,
     )
 
 
@@ -128,8 +144,9 @@ def _identify(
     extra_parts: list[etree._Element],
     catalogue: Catalogue,
     limits: Limits,
-) -> tuple[FormDefinition, int, str | None]:
-    """Which form this is: custom properties, else the footer stamp, else the title."""
+) -> tuple[FormDefinition, int, str | None, tuple[str, ...]]:
+    """Which form this is: custom properties, else the footer stamp, else the title (and
+    the service by the labels), else the labels alone."""
     props = _custom_properties(archive, path, limits)
     form_id, version, service = (props.get(PROP_FORM_ID), props.get(PROP_FORM_VERSION),
                                  props.get(PROP_SERVICE))
@@ -140,6 +157,7 @@ def _identify(
                 form_id, version, service = match["id"], match["version"], match["service"]
                 break
     definition = None
+    alike: tuple[str, ...] = ()
     if form_id:
         try:
             definition = catalogue.get(form_id)
@@ -151,13 +169,16 @@ def _identify(
             if title:
                 definition = catalogue.find_by_title(title)
                 break
-    if definition is None:
-        raise not_a_form(path)
+        labels = layout.Page(body).labels()
+        found = identify_by_labels(path, catalogue, labels, layout.fold,
+                                   definition.id if definition is not None else None)
+        definition, service = found.definition, service or found.service
+        alike = () if service else found.services_alike
     try:
         number = int(version) if version else definition.version
     except ValueError:
         number = definition.version
-    return definition, number, service or None
+    return definition, number, service or None, alike
 
 
 def _read_tables(
@@ -175,7 +196,8 @@ def _read_tables(
             positions = _column_positions(spec, table, rows[0])
             if positions is None:
                 continue
-            tables[spec.key] = [_read_row(row, positions) for row in rows[1:]]
+            columns = {c.key: c for c in spec.columns}
+            tables[spec.key] = [_read_row(row, positions, columns) for row in rows[1:]]
             consumed.add(table)
             break
     return tables, consumed
@@ -185,11 +207,11 @@ def _column_positions(
     spec: TableSpec, table: etree._Element, header: etree._Element
 ) -> dict[str, int] | None:
     """Column key → cell index, from the header row's labels (tags are lost in some suites)."""
-    headers = [normalise_label(wordml.text_of_first_paragraph(c))
+    headers = [layout.fold(wordml.text_of_first_paragraph(c))
                for c in wordml.row_cells(header)]
     positions: dict[str, int] = {}
     for column in spec.columns:
-        wanted = normalise_label(column.label)
+        wanted = layout.fold(column.label)
         if wanted in headers:
             positions[column.key] = headers.index(wanted)
     if len(positions) == len(spec.columns):
@@ -204,7 +226,8 @@ def _column_positions(
     return None
 
 
-def _read_row(row: etree._Element, positions: dict[str, int]) -> dict[str, RawValue]:
+def _read_row(row: etree._Element, positions: dict[str, int],
+              columns: dict[str, FieldSpec]) -> dict[str, RawValue]:
     cells = wordml.row_cells(row)
     values: dict[str, RawValue] = {}
     for key, index in positions.items():
@@ -215,8 +238,8 @@ def _read_row(row: etree._Element, positions: dict[str, int]) -> dict[str, RawVa
         found = wordml.cell_value(cell)
         if found is not None:
             values[key] = found.model_copy(update={"matched_by": "column"})
-        else:
-            values[key] = RawValue(text=text_of(cell), matched_by="column")
+        else:  # no control: the cell's text, as the layout reader reads an answer
+            values[key] = layout.value_of(columns[key], text_of(cell))[0]
     return values
 
 
