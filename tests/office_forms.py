@@ -243,14 +243,12 @@ def resident_self_assessment(values: dict[str, Any] | None = None) -> bytes:
     agree.add_run(f"{TICKED if v.get('agree_to_sharing') else UNTICKED} ")
     agree.add_run("I agree to my information being shared with my support agencies")
     document.add_paragraph().add_run("What would you like help with?").bold = True
-    help_text = v.get("help_with")
-    if help_text:
-        for line in help_text.split("\n"):
-            document.add_paragraph(line)
-    else:
-        for _ in range(3):
-            document.add_paragraph()
-    document.add_paragraph().add_run("Thank you. Your key worker will go through this with you.")
+    # Three empty lines to write on; a person types over the first ones.
+    lines = (v.get("help_with") or "").split("\n") if v.get("help_with") else []
+    for number in range(max(3, len(lines))):
+        document.add_paragraph(lines[number] if number < len(lines) else "")
+    document.add_paragraph().add_run("Thank you. Your key worker will go through this "
+                                      "with you.").italic = True
     return _save(document)
 
 

@@ -10,7 +10,7 @@ by its label, in these places:
   cell below it (merged cells are one cell);
 - "Label: answer" in a paragraph or a cell (several on one line, "Signed: … Date: …");
 - a paragraph that is only the label: the paragraphs after it, up to the next label,
-  heading, bold line or table;
+  heading, table, or line all in bold or all in italics (the form's own words);
 - a tick box written beside its label ("☒ I agree ...").
 
 Labels match the way people edit them (case, punctuation, a trailing colon or asterisk,
@@ -137,18 +137,23 @@ def _nearest(element: etree._Element, tag: str) -> etree._Element | None:
     return parent
 
 
-def _bold_only(paragraph: etree._Element) -> bool:
-    """Every run with text is bold (directly or by a strong style): a label or a heading."""
+def _styled_only(paragraph: etree._Element) -> bool:
+    """Every run with text is bold, or every one italic: a label, a heading or a note of
+    the form's own, never what a person typed into it."""
     runs = [r for r in paragraph.iter(w("r")) if "".join(t.text or "" for t in
                                                           r.iter(w("t"))).strip()]
     if not runs:
         return False
-    for run in runs:
-        properties = run.find(w("rPr"))
-        bold = None if properties is None else properties.find(w("b"))
-        if bold is None or wattr(bold, "val") in ("0", "false"):
-            return False
-    return True
+
+    def all_have(name: str) -> bool:
+        for run in runs:
+            properties = run.find(w("rPr"))
+            mark = None if properties is None else properties.find(w(name))
+            if mark is None or wattr(mark, "val") in ("0", "false"):
+                return False
+        return True
+
+    return all_have("b") or all_have("i")
 
 
 def _heading(paragraph: etree._Element) -> bool:
@@ -520,11 +525,11 @@ class LabelReader:
         return None
 
     def _after(self, spec: FieldSpec, paragraph: etree._Element) -> str:
-        """The lines after a label line, up to the next label, heading or bold line; one
-        line for anything but text."""
+        """The lines after a label line, up to the next label, heading, table, or line all
+        bold or all italic (the form's own notes); one line for anything but text."""
         lines: list[str] = []
         for following, text in self.page.following(paragraph):
-            if _heading(following) or (text.strip() and (_bold_only(following)
+            if _heading(following) or (text.strip() and (_styled_only(following)
                                                          or self.label_line(text))):
                 break
             lines.append(text)

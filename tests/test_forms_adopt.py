@@ -1,0 +1,332 @@
+"""An office's own blank Word forms adopted (issue 16): the inferred definition, the
+marked-up copy staff use from then on, and the office's old filled copies read by layout.
+
+Three forms made the way offices make them in Word (tests/office_forms.py): a header row
+of labels over answer rows with merged cells and a table of goals; "Label:" lines and
+☐ option rows; a logo, a two-column label/answer table and a signature line.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+import zipfile
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lxml import etree
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.definitions import DEFAULT_FORMS_DIR, Catalogue, FormDefinition
+from pipeline.errors import PlanwatchError
+from pipeline.fill_values import coerce_values
+from pipeline.formats.word.adopt import adopt
+from pipeline.formats.word.fill import fill_document
+from pipeline.formats.word.names import text_of, w
+from pipeline.forms_service import check
+from tests.office_forms import (
+    TICKED,
+    UNTICKED,
+    key_work_review,
+    outreach_referral,
+    resident_self_assessment,
+    with_body,
+)
+
+runner = CliRunner()
+SERVICE = "community-support"
+
+# What a person checking each inference expects: (key, label, type, choices), in order.
+EXPECTED_FIELDS: dict[str, list[tuple[str, str, str, list[str]]]] = {
+    "outreach-referral": [
+        ("client_name", "Client name", "text", []),
+        ("person_id", "Client reference", "text", []),
+        ("date_of_birth", "Date of birth", "date", []),
+        ("address", "Address", "long_text", []),
+        ("referral_date", "Referral date", "date", []),
+        ("referred_by", "Referred by", "text", []),
+        ("interpreter_needed", "Interpreter needed?", "yes_no", []),
+    ],
+    "resident-self-assessment": [
+        ("name", "Name", "text", []),
+        ("person_id", "Resident ID", "text", []),
+        ("date_of_assessment", "Date of assessment", "date", []),
+        ("how_safe_do_you_feel_here", "How safe do you feel here?", "choice",
+         ["Very safe", "Quite safe", "Not safe"]),
+        ("do_you_have_children_with_you", "Do you have children with you?", "yes_no", []),
+        ("i_agree_to_my_information_being_shared_w",
+         "I agree to my information being shared with my support agencies", "yes_no", []),
+        ("what_would_you_like_help_with", "What would you like help with?", "long_text", []),
+    ],
+    "key-work-review": [
+        ("service_user_name", "Service user name", "text", []),
+        ("person_id", "Case number", "text", []),
+        ("review_date", "Review date", "date", []),
+        ("key_worker", "Key worker", "text", []),
+        ("progress_since_last_review", "Progress since last review", "long_text", []),
+        ("risk_level", "Risk level", "choice", ["Low", "Medium", "High"]),
+        ("signed", "Signed", "signature", []),
+    ],
+}
+EXPECTED_TABLES = {
+    "outreach-referral": [("goals", "Goals", [("goal", "Goal", "text"),
+                                              ("who_will_help", "Who will help", "text"),
+                                              ("target_date", "Target date", "date")])],
+}
+BUILDERS: dict[str, Callable[..., bytes]] = {
+    "outreach-referral": outreach_referral,
+    "resident-self-assessment": resident_self_assessment,
+    "key-work-review": key_work_review,
+}
+# A person's answers, as the office's builder takes them (what they type) ...
+TYPED: dict[str, dict[str, Any]] = {
+    "outreach-referral": {
+        "client_name": "Zoë O'Brien", "person_id": "OR-0042", "date_of_birth": "10/12/1985",
+        "address": "Flat 2\n14 Example Road\nStockport SK1 1AA", "referral_date": "2 March 2026",
+        "referred_by": "Dr Jones, Example Surgery", "interpreter_needed": True,
+        "goals": [{"goal": "Find a flat", "who_will_help": "Sam Patel",
+                   "target_date": "01/04/2026"},
+                  {"goal": "Register with a GP", "who_will_help": "Zoë",
+                   "target_date": "31/03/2026"}],
+    },
+    "resident-self-assessment": {
+        "name": "Łucja Nowak", "person_id": "SWA-0007", "date_of_assessment": "05/03/2026",
+        "how_safe": "Quite safe", "children_with_you": False, "agree_to_sharing": True,
+        "help_with": "Money\nA solicitor",
+    },
+    "key-work-review": {
+        "service_user_name": "Ada Lovelace", "person_id": "KW-0101", "review_date": "3/3/26",
+        "key_worker": "Sam Patel", "progress": "Rent paid on time.\nStarted the lunch club.",
+        "risk_level": "Medium", "signed": "Sam Patel", "signed_on": "03/03/2026",
+    },
+}
+# ... and the record they expect back, by the adopted definition's keys.
+EXPECTED_VALUES: dict[str, dict[str, Any]] = {
+    "outreach-referral": {
+        "client_name": "Zoë O'Brien", "person_id": "OR-0042", "date_of_birth": date(1985, 12, 10),
+        "address": "Flat 2\n14 Example Road\nStockport SK1 1AA", "referral_date": date(2026, 3, 2),
+        "referred_by": "Dr Jones, Example Surgery", "interpreter_needed": True,
+    },
+    "resident-self-assessment": {
+        "name": "Łucja Nowak", "person_id": "SWA-0007", "date_of_assessment": date(2026, 3, 5),
+        "how_safe_do_you_feel_here": "quite_safe", "do_you_have_children_with_you": False,
+        "i_agree_to_my_information_being_shared_w": True,
+        "what_would_you_like_help_with": "Money\nA solicitor",
+    },
+    "key-work-review": {
+        "service_user_name": "Ada Lovelace", "person_id": "KW-0101",
+        "review_date": date(2026, 3, 3), "key_worker": "Sam Patel",
+        "progress_since_last_review": "Rent paid on time.\nStarted the lunch club.",
+        "risk_level": "medium", "signed_signature": "Sam Patel",
+        "signed_signed_on": date(2026, 3, 3),
+    },
+}
+EXPECTED_ROWS = {
+    "outreach-referral": {"goals": [
+        {"goal": "Find a flat", "who_will_help": "Sam Patel", "target_date": date(2026, 4, 1)},
+        {"goal": "Register with a GP", "who_will_help": "Zoë", "target_date": date(2026, 3, 31)},
+    ]},
+}
+FORMS = [pytest.param(form_id, id=form_id) for form_id in BUILDERS]
+
+
+@pytest.fixture(scope="module")
+def adopted(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A forms folder (the bundled forms and policies) with the three forms adopted."""
+    forms = tmp_path_factory.mktemp("adopted") / "forms"
+    shutil.copytree(DEFAULT_FORMS_DIR, forms, ignore=shutil.ignore_patterns("blank"))
+    for form_id, build in BUILDERS.items():
+        blank = forms.parent / f"{form_id}-blank.docx"
+        blank.write_bytes(build())
+        adopt(blank, form_id, [SERVICE], forms)
+    return forms
+
+
+def _definition(forms: Path, form_id: str) -> FormDefinition:
+    return Catalogue.load(forms).get(form_id)
+
+
+@pytest.mark.parametrize("form_id", FORMS)
+def test_inferred_definition_field_by_field(form_id: str, adopted: Path) -> None:
+    definition = _definition(adopted, form_id)
+    fields = [(f.key, f.label, f.type.value, [c.label for c in f.choices])
+              for f in definition.fields]
+    for found, expected in zip(fields, EXPECTED_FIELDS[form_id], strict=False):
+        assert found == expected
+    assert len(fields) == len(EXPECTED_FIELDS[form_id])
+    tables = [(t.key, t.label, [(c.key, c.label, c.type.value) for c in t.columns])
+              for t in definition.tables]
+    assert tables == EXPECTED_TABLES.get(form_id, [])
+    assert definition.services == (SERVICE,)
+    assert definition.leaves_by_key["person_id"].required
+
+
+def test_a_required_mark_makes_a_field_required(adopted: Path) -> None:
+    definition = _definition(adopted, "outreach-referral")
+    assert [f.key for f in definition.fields if f.required] == ["person_id"]
+
+
+def _fill_marked_up(blob: bytes, definition: FormDefinition, data: dict[str, Any]) -> bytes:
+    """What a person does in Word with the marked-up copy: types into its controls and
+    ticks the one box of a row of options (those stay boxes, as the office made them)."""
+    copy = definition.for_service(SERVICE)
+    values = coerce_values(copy, {k: v for k, v in data.items() if not _is_option_row(copy, k)})
+
+    def change(root: etree._Element) -> None:
+        fill_document(root, copy, values)
+        for key, value in data.items():
+            if _is_option_row(copy, key):
+                _tick(root, copy.leaves_by_key[key].choice_label(value))
+    return with_body(blob, change)
+
+
+def _is_option_row(copy: FormDefinition, key: str) -> bool:
+    spec = copy.leaves_by_key.get(key)
+    return spec is not None and spec.type.value == "choice"
+
+
+def _tick(root: etree._Element, option: str) -> None:
+    for node in root.iter(w("t")):
+        if node.text and f"{UNTICKED} {option}" in node.text:
+            node.text = node.text.replace(f"{UNTICKED} {option}", f"{TICKED} {option}")
+
+
+def _as_json(values: dict[str, Any], rows: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    def plain(value: Any) -> Any:
+        return value.isoformat() if isinstance(value, date) else value
+    data: dict[str, Any] = {k: plain(v) for k, v in values.items()}
+    for key, table in rows.items():
+        data[key] = [{c: plain(v) for c, v in row.items()} for row in table]
+    return data
+
+
+def _marked_up(forms: Path, form_id: str) -> Path:
+    return forms / "adopted" / SERVICE / f"{form_id}.docx"
+
+
+@pytest.mark.parametrize("form_id", FORMS)
+def test_marked_up_copy_fills_and_reads_back(form_id: str, adopted: Path,
+                                             tmp_path: Path) -> None:
+    definition = _definition(adopted, form_id)
+    data = _as_json(EXPECTED_VALUES[form_id], EXPECTED_ROWS.get(form_id, {}))
+    path = tmp_path / f"{form_id}-filled.docx"
+    path.write_bytes(_fill_marked_up(_marked_up(adopted, form_id).read_bytes(), definition,
+                                     data))
+    record = check(path, Catalogue.load(adopted))
+    assert (record.form_id, record.service) == (form_id, SERVICE)
+    for key, value in EXPECTED_VALUES[form_id].items():
+        assert record.values[key] == value, key
+    for key, rows in EXPECTED_ROWS.get(form_id, {}).items():
+        assert record.tables[key] == rows, key
+    assert record.complete, record.findings
+
+
+@pytest.mark.parametrize("form_id", FORMS)
+def test_blank_marked_up_copy_reads_as_empty(form_id: str, adopted: Path) -> None:
+    record = check(_marked_up(adopted, form_id), Catalogue.load(adopted))
+    assert not any(v for v in record.values.values())
+    assert all(rows == [] for rows in record.tables.values())
+
+
+def _visible(blob: bytes) -> list[str]:
+    """Each paragraph's text as a person sees it, blank lines and spaces aside."""
+    root = etree.fromstring(zipfile.ZipFile(io.BytesIO(blob)).read("word/document.xml"))
+    lines = (re.sub(r"[\s_\u2002]+", " ", text_of(p)).strip() for p in root.iter(w("p")))
+    return [line for line in lines if line]
+
+
+def _media(blob: bytes) -> dict[str, bytes]:
+    archive = zipfile.ZipFile(io.BytesIO(blob))
+    return {n: archive.read(n) for n in archive.namelist() if n.startswith("word/media/")}
+
+
+@pytest.mark.parametrize("form_id", FORMS)
+def test_marked_up_copy_keeps_the_layout_wording_and_logo(form_id: str,
+                                                          adopted: Path) -> None:
+    original = BUILDERS[form_id]()
+    marked = _marked_up(adopted, form_id).read_bytes()
+    assert _visible(marked) == _visible(original)
+    assert _media(marked) == _media(original)
+    for part in ("word/styles.xml", "word/settings.xml"):
+        assert zipfile.ZipFile(io.BytesIO(marked)).read(part) == \
+            zipfile.ZipFile(io.BytesIO(original)).read(part)
+    if form_id == "key-work-review":
+        assert _media(marked)  # the logo
+
+
+@pytest.mark.parametrize("form_id", FORMS)
+def test_unmarked_filled_copy_reads_back_by_layout(form_id: str, adopted: Path,
+                                                   tmp_path: Path) -> None:
+    path = tmp_path / f"{form_id}-old.docx"
+    path.write_bytes(BUILDERS[form_id](TYPED[form_id]))
+    record = check(path, Catalogue.load(adopted))
+    assert (record.form_id, record.service) == (form_id, SERVICE)
+    for key, value in EXPECTED_VALUES[form_id].items():
+        assert record.values[key] == value, key
+    for key, rows in EXPECTED_ROWS.get(form_id, {}).items():
+        assert record.tables[key] == rows, key
+    assert record.complete, record.findings
+    assert set(record.read_by_label) >= set(EXPECTED_VALUES[form_id])
+
+
+def test_forms_adopt_command_writes_the_definition_and_the_marked_up_copy(
+        tmp_path: Path) -> None:
+    forms = tmp_path / "forms"
+    shutil.copytree(DEFAULT_FORMS_DIR, forms, ignore=shutil.ignore_patterns("blank"))
+    blank = tmp_path / "Key Work Review.docx"
+    blank.write_bytes(key_work_review())
+    result = runner.invoke(app, ["forms", "adopt", str(blank), "--id", "key-work-review",
+                                 "--service", SERVICE, "--service", "swa-floating",
+                                 "--forms-dir", str(forms)])
+    assert result.exit_code == 0, result.output
+    assert (forms / "key-work-review.yaml").is_file()
+    for service in (SERVICE, "swa-floating"):
+        assert (forms / "adopted" / service / "key-work-review.docx").is_file()
+    for key in ("service_user_name", "person_id", "review_date", "risk_level", "signed"):
+        assert key in result.output
+    assert "check" in result.output.lower()
+    shown = runner.invoke(app, ["forms", "show", "key-work-review", "--forms-dir", str(forms),
+                                "--json"])
+    assert json.loads(shown.output)["services"] == [SERVICE, "swa-floating"]
+    again = runner.invoke(app, ["forms", "adopt", str(blank), "--id", "key-work-review",
+                                "--forms-dir", str(forms)])
+    assert isinstance(again.exception, PlanwatchError)  # main() prints it, exit code 1
+    assert "already" in str(again.exception)
+
+
+def test_forms_adopt_refuses_an_unknown_service(tmp_path: Path) -> None:
+    blank = tmp_path / "form.docx"
+    blank.write_bytes(key_work_review())
+    result = runner.invoke(app, ["forms", "adopt", str(blank), "--id", "kw", "--service",
+                                 "nowhere", "--forms-dir", str(tmp_path / "forms")])
+    assert isinstance(result.exception, PlanwatchError)
+    assert "nowhere" in str(result.exception)
+
+
+def test_the_offices_backlog_is_ingested_by_layout(adopted: Path, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    env = {"PLANWATCH_FORMS_DIR": str(adopted)}
+    assert runner.invoke(app, ["--home", str(home), "init"], env=env).exit_code == 0
+    backlog = tmp_path / "backlog"
+    backlog.mkdir()
+    for number in range(1, 4):
+        typed = {**TYPED["key-work-review"], "person_id": f"KW-{number:04d}"}
+        if number == 3:
+            typed["risk_level"] = None  # never ticked
+        (backlog / f"review-{number}.docx").write_bytes(key_work_review(typed, logo=number != 2))
+    (backlog / "self-assessment-2019.docx").write_bytes(
+        resident_self_assessment(TYPED["resident-self-assessment"]))
+    result = runner.invoke(app, ["--home", str(home), "ingest", str(backlog), "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    rows = {Path(row["file"]).name: row for row in json.loads(result.output)}
+    assert {name: row["outcome"] for name, row in rows.items()} == dict.fromkeys(rows, "stored")
+    assert rows["review-1.docx"]["form"] == "key-work-review"
+    assert rows["review-2.docx"]["person_id"] == "KW-0002"
+    assert rows["self-assessment-2019.docx"]["form"] == "resident-self-assessment"
+    assert rows["review-1.docx"]["findings"] in (0, [], None)
