@@ -32,7 +32,9 @@ from pipeline.errors import DefinitionError, UnknownFormError
 from pipeline.records import Severity
 from pipeline.yaml_text import load_yaml
 
-DEFAULT_FORMS_DIR = Path(__file__).resolve().parent.parent / "forms"
+# The bundled definitions, policies and blank forms: package data, so an installed
+# Planwatch (a wheel, pipx) has them as an editable checkout does.
+DEFAULT_FORMS_DIR = Path(__file__).resolve().parent / "forms"
 
 KEY_PATTERN = r"^[a-z][a-z0-9_]*$"
 
