@@ -39,6 +39,7 @@ from pydantic import ValidationError
 
 from pipeline.definitions import Catalogue, FieldSpec, FieldType, FormDefinition, normalise_label
 from pipeline.errors import FormReadError, PlanwatchError
+from pipeline.files import write_file
 from pipeline.formats.identity import PROP_FORM_ID, PROP_FORM_VERSION, PROP_SERVICE
 from pipeline.formats.safety import load_bytes, open_office_zip, parse_xml, read_part
 from pipeline.formats.strict import transitional_tree
@@ -761,10 +762,10 @@ def adopt(path: Path, form_id: str, services: Sequence[str], forms_dir: Path) ->
     marked: list[Path] = []
     for service in chosen:
         copy_path = forms_dir / "adopted" / service / f"{form_id}.docx"
-        copy_path.parent.mkdir(parents=True, exist_ok=True)
-        copy_path.write_bytes(package(original, inference.root,
-                                      form_properties(form_id, service)))
+        # A blank form and a definition say nothing about a person: not owner-only.
+        write_file(copy_path, package(original, inference.root,
+                                      form_properties(form_id, service)), private=False)
         marked.append(copy_path)
-    target.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=88),
-                      encoding="utf-8")
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=88)
+    write_file(target, text.encode("utf-8"), private=False)
     return Adoption(target, tuple(marked), definition, lines, tuple(unsure))
