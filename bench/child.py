@@ -65,7 +65,7 @@ def _deadlines(home: Path) -> dict[str, Any]:
 def _workbook(home: Path) -> dict[str, Any]:
     """``planwatch report weekly``: gather, compute, write the workbook, keep the snapshot."""
     from pipeline.config import load_settings
-    from pipeline.reports.weekly_job import write_compliance_report
+    from pipeline.reports.weekly.job import write_compliance_report
     from pipeline.store.session import open_store
 
     settings = load_settings(home)

@@ -1,7 +1,7 @@
 """End-to-end ingest of a backlog, as ``planwatch ingest`` runs it.
 
 The backlog is dropped into a fresh workspace's inbox, then taken in by exactly what the
-command does (:func:`pipeline.cli.casework.run_ingest`): the JSON log, the files read and
+command does (:func:`pipeline.cli.ingest.run_ingest`): the JSON log, the files read and
 validated by the sandboxed reader processes (``parse_workers``: one per CPU, up to 4),
 stored in batches, each original archived (fsynced) before its batch commits and removed
 from the inbox after. The readers are started before the clock is, as a watcher's are.
@@ -31,9 +31,9 @@ from sqlalchemy import event
 
 from bench.corpus import Corpus
 from bench.workspace import drop, fresh_workspace
-from pipeline.cli.casework import ingest_workspace, reader_pool
+from pipeline.cli.ingest import after_storing, ingest_workspace, reader_pool
 from pipeline.config import Settings
-from pipeline.inbox.backlog import store_backlog, write_closure_summaries
+from pipeline.inbox.backlog import ingest_paths
 from pipeline.inbox.ingest import IngestResult
 from pipeline.logs import configure_logging
 from pipeline.store.session import Store, open_store
@@ -110,10 +110,11 @@ def _ingest(settings: Settings, files: list[Path], checkpoints: set[int], *,
                 if done in checkpoints:
                     marks[done] = time.perf_counter() - start
 
-            _, closures = store_backlog(files, store, workspace, command="ingest",
-                                        on_result=on_result)
+            results = ingest_paths(files, store, workspace, command="ingest",
+                                   on_result=on_result)
             seconds = time.perf_counter() - start
-            written = write_closure_summaries(store, workspace, closures) if summaries else 0
+            written = (len(after_storing(settings, store, workspace.catalogue, results))
+                       if summaries else 0)
             summary_seconds = time.perf_counter() - start - seconds
     return IngestRun(files=len(files), seconds=seconds, outcomes=dict(outcomes),
                      workers=readers.workers, summaries=written,

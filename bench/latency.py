@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.workspace import fresh_workspace
-from pipeline.cli.casework import ingest_workspace
+from pipeline.cli.ingest import ingest_workspace
 from pipeline.inbox.ingest import IngestResult, ingest_file
 from pipeline.inbox.sandbox import SandboxedReader
 from pipeline.store.session import open_store

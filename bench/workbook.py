@@ -2,7 +2,7 @@
 
 For each size, a store of that many people (:mod:`bench.population`) is put in a fresh
 workspace, and a fresh Python process (:mod:`bench.child`) opens it and times
-:func:`pipeline.reports.weekly_job.write_compliance_report`, exactly what ``planwatch
+:func:`pipeline.reports.weekly.job.write_compliance_report`, exactly what ``planwatch
 report weekly`` and the watcher's Monday job call: gather from the store, compute every
 obligation, write the workbook, keep the week's snapshot.
 

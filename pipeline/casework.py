@@ -26,7 +26,7 @@ from pipeline.records import (
     Severity,
     StoredEvent,
 )
-from pipeline.reports.weekly_data import ActivePerson, IncompleteRow, RejectedRow, WeeklyInput
+from pipeline.reports.weekly.data import ActivePerson, IncompleteRow, RejectedRow, WeeklyInput
 from pipeline.rules.listing import LinkDisagreement, listed_people, listing_disagreements
 from pipeline.rules.obligations import compute_obligations as compute
 from pipeline.store import queries, supersession

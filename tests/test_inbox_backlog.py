@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from pipeline.inbox import backlog
 from pipeline.inbox.backlog import ingest_paths
 from pipeline.inbox.ingest import IngestResult, Outcome, Workspace, ingest_file
 from pipeline.inbox.sandbox import ReaderPool
+from pipeline.reports.outcome_summary.job import write_closure_summaries
 from pipeline.store.models import Episode, EventRow, Submission
 from pipeline.store.session import Store, open_store
 from pipeline.workspace import init_workspace
@@ -28,7 +30,15 @@ def _workspace(home: Path, catalogue: Catalogue, **extra: Any) -> tuple[Workspac
     settings = load_settings(home)
     return Workspace(home=home, inbox=settings.inbox_path, archive=settings.archive_path,
                      rejected=settings.rejected_path, catalogue=catalogue,
-                     reports=settings.reports_path, **extra), settings.database_url
+                     **extra), settings.database_url
+
+
+def _summarise(store: Store, workspace: Workspace, results: list[IngestResult]) -> None:
+    """What the command line and the watcher do once forms are stored."""
+    write_closure_summaries(store, workspace.catalogue,
+                            [(r.submission_id, r.form) for r in results
+                             if r.submission_id is not None],
+                            reports_path=workspace.home / "reports", today=date.today())
 
 
 def _backlog(folder: Path, catalogue: Catalogue) -> list[str]:
@@ -84,9 +94,12 @@ def test_a_backlog_in_batches_ends_as_the_files_taken_one_by_one(
     monkeypatch.setattr(backlog, "BATCH_FILES", 4)  # batches end mid-way through the story
     with open_store(one_url) as store:
         singly = [ingest_file(one.inbox / name, store, one) for name in names]
+        for result in singly:  # the watcher: after each file
+            _summarise(store, one, [result])
         rows_singly = _store_rows(store)
     with open_store(many_url) as store:
         batched = ingest_paths([many.inbox], store, many)
+        _summarise(store, many, batched)  # `planwatch ingest`: once the backlog is stored
         rows_batched = _store_rows(store)
 
     assert [r.file for r in batched] == names
@@ -100,9 +113,9 @@ def test_a_backlog_in_batches_ends_as_the_files_taken_one_by_one(
     assert sorted(p.name for p in (many.rejected).iterdir()) == sorted(
         p.name for p in (one.rejected).iterdir())
     # The closure wrote the person's outcome summary, as it does taken alone.
-    summaries = sorted(p.name for p in (many.reports or tmp_path).rglob("*.docx"))
+    summaries = sorted(p.name for p in (many.home / "reports").rglob("*.docx"))
     assert summaries and summaries == sorted(
-        p.name for p in (one.reports or tmp_path).rglob("*.docx"))
+        p.name for p in (one.home / "reports").rglob("*.docx"))
 
 
 def test_a_backlog_read_by_several_sandboxed_readers(tmp_path: Path,

@@ -10,7 +10,6 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.cli import reports as _reports  # noqa: F401  (registers forms prefill)
 from pipeline.config import Settings
 from pipeline.definitions import Catalogue
 from pipeline.errors import FillError

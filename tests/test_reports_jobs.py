@@ -15,16 +15,15 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.cli import reports as _reports  # noqa: F401  (registers schedule, summary)
 from pipeline.config import Settings, load_settings
 from pipeline.definitions import Catalogue
-from pipeline.reports.snapshots import last_written, load_weeks
-from pipeline.reports.weekly_job import (
+from pipeline.reports.weekly.job import (
     backfill_snapshots,
     last_weekly_write,
     weekly_due,
     write_compliance_report,
 )
+from pipeline.reports.weekly.snapshots import last_written, load_weeks
 from pipeline.store.models import SnapshotGroup, WeeklySnapshot
 from pipeline.store.session import open_store
 from tests.reports_store import add_closure, workspace

@@ -18,12 +18,11 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.cli import reports as _reports  # noqa: F401  (registers schedule, summary, prefill)
 from pipeline.config import Settings
 from pipeline.definitions import Catalogue
 from pipeline.files import file_part, output_folder, private_dir
+from pipeline.reports.outcome_summary.job import write_departure_drafts
 from pipeline.reports.saving import write_report_bytes
-from pipeline.reports.summary_job import write_departure_drafts
 from pipeline.store.models import Submission
 from pipeline.store.session import open_store
 from pipeline.watch.jobs import ScheduledReports

@@ -16,8 +16,8 @@ from pypdf import PdfReader
 from pipeline.config import Settings
 from pipeline.definitions import Catalogue
 from pipeline.prefill import write_prefilled
-from pipeline.reports.summary_job import write_summary_for_closure
-from pipeline.reports.weekly_job import write_compliance_report
+from pipeline.reports.outcome_summary.job import write_summary_for_closure
+from pipeline.reports.weekly.job import write_compliance_report
 from pipeline.store.session import open_store
 from tests.reports_store import add_closure, workspace
 

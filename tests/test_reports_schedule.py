@@ -13,8 +13,8 @@ from icalendar import Calendar
 
 from pipeline.errors import ReportError
 from pipeline.records import Obligation, ObligationStatus
-from pipeline.reports.calendar_ics import build_calendar, sequence_for, write_calendar
-from pipeline.reports.schedule import (
+from pipeline.reports.schedule.calendar import build_calendar, sequence_for, write_calendar
+from pipeline.reports.schedule.workbook import (
     ScheduleInput,
     schedule_input,
     sheet_title,

@@ -13,9 +13,10 @@ import pytest
 
 from pipeline.definitions import Catalogue
 from pipeline.errors import ReportError
-from pipeline.reports.summary import TEMPLATE, render_summary, write_summary_docx
-from pipeline.reports.summary_data import StoredForm, SummaryInput, build_summary
-from pipeline.reports.summary_job import (
+from pipeline.reports.outcome_summary.build_template import build
+from pipeline.reports.outcome_summary.data import StoredForm, SummaryInput, build_summary
+from pipeline.reports.outcome_summary.document import TEMPLATE, render_summary, write_summary_docx
+from pipeline.reports.outcome_summary.job import (
     load_summary,
     summary_file_name,
     write_departure_drafts,
@@ -24,7 +25,6 @@ from pipeline.reports.summary_job import (
 )
 from pipeline.store.models import Submission
 from pipeline.store.session import open_store
-from templates.build_outcome_summary import build
 from tests.reports_store import add_closure, workspace
 
 CS = "community-support"
@@ -194,7 +194,7 @@ def test_committed_template_matches_its_builder() -> None:
                 if name.startswith("word/") and name.endswith(".xml")}
 
     assert parts(TEMPLATE.read_bytes()) == parts(build()), (
-        "run `python3 templates/build_outcome_summary.py`")
+        "run `python3 -m pipeline.reports.outcome_summary.build_template`")
 
 
 def test_a_broken_template_is_a_report_error(tmp_path: Path) -> None:

@@ -14,16 +14,13 @@ from pydantic import ValidationError
 
 from pipeline.errors import ReportError
 from pipeline.records import Finding, Obligation, ObligationStatus, Severity
-from pipeline.reports import (
-    ActivePerson,
-    IncompleteRow,
-    RejectedRow,
-    WeeklyInput,
+from pipeline.reports.weekly.data import ActivePerson, IncompleteRow, RejectedRow, WeeklyInput
+from pipeline.reports.weekly.workbook import (
+    STATUS_LABELS,
     weekly_report_name,
     write_weekly_workbook,
 )
-from pipeline.reports.weekly import STATUS_LABELS
-from pipeline.reports.xlsx_style import file_link
+from pipeline.reports.xlsx.style import file_link
 
 AS_OF = date(2026, 3, 11)  # a Wednesday in ISO week 2026-W11
 FS, SH = "floating-support", "supported-housing"

@@ -10,9 +10,15 @@ from typing import Any
 import openpyxl
 import pytest
 
-from pipeline.reports import WeeklyInput, write_weekly_workbook
-from pipeline.reports.weekly_data import Disagreed, DisagreementRow, ScoreRow, WeekCounts
-from pipeline.reports.weekly_summary import current_tallies, trend_rates
+from pipeline.reports.weekly.data import (
+    Disagreed,
+    DisagreementRow,
+    ScoreRow,
+    WeekCounts,
+    WeeklyInput,
+)
+from pipeline.reports.weekly.summary_sheet import current_tallies, trend_rates
+from pipeline.reports.weekly.workbook import write_weekly_workbook
 from pipeline.store.models import SnapshotGroup
 from tests.test_reports_weekly import ASHA, BEN, FS, SH, column, rows_of, sample, summary_table
 

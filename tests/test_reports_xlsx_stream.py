@@ -10,8 +10,8 @@ import openpyxl
 import pytest
 from openpyxl import Workbook
 
-from pipeline.reports.xlsx_stream import StreamedSheets
-from pipeline.reports.xlsx_style import (
+from pipeline.reports.xlsx.stream import StreamedSheets
+from pipeline.reports.xlsx.style import (
     Column,
     Kind,
     Link,

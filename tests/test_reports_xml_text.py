@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.reports.xml_text import escape_text, quote_attribute, quote_path
+from pipeline.reports.xlsx.xml_text import escape_text, quote_attribute, quote_path
 
 CASES = [
     pytest.param("P-0001 Support plan 05-08-2023.docx", id="usual_form_name"),

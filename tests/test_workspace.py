@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from pipeline.cli import workspace as _cli_workspace  # noqa: F401  registers `init`
+from pipeline.cli import init as _cli_init  # noqa: F401  registers `init`
 from pipeline.cli.app import app
 from pipeline.config import SETTINGS_FILE_NAME, Settings, file_keys, load_settings
 from pipeline.errors import PlanwatchError, SettingsError

@@ -12,14 +12,19 @@ import sys
 from pipeline.cli.app import app, console_error
 from pipeline.errors import PlanwatchError
 
-# Command modules register themselves on import.
-from pipeline.cli import casework as _casework  # noqa: F401  isort: skip
+# Command modules (one per command, or command group) register themselves on import.
 from pipeline.cli import db as _db  # noqa: F401  isort: skip
 from pipeline.cli import demo as _demo  # noqa: F401  isort: skip
+from pipeline.cli import due as _due  # noqa: F401  isort: skip
 from pipeline.cli import forms as _forms  # noqa: F401  isort: skip
-from pipeline.cli import reports as _reports  # noqa: F401  isort: skip
+from pipeline.cli import ingest as _ingest  # noqa: F401  isort: skip
+from pipeline.cli import init as _init  # noqa: F401  isort: skip
+from pipeline.cli import report as _report  # noqa: F401  isort: skip
+from pipeline.cli import schedule as _schedule  # noqa: F401  isort: skip
+from pipeline.cli import show as _show  # noqa: F401  isort: skip
+from pipeline.cli import status as _status  # noqa: F401  isort: skip
+from pipeline.cli import summary as _summary  # noqa: F401  isort: skip
 from pipeline.cli import watch as _watch  # noqa: F401  isort: skip
-from pipeline.cli import workspace as _workspace  # noqa: F401  isort: skip
 
 
 def main() -> None:

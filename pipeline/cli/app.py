@@ -15,6 +15,7 @@ from rich.console import Console
 
 from pipeline.config import Settings, load_settings
 from pipeline.errors import PlanwatchError, SettingsError
+from pipeline.records import ObligationStatus
 
 app = typer.Typer(
     name="planwatch",
@@ -93,3 +94,14 @@ AsOfOption = Annotated[
     typer.Option("--as-of", formats=["%Y-%m-%d", "%d/%m/%Y"],
                  help="Date to judge deadlines on (default: today), YYYY-MM-DD."),
 ]
+
+
+SiteOption = Annotated[str | None, typer.Option(
+    help="Only the caseload of this site (several sites sharing one store).")]
+STATUS_COLOURS = {
+    ObligationStatus.OVERDUE: "red", ObligationStatus.DUE_SOON: "yellow",
+    ObligationStatus.MET: "green", ObligationStatus.MET_LATE: "dark_orange",
+    ObligationStatus.MISSED: "red", ObligationStatus.UPCOMING: "default",
+    ObligationStatus.NOT_APPLICABLE: "dim",
+    ObligationStatus.PAST_PLANNED_DURATION: "magenta",
+}

@@ -9,12 +9,12 @@ import typer
 
 from pipeline import casework
 from pipeline.cli.app import app, globals_of, out, today
-from pipeline.cli.casework import print_outcomes, run_ingest
+from pipeline.cli.ingest import print_outcomes, run_ingest
 from pipeline.config import load_settings
 from pipeline.definitions import Catalogue
 from pipeline.demo.run import drop_demo_forms, prepare_home
 from pipeline.records import ObligationStatus
-from pipeline.reports.demo_reports import write_demo_reports
+from pipeline.reports.demo import write_demo_reports
 from pipeline.store.session import open_store
 from pipeline.workspace import init_workspace
 

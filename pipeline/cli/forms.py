@@ -1,4 +1,4 @@
-"""``planwatch forms``: list, show, build, fill and check form definitions and files."""
+"""``planwatch forms``: list, show, build, fill, check, adopt and prefill forms."""
 
 from __future__ import annotations
 
@@ -9,10 +9,14 @@ import typer
 from rich.table import Table
 
 from pipeline import forms_service
-from pipeline.cli.app import JsonFlag, app, out, print_json
+from pipeline.cli.app import JsonFlag, app, out, print_json, today, workspace_settings
 from pipeline.definitions import DEFAULT_FORMS_DIR, Catalogue
 from pipeline.formats.titles import service_titles
+from pipeline.formats.word.adopt import adopt
+from pipeline.forms_service import FORMATS
+from pipeline.prefill import write_prefilled
 from pipeline.records import Record, Severity
+from pipeline.store.session import open_store
 
 forms_app = typer.Typer(help="Form definitions, blank forms, filling and checking.",
                         no_args_is_help=True)
@@ -108,6 +112,35 @@ def check_form(
     _print_record(file, record)
 
 
+@forms_app.command("adopt")
+def adopt_form(
+    file: Annotated[Path, typer.Argument(help="Your organisation's own blank Word form.")],
+    form_id: Annotated[str, typer.Option("--id", help="The new form's id, e.g. "
+                                         "key-work-review.")],
+    services: Annotated[list[str] | None, typer.Option(
+        "--service", help="A service that uses it (repeat for more; default: every "
+        "service).")] = None,
+    forms_dir: FormsDir = DEFAULT_FORMS_DIR,
+) -> None:
+    """Adopt your own blank Word form: write forms/ID.yaml, inferred from its labels and
+    layout, and a copy with content controls in its answer places for staff to use."""
+    adoption = adopt(file, form_id, services or [], forms_dir)
+    out.print(f"wrote {adoption.definition_path}", markup=False)
+    for path in adoption.marked_up:
+        out.print(f"wrote {path} (the blank form for staff, with content controls)",
+                  markup=False)
+    out.print(f"[bold]Inferred[/] ({len(adoption.inferred)} fields and tables):")
+    for line in adoption.inferred:
+        out.print(f"  {line}", markup=False)
+    if adoption.unsure:
+        out.print("[bold yellow]Unsure[/] (check these):")
+        for line in adoption.unsure:
+            out.print(f"  {line}", markup=False)
+    out.print("Check every field in the definition (types, required, choices) and add "
+              "events, as for any form; `planwatch forms check` reads the marked-up copies "
+              "and your old filled copies alike.", markup=False)
+
+
 def _record_json(file: Path, record: Record) -> dict[str, object]:
     return {
         "file": file.name,
@@ -120,6 +153,8 @@ def _record_json(file: Path, record: Record) -> dict[str, object]:
         **record.json_values(),
         "findings": [f.model_dump(mode="json") for f in record.findings],
         "complete": record.complete,
+        # Answers read by their labels from the layout (no content control held them).
+        "read_by_label": list(record.read_by_label),
     }
 
 
@@ -141,3 +176,21 @@ def _print_record(file: Path, record: Record) -> None:
         colour = "red" if finding.severity is Severity.BLOCKING else "yellow"
         out.print(f"[{colour}]{finding.severity.value}[/] ", end="")
         out.print(f"{finding.field}: {finding.message}", markup=False)
+
+
+@forms_app.command("prefill")
+def prefill(
+    ctx: typer.Context,
+    form: Annotated[str, typer.Argument(help="Form id, e.g. review.")],
+    person_id: Annotated[str, typer.Argument(help="The person's reference, e.g. CS-00042.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Form to write.")],
+    fmt: Annotated[str | None, typer.Option(
+        "--format", help=f"One of {', '.join(FORMATS)} (default: from the file name).")] = None,
+) -> None:
+    """The next form for a person, with their details and open actions filled in."""
+    settings = workspace_settings(ctx)
+    with open_store(settings.database_url) as store:
+        path = write_prefilled(store, Catalogue.load(settings.forms_path), form, person_id,
+                               output, today=today(), fmt=fmt,
+                               reports_path=settings.reports_path)
+    out.print(f"Wrote {path}", markup=False)

@@ -6,30 +6,26 @@ import logging
 import os
 import signal
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import typer
-from rich.table import Table
-from sqlalchemy import func, select
 
-from pipeline.cli.app import JsonFlag, app, out, print_json, workspace_settings
-from pipeline.cli.casework import ingest_workspace
+from pipeline.cli.app import app, out, workspace_settings
+from pipeline.cli.ingest import after_storing, ingest_workspace
 from pipeline.config import Settings, load_settings
 from pipeline.errors import StoreError
 from pipeline.files import clean_temporary_files
-from pipeline.inbox.candidates import inbox_entries
 from pipeline.inbox.failures import machine_problem
-from pipeline.inbox.ingest import ingest_file
+from pipeline.inbox.ingest import IngestResult, Workspace, ingest_file
 from pipeline.inbox.sandbox import SandboxedReader
 from pipeline.logs import configure_logging
-from pipeline.store.models import AuditEntry
 from pipeline.store.session import Store, open_store
 from pipeline.watch.jobs import ScheduledReports
 from pipeline.watch.loop import Watcher, WatchOptions
-from pipeline.watch.status import WatchStatus, is_alive, read_status, write_status
+from pipeline.watch.status import WatchStatus, write_status
 
 LONDON = ZoneInfo("Europe/London")
 OUTCOME_ACTIONS = ("stored", "superseded", "duplicate", "rejected")
@@ -87,13 +83,21 @@ def run_watcher(settings: Settings, stop: threading.Event) -> None:
         workspace = ingest_workspace(settings, parse=reader.read)
         watcher = Watcher(
             inbox=settings.inbox_path, home=settings.home,
-            ingest=lambda path: ingest_file(path, store, workspace, command="watch"),
+            ingest=lambda path: _take_one(path, settings, store, workspace),
             on_tick=ScheduledReports(store, settings, workspace.catalogue),
             options=WatchOptions(settle_seconds=settings.settle_seconds,
                                  rescan_seconds=settings.rescan_seconds,
                                  poll_seconds=settings.poll_seconds,
                                  ignored=settings.ignore_patterns))
         watcher.run(stop)
+
+
+def _take_one(path: Path, settings: Settings, store: Store,
+              workspace: Workspace) -> IngestResult:
+    """One settled file through ingest, then what follows from storing it."""
+    result = ingest_file(path, store, workspace, command="watch")
+    after_storing(settings, store, workspace.catalogue, [result])
+    return result
 
 
 def _wait_for_store(settings: Settings, stop: threading.Event) -> Store | None:
@@ -115,68 +119,3 @@ def _wait_for_store(settings: Settings, stop: threading.Event) -> Store | None:
             write_status(settings.home, waiting)
             return None
         delay = min(_STORE_RETRY_MAX_SECONDS, delay * 2)
-
-
-def _counts(settings: Settings) -> dict[str, dict[str, int]]:
-    now = datetime.now(LONDON)
-    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    starts = {"today": midnight, "this week": midnight - timedelta(days=now.weekday())}
-    counts: dict[str, dict[str, int]] = {}
-    with open_store(settings.database_url) as store, store.session() as session:
-        for label, start in starts.items():
-            rows = session.execute(
-                select(AuditEntry.action, func.count()).where(
-                    AuditEntry.at >= start.astimezone(UTC),
-                    AuditEntry.action.in_(OUTCOME_ACTIONS),
-                ).group_by(AuditEntry.action)).all()
-            found = {str(action): int(n) for action, n in rows}
-            counts[label] = {action: found.get(action, 0) for action in OUTCOME_ACTIONS}
-    return counts
-
-
-def _waiting(settings: Settings) -> list[Path]:
-    inbox = settings.inbox_path
-    if not inbox.is_dir():
-        return []
-    return list(inbox_entries(inbox, ignored=settings.ignore_patterns))
-
-
-@app.command("status")
-def status(ctx: typer.Context, as_json: JsonFlag = False) -> None:
-    """The watcher's health, files waiting, the last file taken, and counts by outcome."""
-    settings = workspace_settings(ctx)
-    current = read_status(settings.home)
-    alive = current is not None and is_alive(current)
-    report: dict[str, Any] = {
-        "watcher": ("running" if alive else "not running"),
-        "health": current.health if current and alive else None,
-        "mode": current.mode if current else None,
-        "last_seen": current.heartbeat_at if current else None,
-        "settling": current.settling if current and alive else 0,
-        "waiting": len(_waiting(settings)),
-        "inbox_present": settings.inbox_path.is_dir(),
-        "last_file": current.last_file if current else {},
-        "blocked": current.blocked if current and alive else {},
-        "counts": _counts(settings),
-    }
-    if as_json:
-        print_json(report)
-        return
-    state = "[green]running[/]" if alive else "[red]not running[/]"
-    out.print(f"Watcher: {state}" + (f" ({report['mode']}, health: {report['health']})"
-                                      if alive else ""))
-    if not alive and current is not None:
-        out.print(f"Last seen {current.heartbeat_at[:19].replace('T', ' ')} UTC", markup=False)
-    out.print(f"Inbox: {settings.inbox_path}: {report['waiting']} file(s) waiting, "
-              f"{report['settling']} settling" + ("" if report["inbox_present"]
-                                                   else " (FOLDER MISSING)"), markup=False)
-    for name, reason in report["blocked"].items():
-        out.print(f"Blocked: {name}: {reason}", markup=False)
-    last = report["last_file"]
-    if last:
-        out.print(f"Last file: {last.get('file')} → {last.get('outcome')} at "
-                  f"{str(last.get('at', ''))[:19].replace('T', ' ')} UTC", markup=False)
-    table = Table("", *OUTCOME_ACTIONS)
-    for label, row in report["counts"].items():
-        table.add_row(label, *(str(row[a]) for a in OUTCOME_ACTIONS))
-    out.print(table)

@@ -11,8 +11,9 @@ claims, one query for duplicates, one set of disk flushes for all its archive co
 all of that for every file. Meanwhile the workspace's readers (several sandboxed worker
 processes) read the files ahead (:class:`pipeline.inbox.read_ahead.ReadAhead`).
 
-Closure forms write their person's outcome summary once the whole backlog is stored
-(:func:`write_closure_summaries`), so the summary describes how things ended.
+What follows from the stored forms (a closure's outcome summary) is the caller's job,
+once the whole backlog is stored, so the summary describes how things ended
+(:func:`pipeline.reports.outcome_summary.job.write_closure_summaries`).
 
 A crash mid-batch leaves each file either still in the inbox (an archive copy already
 written is reused when it is taken again) or stored. Files that need special care go
@@ -51,12 +52,10 @@ from pipeline.inbox.ingest import (
     record_duplicate,
     reject,
     stored_result,
-    summary_on_closure,
 )
 from pipeline.inbox.read_ahead import ReadAhead
 from pipeline.inbox.recording import NewForm, record_submissions
 from pipeline.records import RawForm, Record
-from pipeline.reports.summary_job import may_close
 from pipeline.store.claims import claim_many
 from pipeline.store.models import Submission
 from pipeline.store.session import Store
@@ -86,58 +85,27 @@ class _Readable:
     record: Record
 
 
-# Closure forms stored, by (person, service), in order: (submission, received, form id).
-Closures = dict[tuple[str, str], list[tuple[int, datetime, str]]]
 
 
 def ingest_paths(
     paths: Iterable[Path], store: Store, workspace: Workspace, *, command: str = "ingest",
     on_result: Callable[[IngestResult], None] | None = None,
 ) -> list[IngestResult]:
-    """Ingest every form file under ``paths`` (files or folders), in name order, in batches
-    (see the module docstring); ``on_result`` hears of each file as its batch ends. Once
-    all are stored, the closures among them write their outcome summaries."""
-    results, closures = store_backlog(paths, store, workspace, command=command,
-                                      on_result=on_result)
-    write_closure_summaries(store, workspace, closures)
-    return results
-
-
-def store_backlog(
-    paths: Iterable[Path], store: Store, workspace: Workspace, *, command: str = "ingest",
-    on_result: Callable[[IngestResult], None] | None = None,
-) -> tuple[list[IngestResult], Closures]:
-    """:func:`ingest_paths` up to the summaries: every file's outcome, and the closure
-    forms stored, for :func:`write_closure_summaries`."""
+    """Ingest every file under ``paths`` (files or folders), in name order, in batches
+    (see the module docstring); ``on_result`` hears of each file as its batch ends."""
     found = list(expand_paths(paths, ignored=workspace.ignored))
     results: list[IngestResult] = []
-    closures: Closures = {}
     with contextlib.ExitStack() as stack:
         if workspace.parse is not None and len(found) > 1:
             ahead = stack.enter_context(ReadAhead(workspace.parse, found, workspace.limits,
                                                   workers=workspace.parse_workers))
             workspace = replace(workspace, parse=ahead.parse)
         for batch in _batches(found, workspace):
-            for result in _ingest_batch(batch, store, workspace, command, closures):
+            for result in _ingest_batch(batch, store, workspace, command):
                 results.append(result)
                 if on_result is not None:
                     on_result(result)
-    return results, closures
-
-
-def write_closure_summaries(store: Store, workspace: Workspace, closures: Closures) -> int:
-    """One outcome summary per person and service with a closure in the backlog, written
-    by the latest closure still current (an earlier one would describe the same, latest,
-    episode: a summary is of the episode open on its date). Returns how many were written.
-    """
-    written = 0
-    for candidates in closures.values():
-        for submission_id, received, form_id in reversed(candidates):
-            if summary_on_closure(store, workspace, submission_id, received,
-                                  workspace.catalogue.get(form_id)) is not None:
-                written += 1
-                break
-    return written
+    return results
 
 
 def _batches(found: list[Path], workspace: Workspace) -> Iterable[list[Path]]:
@@ -154,8 +122,8 @@ def _batches(found: list[Path], workspace: Workspace) -> Iterable[list[Path]]:
         yield batch
 
 
-def _ingest_batch(batch: list[Path], store: Store, workspace: Workspace, command: str,
-                  closures: Closures) -> list[IngestResult]:
+def _ingest_batch(batch: list[Path], store: Store, workspace: Workspace,
+                  command: str) -> list[IngestResult]:
     results: dict[Path, IngestResult] = {}
     loaded, one_by_one = _load(batch, workspace)
     with claim_many(store, [item.sha256 for item in loaded]) as held:
@@ -179,7 +147,7 @@ def _ingest_batch(batch: list[Path], store: Store, workspace: Workspace, command
                 results[item.path] = changed_result(item.path)
                 continue
             readable.append(_Readable(item, raw, record))
-        stored, archived = (_store(readable, store, workspace, command, closures)
+        stored, archived = (_store(readable, store, workspace, command)
                             if readable else ({}, {}))
     results.update(stored)
     retry = [item.loaded.path for item in readable if item.loaded.path not in stored]
@@ -244,8 +212,8 @@ def _data(loaded: _Loaded) -> bytes:
     return loaded.dropped.data
 
 
-def _store(readable: list[_Readable], store: Store, workspace: Workspace, command: str,
-           closures: Closures) -> tuple[dict[Path, IngestResult], dict[Path, Path]]:
+def _store(readable: list[_Readable], store: Store, workspace: Workspace,
+           command: str) -> tuple[dict[Path, IngestResult], dict[Path, Path]]:
     """Archive and store the readable files of a batch: their outcomes (none: take them
     one by one) and where each original was archived."""
     archived = files.keep_copies([
@@ -271,11 +239,6 @@ def _store(readable: list[_Readable], store: Store, workspace: Workspace, comman
         return {}, kept
     results: dict[Path, IngestResult] = {}
     for item, path, stored in zip(readable, archived, outcomes, strict=True):
-        results[item.loaded.path] = stored_result(
-            item.loaded.dropped, item.record, stored, path, store, workspace,
-            item.loaded.received, summarise=False)
-        record = item.record
-        if may_close(workspace.catalogue.get(record.form_id)):
-            closures.setdefault((record.person_id or "", record.service), []).append(
-                (stored.submission_id, item.loaded.received, record.form_id))
+        results[item.loaded.path] = stored_result(item.loaded.dropped, item.record, stored,
+                                                  path, workspace)
     return results, kept

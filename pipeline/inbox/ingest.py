@@ -39,8 +39,8 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
 from pipeline import files
-from pipeline.definitions import Catalogue, FormDefinition
-from pipeline.errors import FormReadError, ReaderLimitError, ReportError, StoreError
+from pipeline.definitions import Catalogue
+from pipeline.errors import FormReadError, ReaderLimitError, StoreError
 from pipeline.formats.reading import read_form
 from pipeline.formats.safety import DEFAULT_LIMITS, Limits, size_limit_mb
 from pipeline.inbox.candidates import IGNORED_PATTERNS, unsupported_format
@@ -56,7 +56,6 @@ from pipeline.inbox.failures import STORE_FAILED_REASON, machine_problem
 from pipeline.inbox.read_ahead import Parse as Parse  # re-exported: callers type their readers
 from pipeline.inbox.recording import Stored, record_submission
 from pipeline.records import RawForm, Record
-from pipeline.reports.summary_job import may_close, write_summary_for_closure
 from pipeline.store import audit
 from pipeline.store.claims import claim
 from pipeline.store.models import Submission, SubmissionStatus
@@ -113,8 +112,6 @@ class Workspace:
     # Reads and validates one file's bytes, e.g. in a sandboxed worker process; None:
     # in this process (tests, `forms check`).
     parse: Parse | None = None
-    # Where outcome summaries go when a closure form arrives (None: not written).
-    reports: Path | None = None
     # The site this workspace serves, recorded on every file (several sites, one store).
     site: str | None = None
     # How many files ``parse`` may be given at once (worker processes reading in parallel).
@@ -231,7 +228,7 @@ def store_form(dropped: Dropped, raw: RawForm, record: Record, store: Store,
                                          retryable=True),
                       store, workspace, command, received, replaces=replaces)
     forget_files(forgotten, workspace)
-    return stored_result(dropped, record, stored, archived, store, workspace, received)
+    return stored_result(dropped, record, stored, archived, workspace)
 
 
 def archive_folder(archive_root: Path, received: datetime) -> Path:
@@ -271,14 +268,11 @@ def forget_files(relative_paths: list[str], workspace: Workspace) -> None:
 
 
 def stored_result(dropped: Dropped, record: Record, stored: Stored, archived: Path,
-                  store: Store, workspace: Workspace, received: datetime, *,
-                  summarise: bool = True) -> IngestResult:
-    """After the commit: the file leaves the inbox, a closure's summary is written (unless
-    the caller writes it: ``summarise=False``), and the outcome is logged and returned."""
+                  workspace: Workspace) -> IngestResult:
+    """After the commit: the file leaves the inbox, and the outcome is logged and returned.
+    (What follows from it, such as a closure's outcome summary, is the caller's job:
+    :func:`pipeline.reports.outcome_summary.job.write_closure_summaries`.)"""
     left = remove_from_inbox(dropped, workspace)
-    if summarise:
-        summary_on_closure(store, workspace, stored.submission_id, received,
-                           workspace.catalogue.get(record.form_id))
     log.info("file_" + stored.outcome, extra={
         "submission_id": stored.submission_id, "sha256": dropped.sha256,
         "form_id": record.form_id, "finding_count": len(record.findings)})
@@ -303,22 +297,6 @@ def _with_change_note(reason: str | None, left: bool) -> str | None:
 def _parse_here(path: Path, data: bytes, workspace: Workspace) -> tuple[RawForm, Record]:
     raw = read_form(path, workspace.catalogue, data=data)
     return raw, validate(raw, workspace.catalogue.get(raw.form_id))
-
-
-def summary_on_closure(store: Store, workspace: Workspace, submission_id: int,
-                       received: datetime, definition: FormDefinition) -> Path | None:
-    """A closure form's arrival writes the outcome summary (its path is returned); the form
-    is stored either way."""
-    if workspace.reports is None or not may_close(definition):
-        return None  # most forms cannot close an episode: no need to ask the store
-    try:
-        return write_summary_for_closure(store, workspace.catalogue, submission_id,
-                                         reports_path=workspace.reports,
-                                         today=received.astimezone(LONDON).date())
-    except ReportError:
-        log.warning("summary_not_written", exc_info=True,
-                    extra={"submission_id": submission_id})
-        return None
 
 
 def read_checked(dropped: Dropped, workspace: Workspace) -> tuple[RawForm, Record]:

@@ -1,48 +1,20 @@
-"""What Planwatch writes for people to read: one report per module.
+"""What Planwatch writes for people to read, one subpackage per thing it makes.
 
-Pure report writers (typed input in, file out; they never open the store or read
-settings):
+- :mod:`~pipeline.reports.weekly`: the manager's weekly compliance workbook (its sheets,
+  its input, the weekly snapshots behind its trend, and the job that writes it);
+- :mod:`~pipeline.reports.outcome_summary`: the Word outcome summary written when
+  support ends (and drafts before a planned departure);
+- :mod:`~pipeline.reports.schedule`: a worker's review schedule, as a workbook and as an
+  iCalendar file;
+- :mod:`~pipeline.reports.xlsx`: streaming and styling the workbooks both of the above
+  write.
 
-- :mod:`~pipeline.reports.weekly`: the manager's weekly compliance workbook, with
-  :mod:`~.weekly_summary`, :mod:`~.weekly_sheets` and :mod:`~.weekly_caseload` for its
-  sheets, :mod:`~.weekly_data` for its input and :mod:`~.tally` for its counting;
-- :mod:`~pipeline.reports.schedule` and :mod:`~.calendar_ics`: review schedules as a
-  workbook and as an iCalendar file;
-- :mod:`~pipeline.reports.summary` (with :mod:`~.summary_data`, :mod:`~.summary_chart`):
-  outcome summaries from the docxtpl template in ``templates/``;
-- :mod:`~pipeline.reports.xlsx_style`, :mod:`~.output`: shared sheet styling and
-  atomic, permission-aware file writing.
+Shared by them: :mod:`~.feed` (the one data layer from the store to the reports),
+:mod:`~.tally` (counting obligations by group), :mod:`~.sites`, :mod:`~.text` (text fit
+for one line) and :mod:`~.saving` (writing through :mod:`pipeline.files`, with the
+reports' own error messages); :mod:`~.demo` writes the demo's reports.
 
-Where reports meet the store and the settings (the callers' side):
-
-- :mod:`~.feed` and :mod:`~.snapshots`: the workbook's input and the weekly snapshots;
-- :mod:`~.weekly_job`, :mod:`~.schedule_job`, :mod:`~.summary_job`,
-  :mod:`~.demo_reports`: what the command line, the watcher, ingest and the demo call.
+Reports may import the store, the rules, the records, the definitions and policies,
+and :mod:`pipeline.files`; nothing below them (inbox, rules, store, formats) imports
+reports. This package imports nothing itself, so importing one report is cheap.
 """
-
-from __future__ import annotations
-
-from pipeline.reports.weekly import weekly_report_name, write_weekly_workbook
-from pipeline.reports.weekly_data import (
-    ActivePerson,
-    Disagreed,
-    DisagreementRow,
-    IncompleteRow,
-    RejectedRow,
-    ScoreRow,
-    WeekCounts,
-    WeeklyInput,
-)
-
-__all__ = [
-    "ActivePerson",
-    "Disagreed",
-    "DisagreementRow",
-    "IncompleteRow",
-    "RejectedRow",
-    "ScoreRow",
-    "WeekCounts",
-    "WeeklyInput",
-    "weekly_report_name",
-    "write_weekly_workbook",
-]

@@ -1,7 +1,7 @@
 """Gathering the weekly workbook's input from the store.
 
 The report modules are pure functions over typed input; this module (with
-:mod:`pipeline.reports.snapshots`) is where reports meet the store: obligations by the
+:mod:`pipeline.reports.weekly.snapshots`) is where reports meet the store: obligations by the
 services' policies with the workspace's defaults (:func:`pipeline.casework.obligations`),
 incomplete and rejected forms, open episodes with their teams and opening forms,
 disagreements, outcome scores, capacities, the form that meets each obligation and the
@@ -28,8 +28,8 @@ from pipeline import casework
 from pipeline.config import Settings
 from pipeline.definitions import Catalogue
 from pipeline.records import Finding, construct_trusted
-from pipeline.reports import snapshots
-from pipeline.reports.weekly_data import (
+from pipeline.reports.weekly import snapshots
+from pipeline.reports.weekly.data import (
     ActivePerson,
     Disagreed,
     DisagreementRow,
@@ -38,7 +38,7 @@ from pipeline.reports.weekly_data import (
     ScoreRow,
     WeeklyInput,
 )
-from pipeline.reports.weekly_summary import TREND_WEEKS
+from pipeline.reports.weekly.summary_sheet import TREND_WEEKS
 from pipeline.rules.bulk import collector_paused
 from pipeline.store import queries
 from pipeline.store.models import Episode, EventRow, OutcomeScore, Submission, SubmissionStatus

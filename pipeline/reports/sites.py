@@ -8,7 +8,7 @@ snapshots are kept for the unfiltered workbook only.
 
 from __future__ import annotations
 
-from pipeline.reports.weekly_data import WeeklyInput
+from pipeline.reports.weekly.data import WeeklyInput
 
 
 def for_site(data: WeeklyInput, people: set[tuple[str, str]], site: str) -> WeeklyInput:

@@ -262,7 +262,7 @@ class WeeklySnapshot(Base):
     """One group's compliance counts in one ISO week: the workbook's 12-week trend.
 
     One row per (``week``, ``group_kind``, ``group_name``); writing a week's workbook again
-    replaces that week's rows (:mod:`pipeline.reports.snapshots`). ``group_name`` is the
+    replaces that week's rows (:mod:`pipeline.reports.weekly.snapshots`). ``group_name`` is the
     service id, team or worker name (``""`` for all). Counts only: no person is named.
     """
 

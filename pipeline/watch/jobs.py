@@ -20,8 +20,8 @@ from zoneinfo import ZoneInfo
 from pipeline.config import Settings
 from pipeline.definitions import Catalogue
 from pipeline.errors import PlanwatchError
-from pipeline.reports.summary_job import write_departure_drafts
-from pipeline.reports.weekly_job import last_weekly_write, weekly_due, write_compliance_report
+from pipeline.reports.outcome_summary.job import write_departure_drafts
+from pipeline.reports.weekly.job import last_weekly_write, weekly_due, write_compliance_report
 from pipeline.store.session import Store
 
 LONDON = ZoneInfo("Europe/London")

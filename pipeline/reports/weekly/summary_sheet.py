@@ -23,8 +23,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 
 from pipeline.reports.tally import ALL, NO_TEAM, UNASSIGNED, GroupKey, Member, Tally, rag, tallies
-from pipeline.reports.weekly_data import WeeklyInput
-from pipeline.reports.xlsx_style import (
+from pipeline.reports.weekly.data import WeeklyInput
+from pipeline.reports.xlsx.style import (
     ACCENT,
     BOLD_FONT,
     TITLE_FONT,

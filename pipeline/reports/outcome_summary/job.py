@@ -11,7 +11,9 @@ that two references never give one file name (:func:`~pipeline.files.file_part`)
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Iterable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,16 +25,18 @@ from pipeline.definitions import Catalogue, FieldType, FormDefinition
 from pipeline.errors import ReportError
 from pipeline.files import file_part
 from pipeline.policies import SERVICE_PATTERN
-from pipeline.reports.saving import report_folder, report_tree
-from pipeline.reports.summary import TEMPLATE, write_summary_docx
-from pipeline.reports.summary_data import (
+from pipeline.reports.outcome_summary.data import (
     CLOSURE_FORM,
     StoredForm,
     SummaryInput,
     build_summary,
 )
+from pipeline.reports.outcome_summary.document import TEMPLATE, write_summary_docx
+from pipeline.reports.saving import report_folder, report_tree
 from pipeline.store.models import Episode, EventRow, Submission, SubmissionStatus
 from pipeline.store.session import Store
+
+log = logging.getLogger("planwatch.reports")
 
 SUMMARIES_DIR = "summaries"
 CLOSURE_EVENT = "closure"
@@ -173,6 +177,44 @@ def write_summary_for_closure(store: Store, catalogue: Catalogue, submission_id:
         as_of = max(today, submission.event_date or today)
     return write_summary(store, catalogue, person_id, as_of=as_of, service=service,
                          reports_path=reports_path)
+
+
+def write_closure_summaries(store: Store, catalogue: Catalogue,
+                            stored: Iterable[tuple[int, str | None]], *, reports_path: Path,
+                            today: date) -> list[Path]:
+    """The job that follows storing forms (one file from the watcher, or a whole backlog):
+    one outcome summary per person and service with a closure among ``stored``
+    (submission id, form id), written by the latest closure still current (an earlier
+    one would describe the same, latest, episode: a summary is of the episode open on its
+    date). A summary that cannot be written is logged and skipped: the forms are stored
+    either way. Returns the summaries written.
+    """
+    candidates = sorted(sid for sid, form_id in stored
+                        if form_id is not None and may_close(catalogue.get(form_id)))
+    if not candidates:
+        return []  # most forms cannot close an episode: no need to ask the store
+    with store.session() as session:
+        pairs = {sid: (person, service) for sid, person, service in session.execute(
+            select(Submission.id, Submission.person_id, Submission.service)
+            .where(Submission.id.in_(candidates)))}
+    latest_first: dict[tuple[str | None, str | None], list[int]] = {}
+    for sid in reversed(candidates):
+        if sid in pairs:
+            latest_first.setdefault(pairs[sid], []).append(sid)
+    written: list[Path] = []
+    for submissions in latest_first.values():
+        for submission_id in submissions:
+            try:
+                path = write_summary_for_closure(store, catalogue, submission_id,
+                                                 reports_path=reports_path, today=today)
+            except ReportError:
+                log.warning("summary_not_written", exc_info=True,
+                            extra={"submission_id": submission_id})
+                break
+            if path is not None:
+                written.append(path)
+                break
+    return written
 
 
 def departures_due(session: Session, today: date) -> list[tuple[str, str, date]]:

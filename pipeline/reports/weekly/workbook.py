@@ -15,7 +15,7 @@
     Obligations               every obligation: filtering it reproduces every Summary count
     Active people             every open episode: the rows behind the caseload counts
 
-A pure function over :class:`~pipeline.reports.weekly_data.WeeklyInput`: no store, no
+A pure function over :class:`~pipeline.reports.weekly.data.WeeklyInput`: no store, no
 settings. Statuses are taken as the rules computed them for ``as_of``. Every row that
 comes from a form links to the archived file.
 """
@@ -29,18 +29,18 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from pipeline.errors import ReportError
-from pipeline.reports.weekly_caseload import write_caseload
-from pipeline.reports.weekly_data import WeeklyInput
-from pipeline.reports.weekly_sheets import (
+from pipeline.reports.weekly.caseload import write_caseload
+from pipeline.reports.weekly.data import WeeklyInput
+from pipeline.reports.weekly.sheets import (
     STATUS_LABELS,
     detail_sheets,
     form_sheets,
     obligation_sheets,
     outcome_sheets,
 )
-from pipeline.reports.weekly_summary import iso_week, write_summary
-from pipeline.reports.xlsx_stream import StreamedSheets
-from pipeline.reports.xlsx_style import Link, Value, file_links
+from pipeline.reports.weekly.summary_sheet import iso_week, write_summary
+from pipeline.reports.xlsx.stream import StreamedSheets
+from pipeline.reports.xlsx.style import Link, Value, file_links
 from pipeline.rules.bulk import collector_paused
 
 __all__ = ["STATUS_LABELS", "weekly_report_name", "write_weekly_workbook"]

@@ -14,7 +14,7 @@ from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from pipeline.reports.summary_data import AreaScore
+from pipeline.reports.outcome_summary.data import AreaScore
 
 ACCENT = "#1F4E5F"  # the forms' heading colour: the latest score
 FIRST = "#A9BEC6"  # a pale tint of it: where the person started

@@ -29,7 +29,7 @@ from openpyxl.utils import get_column_letter
 from pipeline.errors import ReportError
 from pipeline.reports.saving import write_report
 from pipeline.reports.text import one_line
-from pipeline.reports.xml_text import quote_path
+from pipeline.reports.xlsx.xml_text import quote_path
 
 DATE_FORMAT = "dd/mm/yyyy"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"

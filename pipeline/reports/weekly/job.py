@@ -16,12 +16,13 @@ from zoneinfo import ZoneInfo
 from pipeline import casework
 from pipeline.config import Settings
 from pipeline.files import safe_name
-from pipeline.reports import feed, snapshots
+from pipeline.reports import feed
 from pipeline.reports.saving import report_folder
 from pipeline.reports.sites import for_site
 from pipeline.reports.tally import Member, tallies
-from pipeline.reports.weekly import weekly_report_name, write_weekly_workbook
-from pipeline.reports.weekly_summary import TREND_WEEKS, current_tallies, iso_week, week_start
+from pipeline.reports.weekly import snapshots
+from pipeline.reports.weekly.summary_sheet import TREND_WEEKS, current_tallies, iso_week, week_start
+from pipeline.reports.weekly.workbook import weekly_report_name, write_weekly_workbook
 from pipeline.rules.bulk import collector_paused
 from pipeline.rules.obligations import compute_obligations
 from pipeline.store import queries
@@ -82,7 +83,7 @@ def weekly_due(now: datetime, settings: Settings, last_written: datetime | None)
     """Whether the watcher should write the weekly workbook now.
 
     True when no workbook was ever written, or the last one (``last_written``, e.g.
-    :func:`pipeline.reports.snapshots.last_written`) is older than the latest scheduled
+    :func:`pipeline.reports.weekly.snapshots.last_written`) is older than the latest scheduled
     moment: every Monday at 07:00 by default. A watcher that was stopped over the moment
     writes it when it starts again, once.
     """

@@ -1,10 +1,11 @@
-"""Build templates/outcome-summary.docx, the docxtpl template of outcome summaries.
+"""Build template.docx (beside this module), the docxtpl template of outcome summaries.
 
-Run ``python3 templates/build_outcome_summary.py`` after editing this file and commit
-the .docx it writes (tests/test_reports_summary.py fails when they differ). The template
-holds layout and wording only: every value arrives as ready-made text from
-:mod:`pipeline.reports.summary`, so the Jinja tags stay simple and staff can restyle
-the template in Word without touching logic (keep the ``{{ }}`` and ``{% %}`` tags).
+Run ``python3 -m pipeline.reports.outcome_summary.build_template`` after editing this
+file and commit the .docx it writes (tests/test_reports_summary.py fails when they
+differ). The template holds layout and wording only: every value arrives as ready-made
+text from :mod:`pipeline.reports.outcome_summary.document`, so the Jinja tags stay
+simple and staff can restyle the template in Word without touching logic (keep the
+``{{ }}`` and ``{% %}`` tags).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
 from docx.table import Table
 
-TEMPLATE = Path(__file__).resolve().parent / "outcome-summary.docx"
+TEMPLATE = Path(__file__).resolve().parent / "template.docx"
 ACCENT = RGBColor(0x1F, 0x4E, 0x5F)  # the blank forms' heading colour
 HEADER_FILL = "D5E1E5"
 LABEL_FILL = "E8EEF0"

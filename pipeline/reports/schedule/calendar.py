@@ -26,7 +26,7 @@ from icalendar import Alarm, Calendar, Event
 from pipeline.errors import ReportError
 from pipeline.records import ObligationStatus
 from pipeline.reports.saving import write_report_bytes
-from pipeline.reports.schedule import STATUS_TEXT, ScheduleInput, ScheduleItem
+from pipeline.reports.schedule.workbook import STATUS_TEXT, ScheduleInput, ScheduleItem
 from pipeline.reports.text import one_line
 
 PRODID = "-//Planwatch//Review schedule//EN"

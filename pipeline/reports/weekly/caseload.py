@@ -12,9 +12,9 @@ from typing import Any
 
 from openpyxl.styles import Alignment
 
-from pipeline.reports.weekly_data import WeeklyInput
-from pipeline.reports.weekly_sheets import team_of, worker_of
-from pipeline.reports.xlsx_style import (
+from pipeline.reports.weekly.data import WeeklyInput
+from pipeline.reports.weekly.sheets import team_of, worker_of
+from pipeline.reports.xlsx.style import (
     TITLE_FONT,
     Column,
     Kind,

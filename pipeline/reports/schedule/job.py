@@ -15,9 +15,13 @@ from pipeline import casework
 from pipeline.config import Settings
 from pipeline.definitions import Catalogue
 from pipeline.errors import ReportError
-from pipeline.reports.calendar_ics import write_calendar
 from pipeline.reports.saving import report_folder
-from pipeline.reports.schedule import ScheduleInput, schedule_input, write_schedule_workbook
+from pipeline.reports.schedule.calendar import write_calendar
+from pipeline.reports.schedule.workbook import (
+    ScheduleInput,
+    schedule_input,
+    write_schedule_workbook,
+)
 from pipeline.store.models import EventRow, Submission, SubmissionStatus
 from pipeline.store.session import Store
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from pipeline.reports.weekly_data import Disagreed
+from pipeline.reports.weekly.data import Disagreed
 
 # Short notes shown beside each form in the "plans and reviews" table, in this order.
 NOTE_FIELDS = (

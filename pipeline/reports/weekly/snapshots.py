@@ -16,8 +16,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from pipeline.reports.tally import GroupKey, Tally
-from pipeline.reports.weekly_data import WeekCounts
-from pipeline.reports.weekly_summary import iso_week, week_start
+from pipeline.reports.weekly.data import WeekCounts
+from pipeline.reports.weekly.summary_sheet import iso_week, week_start
 from pipeline.store.models import SnapshotGroup, WeeklySnapshot
 
 

@@ -2,8 +2,8 @@
 
     SummaryInput ──context()──▶ plain text values ──docxtpl──▶ .docx (owner-only)
 
-The template (``templates/outcome-summary.docx``, built by
-``templates/build_outcome_summary.py``) holds the layout and wording; this module turns
+The template (``template.docx`` beside this module, built by
+``build_template.py``) holds the layout and wording; this module turns
 the typed input into ready-made text (UK dates, choice labels, "no progress recorded")
 and a chart image, so the template needs no logic beyond loops and conditions. Text
 from forms is escaped (Jinja autoescape): a form cannot inject Word markup.
@@ -24,13 +24,13 @@ from jinja2 import TemplateError
 
 from pipeline.errors import ReportError
 from pipeline.formats.titles import service_title
+from pipeline.reports.outcome_summary.chart import scores_chart
+from pipeline.reports.outcome_summary.data import ActionFate, SummaryInput
 from pipeline.reports.saving import write_report_bytes
-from pipeline.reports.summary_chart import scores_chart
-from pipeline.reports.summary_data import ActionFate, SummaryInput
 from pipeline.reports.text import one_line
-from pipeline.reports.weekly_sheets import DISAGREED_LABELS
+from pipeline.reports.weekly.sheets import DISAGREED_LABELS
 
-TEMPLATE = Path(__file__).resolve().parents[2] / "templates" / "outcome-summary.docx"
+TEMPLATE = Path(__file__).resolve().parent / "template.docx"
 NOT_RECORDED = "(not recorded)"
 CHART_WIDTH_MM = 160
 
@@ -128,8 +128,8 @@ def render_summary(data: SummaryInput, *, written_on: date,
             TemplateError) as exc:
         raise ReportError(
             f"{template}: the outcome summary template cannot be used ({exc}).",
-            hint="Restore it with `python3 templates/build_outcome_summary.py`, or fix the "
-            "{{ }} and {% %} tags edited in Word.") from exc
+            hint="Restore it with `python3 -m pipeline.reports.outcome_summary.build_template`, "
+            "or fix the {{ }} and {% %} tags edited in Word.") from exc
     return buffer.getvalue()
 
 

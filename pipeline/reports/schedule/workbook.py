@@ -5,7 +5,7 @@
     write_schedule_workbook   a sheet per worker: person, obligation, due, status,
                               last contact
 
-The same input feeds :mod:`pipeline.reports.calendar_ics`. A schedule for one worker
+The same input feeds :mod:`pipeline.reports.schedule.calendar`. A schedule for one worker
 carries only that worker's caseload: nothing else about anyone else is written. People
 are named by their reference only, never by name.
 """
@@ -26,7 +26,7 @@ from pipeline.errors import ReportError
 from pipeline.records import Obligation, ObligationStatus
 from pipeline.reports.tally import UNASSIGNED
 from pipeline.reports.text import one_line
-from pipeline.reports.xlsx_style import Column, Kind, colour, save_atomically, write_list_sheet
+from pipeline.reports.xlsx.style import Column, Kind, colour, save_atomically, write_list_sheet
 
 DUE = (ObligationStatus.OVERDUE, ObligationStatus.DUE_SOON, ObligationStatus.UPCOMING)
 DONE = (ObligationStatus.MET, ObligationStatus.MET_LATE)

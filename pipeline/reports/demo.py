@@ -19,9 +19,9 @@ from pipeline.config import Settings
 from pipeline.definitions import Catalogue
 from pipeline.files import file_part
 from pipeline.records import ObligationStatus
-from pipeline.reports.schedule_job import workspace_schedule, write_schedule
-from pipeline.reports.summary_job import write_departure_drafts, write_summary
-from pipeline.reports.weekly_job import backfill_snapshots, write_compliance_report
+from pipeline.reports.outcome_summary.job import write_departure_drafts, write_summary
+from pipeline.reports.schedule.job import workspace_schedule, write_schedule
+from pipeline.reports.weekly.job import backfill_snapshots, write_compliance_report
 from pipeline.store.models import OutcomeScore, Submission, SubmissionStatus
 from pipeline.store.session import Store
 

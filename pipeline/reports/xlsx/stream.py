@@ -3,7 +3,7 @@
 openpyxl keeps every cell as an object with its own style; a council's weekly workbook
 has millions of cells, which took minutes and gigabytes that way. A streamed sheet is set
 up by openpyxl like any list sheet (header, widths, filter, frozen header, print
-settings: :func:`pipeline.reports.xlsx_style.write_list_sheet` without the rows), and
+settings: :func:`pipeline.reports.xlsx.style.write_list_sheet` without the rows), and
 its rows are written as XML when the workbook is saved, exactly as openpyxl writes them:
 inline strings, a style index per cell (the same styles :func:`~pipeline.reports
 .xlsx_style.put` gives), dates as serial numbers, links as external relationships, the
@@ -31,7 +31,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 
 from pipeline.reports.saving import write_report
-from pipeline.reports.xlsx_style import (
+from pipeline.reports.xlsx.style import (
     NOTE_FONT,
     TOP,
     Column,
@@ -47,7 +47,7 @@ from pipeline.reports.xlsx_style import (
     style_body,
     style_header,
 )
-from pipeline.reports.xml_text import escape_text, quote_attribute
+from pipeline.reports.xlsx.xml_text import escape_text, quote_attribute
 
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PACKAGE_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -85,7 +85,7 @@ class StreamedSheets:
 
     def list_sheet(self, ws: Any, columns: Sequence[Column], rows: Sequence[Sequence[Value]],
                    *, empty_message: str, footer: str) -> None:
-        """What :func:`~pipeline.reports.xlsx_style.write_list_sheet` does, rows streamed."""
+        """What :func:`~pipeline.reports.xlsx.style.write_list_sheet` does, rows streamed."""
         style_header(ws, 1, columns)
         if not rows:
             note = put(ws, 2, 1, empty_message)

@@ -1,7 +1,7 @@
 """The weekly workbook's list sheets: one row per thing a manager may have to act on.
 
 Each sheet is described as (title, columns, rows, message when empty) and written by
-:func:`pipeline.reports.xlsx_style.write_list_sheet`. Every row that comes from a form
+:func:`pipeline.reports.xlsx.style.write_list_sheet`. Every row that comes from a form
 carries a link to the archived file (``link`` turns a stored path into a cell value).
 Rows are sorted so the first row is the most urgent: most overdue, soonest due, blocking
 before advisory, newest disagreement.
@@ -16,8 +16,8 @@ from typing import TypeVar
 
 from pipeline.records import Obligation, ObligationStatus, Severity
 from pipeline.reports.tally import NO_TEAM, UNASSIGNED
-from pipeline.reports.weekly_data import Disagreed, ScoreRow, WeeklyInput
-from pipeline.reports.xlsx_style import Column, Kind, Value
+from pipeline.reports.weekly.data import Disagreed, ScoreRow, WeeklyInput
+from pipeline.reports.xlsx.style import Column, Kind, Value
 
 NOT_GIVEN = "(not given)"
 STATUS_LABELS = {

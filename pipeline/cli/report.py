@@ -1,0 +1,32 @@
+"""``planwatch report weekly``: the manager's weekly compliance workbook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pipeline.cli.app import AsOfOption, SiteOption, app, out, today, workspace_settings
+from pipeline.reports.weekly.job import write_compliance_report
+from pipeline.store.session import open_store
+
+report_app = typer.Typer(help="Reports for managers.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+
+@report_app.command("weekly")
+def report_weekly(
+    ctx: typer.Context,
+    as_of: AsOfOption = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output",
+                                                help="Workbook to write (.xlsx).")] = None,
+    site: SiteOption = None,
+) -> None:
+    """The weekly compliance workbook (default: reports/compliance-YYYY-Www.xlsx; with
+    --site, reports/compliance-YYYY-Www-SITE.xlsx)."""
+    settings = workspace_settings(ctx)
+    day = as_of.date() if as_of else today()
+    with open_store(settings.database_url) as store:
+        path = write_compliance_report(store, settings, day, output, site=site)
+    out.print(f"Wrote {path}", markup=False)

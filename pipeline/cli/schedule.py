@@ -1,0 +1,35 @@
+"""``planwatch schedule``: a worker's review schedule, as a workbook or a calendar."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pipeline.cli.app import AsOfOption, app, out, today, workspace_settings
+from pipeline.reports.schedule.job import write_schedule
+from pipeline.store.session import open_store
+
+
+@app.command("schedule")
+def schedule(
+    ctx: typer.Context,
+    output: Annotated[Path, typer.Option(
+        "-o", "--output", help="FILE.xlsx (a sheet per worker) or FILE.ics (a calendar).")],
+    as_of: AsOfOption = None,
+    weeks: Annotated[int | None, typer.Option(
+        min=1, max=52, help="Weeks ahead (default: the schedule_weeks setting, 4).")] = None,
+    worker: Annotated[str | None, typer.Option(
+        help="Only this worker's caseload, as their name is written on the forms.")] = None,
+) -> None:
+    """Review schedule: what is overdue or due in the next weeks, per worker.
+
+    A calendar (.ics) has one all-day event per item with a reminder; importing a newer
+    file again updates the events instead of adding copies.
+    """
+    settings = workspace_settings(ctx)
+    day = as_of.date() if as_of else today()
+    with open_store(settings.database_url) as store:
+        path = write_schedule(store, settings, output, as_of=day, weeks=weeks, worker=worker)
+    out.print(f"Wrote {path}", markup=False)
