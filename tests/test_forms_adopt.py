@@ -180,10 +180,21 @@ def _fill_marked_up(blob: bytes, definition: FormDefinition, data: dict[str, Any
 
     def change(root: etree._Element) -> None:
         fill_document(root, copy, values)
+        tagged = {t.get(w("val")) for t in root.iter(w("tag"))}
         for key, value in data.items():
             if _is_option_row(copy, key):
                 _tick(root, copy.leaves_by_key[key].choice_label(value))
+            elif key not in tagged and key in copy.leaves_by_key:
+                _type_under(root, copy.leaves_by_key[key].label, str(value))
     return with_body(blob, change)
+
+
+def _type_under(root: etree._Element, label: str, text: str) -> None:
+    """Type ``text`` into the empty lines under a label line, one line each."""
+    paragraphs = list(root.iter(w("p")))
+    start = next(n for n, p in enumerate(paragraphs) if text_of(p).strip() == label)
+    for line, paragraph in zip(text.split("\n"), paragraphs[start + 1:], strict=False):
+        etree.SubElement(etree.SubElement(paragraph, w("r")), w("t")).text = line
 
 
 def _is_option_row(copy: FormDefinition, key: str) -> bool:
@@ -330,3 +341,126 @@ def test_the_offices_backlog_is_ingested_by_layout(adopted: Path, tmp_path: Path
     assert rows["review-2.docx"]["person_id"] == "KW-0002"
     assert rows["self-assessment-2019.docx"]["form"] == "resident-self-assessment"
     assert rows["review-1.docx"]["findings"] in (0, [], None)
+
+
+# --- what else offices put in their forms -----------------------------------------------
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_DROPDOWN = (f'<w:sdt xmlns:w="{W}"><w:sdtPr><w:id w:val="7"/><w:showingPlcHdr/><w:dropDownList>'
+             '<w:listItem w:displayText="Choose an item." w:value=""/>'
+             '<w:listItem w:displayText="Weekly" w:value="Weekly"/>'
+             '<w:listItem w:displayText="Monthly" w:value="Monthly"/></w:dropDownList></w:sdtPr>'
+             '<w:sdtContent><w:r><w:t>Choose an item.</w:t></w:r></w:sdtContent></w:sdt>')
+
+
+def _contact_form(values: dict[str, str] | None = None) -> bytes:
+    """A contact log with an (untagged) dropdown, and two signature lines."""
+    import docx
+
+    v = values or {}
+    document = docx.Document()
+    document.add_paragraph("Contact Log", style="Title")
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "Client ID", v.get("person_id", "")
+    table.cell(1, 0).text = "Contact frequency"
+    paragraph = table.cell(1, 1).paragraphs[0]._p
+    dropdown = etree.fromstring(_DROPDOWN)
+    if v.get("frequency"):  # chosen in Word: the placeholder goes, the item shows
+        properties = dropdown.find(f"{{{W}}}sdtPr")
+        assert properties is not None
+        flag = properties.find(f"{{{W}}}showingPlcHdr")
+        assert flag is not None
+        properties.remove(flag)
+        text = dropdown.find(f".//{{{W}}}t")
+        assert text is not None
+        text.text = v["frequency"]
+    paragraph.append(dropdown)
+    for who in ("worker", "client"):
+        line = document.add_paragraph()
+        line.add_run(f"Signed ({who}): ").bold = True
+        line.add_run(v.get(f"{who}_signed") or "_" * 20)
+        line.add_run("\t")
+        line.add_run("Date: ").bold = True
+        line.add_run(v.get(f"{who}_date") or "_" * 10)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_dropdown_already_in_the_form_is_a_choice_and_keeps_its_control(
+        tmp_path: Path) -> None:
+    forms = tmp_path / "forms"
+    shutil.copytree(DEFAULT_FORMS_DIR, forms, ignore=shutil.ignore_patterns("blank"))
+    blank = tmp_path / "contact.docx"
+    blank.write_bytes(_contact_form())
+    adoption = adopt(blank, "contact-log", [SERVICE], forms)
+    frequency = adoption.definition.leaves_by_key["contact_frequency"]
+    assert [c.label for c in frequency.choices] == ["Weekly", "Monthly"]
+    signatures = [(f.key, f.label) for f in adoption.definition.signatures]
+    assert signatures == [("signed_worker", "Signed (worker)"),
+                          ("signed_client", "Signed (client)")]
+    marked = adoption.marked_up[0].read_bytes()
+    root = etree.fromstring(zipfile.ZipFile(io.BytesIO(marked)).read("word/document.xml"))
+    dropdowns = [s for s in root.iter(w("sdt")) if s.find(f".//{w('dropDownList')}") is not None]
+    assert len(dropdowns) == 1  # the office's own control, now tagged
+    tag = dropdowns[0].find(f"{w('sdtPr')}/{w('tag')}")
+    assert tag is not None and tag.get(w("val")) == "contact_frequency"
+    old = tmp_path / "old-contact.docx"
+    old.write_bytes(_contact_form({"person_id": "CL-9", "frequency": "Monthly",
+                                   "worker_signed": "Sam Patel", "worker_date": "01/02/2026",
+                                   "client_signed": "Ada Lovelace",
+                                   "client_date": "2 February 2026"}))
+    record = check(old, Catalogue.load(forms))
+    assert record.values["contact_frequency"] == "monthly"
+    assert (record.values["signed_worker_signature"], record.values["signed_worker_signed_on"]
+            ) == ("Sam Patel", date(2026, 2, 1))
+    assert (record.values["signed_client_signature"], record.values["signed_client_signed_on"]
+            ) == ("Ada Lovelace", date(2026, 2, 2))
+    assert not [f for f in record.findings if f.code in ("two_places", "unclear_answer")]
+
+
+_STRANGE = (f'<w:body xmlns:w="{W}"><w:p><w:r><w:pict><v:shape xmlns:v="urn:schemas-microsoft'
+            '-com:vml"><v:textbox><w:txbxContent><w:p><w:r><w:t>Office use only: </w:t></w:r>'
+            '</w:p></w:txbxContent></v:textbox></v:shape></w:pict></w:r></w:p>'
+            '<w:tbl><w:tr><w:tc><w:tbl><w:tr><w:tc><w:p><w:r><w:t>Name</w:t></w:r></w:p></w:tc>'
+            '<w:tc><w:p/></w:tc></w:tr></w:tbl><w:p/></w:tc></w:tr></w:tbl>'
+            '<w:p><w:ins w:id="1" w:author="A"><w:r><w:t>Reference: </w:t></w:r></w:ins>'
+            '<w:del w:id="2" w:author="A"><w:r><w:delText>Old</w:delText></w:r></w:del></w:p>'
+            '<w:p><w:hyperlink w:anchor="x"><w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+            '<w:r><w:instrText> PAGE </w:instrText></w:r><w:r><w:fldChar w:fldCharType="end"/>'
+            '</w:r></w:hyperlink></w:p></w:body>')
+
+
+def test_adopting_a_strange_document_does_not_fail(tmp_path: Path) -> None:
+    def strange(root: etree._Element) -> None:
+        body = root.find(w("body"))
+        assert body is not None
+        for node in etree.fromstring(_STRANGE):
+            body.insert(0, node)
+
+    forms = tmp_path / "forms"
+    shutil.copytree(DEFAULT_FORMS_DIR, forms, ignore=shutil.ignore_patterns("blank"))
+    blank = tmp_path / "strange.docx"
+    blank.write_bytes(with_body(key_work_review(), strange))
+    adoption = adopt(blank, "strange", [SERVICE], forms)
+    assert "name" in adoption.definition.leaves_by_key  # the label in the nested table
+    record = check(adoption.marked_up[0], Catalogue.load(forms))
+    assert record.form_id == "strange"
+
+
+@pytest.mark.libreoffice
+def test_marked_up_copies_filled_and_saved_by_libreoffice_read_back(
+        adopted: Path, tmp_path: Path, libreoffice: Callable[..., list[Path]]) -> None:
+    paths = []
+    for form_id in BUILDERS:
+        data = _as_json(EXPECTED_VALUES[form_id], EXPECTED_ROWS.get(form_id, {}))
+        path = tmp_path / f"{form_id}.docx"
+        path.write_bytes(_fill_marked_up(_marked_up(adopted, form_id).read_bytes(),
+                                         _definition(adopted, form_id), data))
+        paths.append(path)
+    for form_id, saved in zip(BUILDERS, libreoffice(paths, tmp_path / "lo"), strict=True):
+        record = check(saved, Catalogue.load(adopted))
+        for key, value in EXPECTED_VALUES[form_id].items():
+            assert record.values[key] == value, (form_id, key)
+        for key, rows in EXPECTED_ROWS.get(form_id, {}).items():
+            assert record.tables[key] == rows, (form_id, key)

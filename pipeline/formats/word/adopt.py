@@ -160,7 +160,7 @@ class _Inferrer:
     # -- typing --------------------------------------------------------------------
 
     def _field(self, label: str, answer: str, where: str, *, tall: bool = False,
-               empty_lines: int = 0) -> Inferred | None:
+               empty_lines: int = 0, listed: list[str] | None = None) -> Inferred | None:
         required = "*" in label
         hinted = bool(_DATE_HINT.search(label))
         label = _label_text(label)
@@ -171,7 +171,7 @@ class _Inferrer:
                         required=required)
         if hinted:
             answer = f"{answer} dd/mm"
-        options = _options(answer)
+        options = _options(answer) or listed or []
         if options and {o.lower() for o in options} == {"yes", "no"}:
             item.type = FieldType.YES_NO
         elif len(options) >= 2:
@@ -254,14 +254,14 @@ class _Inferrer:
             if not _looks_like_label(cell.text) or cell.merged_up:
                 index += 1
                 continue
-            if right is not None and not _looks_like_label(right.text):
+            if right is not None and _answer_place(right):
                 self._cell_field(cell, right, where)
                 index += 2
                 continue
             target = None
             if below is not None:
                 target = next((c for c in below if c.column <= cell.column
-                               < c.column + c.span and not _looks_like_label(c.text)), None)
+                               < c.column + c.span and _answer_place(c)), None)
             if target is not None:
                 self._cell_field(cell, target, where)
             index += 1
@@ -269,7 +269,9 @@ class _Inferrer:
     def _cell_field(self, label: Any, answer: Any, where: str) -> None:
         tall = (_row_height(answer.row_element) >= _TALL_ROW
                 or len([p for p in answer.element.iter(w("p"))]) >= 3)
-        item = self._field(label.text, answer.text, where, tall=tall)
+        listed = _listed_choices(answer.element)
+        item = self._field(label.text, "" if listed else answer.text, where, tall=tall,
+                           listed=listed)
         if item is None:
             return
         if item.type is FieldType.SIGNATURE:
@@ -384,6 +386,39 @@ class _Inferrer:
             if item.type is FieldType.SIGNATURE and item.signed_on is None:
                 item.unsure.append("a signature with no date beside it")
         return items
+
+
+def _answer_place(cell: Any) -> bool:
+    """A cell for an answer: no label in it, or a control or form field already there."""
+    element = cell.element
+    return not _looks_like_label(cell.text) or (
+        element.find(f".//{w('sdt')}") is not None
+        or element.find(f".//{w('ffData')}") is not None)
+
+
+def _listed_choices(cell: etree._Element) -> list[str]:
+    """The items of a dropdown already in an answer cell (a content control, or a legacy
+    FORMDROPDOWN field), as people see them."""
+    for listing in cell.iter(w("dropDownList"), w("comboBox")):
+        items = [wattr(i, "displayText") or wattr(i, "value") or "" for i in
+                 listing.findall(w("listItem"))]
+        return [i.strip() for i in items if i.strip() and not i.lower().startswith("choose")]
+    for listing in cell.iter(w("ddList")):
+        return [v.strip() for v in (wattr(e, "val") or "" for e in
+                                    listing.findall(w("listEntry"))) if v.strip()]
+    return []
+
+
+def _untagged_control(cell: etree._Element) -> etree._Element | None:
+    """The one content control already in an answer cell, if it has no tag yet."""
+    leaves = [sdt for sdt in cell.iter(w("sdt")) if sdt.find(f".//{w('sdt')}") is None]
+    if len(leaves) != 1 or leaves[0].find(f"{w('sdtPr')}/{w('tag')}") is not None:
+        return None
+    return leaves[0]
+
+
+def _legacy_field(cell: etree._Element) -> bool:
+    return cell.find(f".//{w('ffData')}") is not None
 
 
 def _bold(paragraph: etree._Element) -> bool:
@@ -552,6 +587,13 @@ def mark_up(inference: Inference) -> list[str]:
         if item.type is FieldType.CHOICE and item.cell is not None and _options(text_of(item.cell)):
             unmarked.append(f"{item.label}: a row of tick boxes, read by which one is ticked")
             continue
+        if item.type is FieldType.LONG_TEXT and item.cell is None:
+            unmarked.append(f"{item.label}: the lines under it, read by its label (a control "
+                            "there loses lines when LibreOffice saves the form)")
+            continue
+        if item.cell is not None and _legacy_field(item.cell):
+            unmarked.append(f"{item.label}: an old Word form field, read by its label")
+            continue
         if item.type is FieldType.YES_NO:
             target = item.paragraph if item.paragraph is not None else item.cell
             if target is None or not _box_to_checkbox(target, item.box or "\u2610",
@@ -568,7 +610,31 @@ def mark_up(inference: Inference) -> list[str]:
     return unmarked
 
 
+def _name_control(sdt: etree._Element, key: str, label: str) -> None:
+    """Give a control already in the form the field's tag and alias (as Planwatch's own
+    blanks carry them), keeping everything else about it."""
+    properties = sdt.find(w("sdtPr"))
+    if properties is None:
+        properties = etree.Element(w("sdtPr"))
+        sdt.insert(0, properties)
+    for name in ("alias", "tag"):
+        for old in properties.findall(w(name)):
+            properties.remove(old)
+    alias = etree.Element(w("alias"))
+    alias.set(w("val"), label)
+    tag = etree.Element(w("tag"))
+    tag.set(w("val"), key)
+    properties.insert(0, tag)
+    properties.insert(0, alias)
+
+
 def _place(item: Inferred, sdt: etree._Element) -> None:
+    existing = _untagged_control(item.cell) if item.cell is not None else None
+    if existing is not None:
+        tag = sdt.find(f"{w('sdtPr')}/{w('tag')}")
+        _name_control(existing, (tag.get(w("val")) if tag is not None else None) or item.key,
+                      item.label)
+        return
     if item.cell is not None:
         _in_cell(item.cell, sdt, controls.is_block(_spec(item)) and item.type is not
                  FieldType.SIGNATURE)

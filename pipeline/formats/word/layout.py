@@ -26,6 +26,7 @@ read as the text a person sees.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -43,12 +44,18 @@ _TICKED = "\u2612\u2611\u25a0\u2713\u2714\u2718"
 _BOXES = "\u2610\u2612\u2611\u25a1\u25a0\u2713\u2714\u2718"
 # A tick box as people write one: a ballot box, a tick, [x] or [ ].
 _MARK = rf"(?:[{_BOXES}]|\[\s*[xX\u2713\u2714]?\s*\])"
-_HINT = re.compile(r"\((?:[^()]*)\)")
+# A hint in brackets people add to or drop from a label: "(dd/mm/yyyy)", "(if any)";
+# other brackets are part of the label ("Signed (worker)" is not "Signed (resident)").
+_HINT = re.compile(r"\((?=[^()]*\b(?:dd|mm|yy|yyyy|please|optional|if|e\.g|eg|tick|"
+                   r"circle|delete)\b)[^()]*\)", re.IGNORECASE)
 # What a blank answer shows: lines of underscores or dots, a date hint.
 _BLANK_LINE = re.compile(r"_{2,}|\.{4,}|\u2026{2,}")
 _DATE_HINT = re.compile(r"^\(?\s*(?:dd|d)\s*[/.-]\s*mm\s*[/.-]\s*(?:yyyy|yy)\s*\)?$", re.I)
 _SEGMENT_BREAK = re.compile(r"(?:\t|\s{2,})+(?=[^\t:]{1,60}:)")
 _MAX_FOLLOWING = 40
+# No form has this many paragraphs and tables: what lies beyond is not read by label (a
+# hostile file must not make every field's search slow).
+_MAX_BLOCKS = 20_000
 _MONTHS = {name: number for number, names in enumerate(
     [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
      ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
@@ -58,7 +65,8 @@ _MONTHS = {name: number for number, names in enumerate(
 
 @lru_cache(maxsize=8192)
 def fold(text: str) -> str:
-    """A label as matched: :func:`normalise_label`, hints in brackets and punctuation out."""
+    """A label as matched: :func:`normalise_label`, hints in brackets, leading tick boxes
+    and punctuation out."""
     folded = normalise_label(_HINT.sub(" ", text.replace("\u00a0", " ")))
     folded = re.sub(rf"^[\s{_BOXES}\-\u2022]+", "", folded)
     folded = re.sub(r"[^\w\s/&£%'-]+", " ", folded)
@@ -174,7 +182,7 @@ class Page:
         # the lines after a label never runs on past a table.
         self._stretch: list[int] = []
         stretch, number = 0, 0
-        for node in body.iter(w("p"), w("tbl")):
+        for node in itertools.islice(body.iter(w("p"), w("tbl")), _MAX_BLOCKS):
             if node.tag == w("tbl"):
                 number += 1
                 stretch += 1
@@ -193,6 +201,8 @@ class Page:
         for row_number, tr in enumerate(rows):
             before = tr.find(f"{w('trPr')}/{w('gridBefore')}")
             column = 0 if before is None else _int(wattr(before, "val"), 0)
+            if len(self._cells) >= _MAX_BLOCKS:
+                break
             cells: list[_Cell] = []
             for tc in (c for c in tr.iter(w("tc")) if _nearest(c, w("tr")) is tr):
                 properties = tc.find(w("tcPr"))
@@ -356,7 +366,7 @@ def _words(label: str) -> str:
 @lru_cache(maxsize=4096)
 def _inline(label: str) -> re.Pattern[str]:
     """"Label: answer" (a hint or asterisk before the colon), at the start of a segment."""
-    return re.compile(rf"^\W*{_words(label)}\s*\*?\s*(?:\([^)]*\))?\s*\*?\s*[:?]\s*(.*)$",
+    return re.compile(rf"^\W*{_words(label)}[\s)\]*]*(?:\([^)]*\))?[\s*]*[:?]\s*(.*)$",
                       re.IGNORECASE | re.DOTALL)
 
 
@@ -402,9 +412,12 @@ class LabelReader:
     def _variants(self, spec: FieldSpec) -> list[str]:
         """The labels a field may go by: its own, then a signature block's shorter ones."""
         variants = [spec.label]
-        for block in self.definition.signatures:
+        blocks = self.definition.signatures
+        for block in blocks:
             if spec.key == f"{block.key}_signature":
-                variants += [block.label, f"{block.label} signature", "signature", "signed"]
+                variants += [block.label, f"{block.label} signature"]
+                if len(blocks) == 1:  # "Signed:" is this block's only when it is the one
+                    variants += ["signature", "signed"]
             elif spec.key == f"{block.key}_signed_on":
                 variants += ["date signed", "date", "dated", "signed on"]
         return variants
