@@ -15,7 +15,6 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -27,10 +26,9 @@ from pydantic import (
     model_validator,
 )
 
-from pipeline.error_paths import key_path
 from pipeline.errors import DefinitionError, UnknownFormError
 from pipeline.records import Severity
-from pipeline.yaml_text import load_yaml
+from pipeline.yaml_models import first_problem, load_model
 
 # The bundled definitions, policies and blank forms: package data, so an installed
 # Planwatch (a wheel, pipx) has them as an editable checkout does.
@@ -618,39 +616,22 @@ def _ensure_unique(values: list[str], what: str) -> None:
         seen.add(value)
 
 
-def _location(loc: tuple[int | str, ...], data: object) -> str:
-    return key_path(loc, data, label_key="key",
-                    union_tags=("FieldSpec", "TableSpec", "field", "table"))
+# pydantic names the chosen member of a tagged union in the location: not a key.
+_UNION_TAGS = ("FieldSpec", "TableSpec", "field", "table")
 
 
 def load_definition(path: Path) -> FormDefinition:
     """Read one definition file; every problem names the file and the key."""
-    try:
-        data = load_yaml(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise DefinitionError(path, "(file)", f"cannot be read: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        raise DefinitionError(path, "(syntax)", f"is not valid YAML: {exc}") from exc
-    if not isinstance(data, dict):
-        raise DefinitionError(path, "(top level)", "must be a mapping of keys to values")
-    try:
-        definition = FormDefinition.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        key = _location(tuple(first["loc"]), data)
-        message = str(first["msg"]).removeprefix("Value error, ")
-        raise DefinitionError(path, key, message) from exc
-    if definition.id != path.stem:
-        raise DefinitionError(path, "id", f"is {definition.id!r} but the file is {path.name}")
+    definition = load_model(path, FormDefinition, label_key="key", union_tags=_UNION_TAGS)
     for service in definition.services:
         # A service's copy is validated too: a check or event naming a field that is
         # left off that copy would otherwise fail only when such a form arrives.
         try:
             definition.for_service(service)
         except ValidationError as exc:
-            message = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
             raise DefinitionError(path, f"services ({service})",
-                                  f"this service's copy of the form is wrong: {message}") from exc
+                                  "this service's copy of the form is wrong: "
+                                  f"{first_problem(exc)}") from exc
     return definition
 
 

@@ -29,19 +29,16 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    ValidationError,
     field_validator,
     model_validator,
 )
 
 from pipeline.config import POLICY_DEFAULT_SETTINGS
 from pipeline.definitions import DEFAULT_FORMS_DIR, Catalogue
-from pipeline.error_paths import key_path
 from pipeline.errors import DefinitionError, PlanwatchError
 from pipeline.rules.calendar import Nation
 from pipeline.rules.vocabulary import (
@@ -58,7 +55,7 @@ from pipeline.rules.vocabulary import (
     WithinEach,
     normalise_value,
 )
-from pipeline.yaml_text import load_yaml
+from pipeline.yaml_models import key_path, load_model
 
 SERVICES_DIR_NAME = "services"
 SERVICE_PATTERN = r"^[a-z][a-z0-9-]*$"
@@ -201,25 +198,8 @@ def load_policies(
 
 def load_policy(path: Path, overrides: Mapping[str, int] | None = None) -> ServicePolicy:
     """Read one policy file (see the module docstring); mistakes name the file and key."""
-    try:
-        data = load_yaml(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise DefinitionError(path, "(file)", f"cannot be read: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        raise DefinitionError(path, "(syntax)", f"is not valid YAML: {exc}") from exc
-    if not isinstance(data, dict):
-        raise DefinitionError(path, "(top level)", "must be a mapping of keys to values")
-    data = _with_settings(data, overrides or {}, (path, data), ())
-    try:
-        policy = ServicePolicy.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        key = _location(tuple(first["loc"]), data)
-        message = str(first["msg"]).removeprefix("Value error, ")
-        raise DefinitionError(path, key, message) from exc
-    if policy.id != path.stem:
-        raise DefinitionError(path, "id", f"is {policy.id!r} but the file is {path.name}")
-    return policy
+    return load_model(path, ServicePolicy, label_key="obligation", union_tags=_UNION_TAGS,
+                      prepare=lambda data: _with_settings(data, overrides or {}, (path, data), ()))
 
 
 def _with_settings(node: Any, overrides: Mapping[str, int], file: tuple[Path, Any],
