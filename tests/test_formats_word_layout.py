@@ -12,6 +12,7 @@ header row, "Label:" lines, two places that disagree) and strange documents foll
 from __future__ import annotations
 
 import io
+import time
 import zipfile
 from collections.abc import Callable
 from datetime import date
@@ -369,3 +370,27 @@ def test_strange_documents_are_read_without_failing(fragment: str, copies: Path,
             assert record.values[key] == intact.values[key], key
     if fragment is _TEXT_BOX:
         assert "two_places" in {f.code for f in record.findings}
+
+
+_LONG_LINES = "".join(
+    f'<w:p xmlns:w="{W_NS}"><w:r><w:t xml:space="preserve">{text}</w:t></w:r></w:p>'
+    for text in ("Full name" + " " * 200_000 + "x", "(" * 100_000, "* " * 50_000 + ":",
+                 "Date of birth:" + "\t " * 50_000, "\u2610 " * 50_000 + "Consent to share"))
+
+
+def test_long_hostile_lines_are_read_quickly(copies: Path, catalogue: Catalogue,
+                                             tmp_path: Path) -> None:
+    def change(root: etree._Element) -> None:
+        body = root.find(w("body"))
+        assert body is not None
+        for paragraph in etree.fromstring(f'<w:body xmlns:w="{W_NS}">{_LONG_LINES}</w:body>'):
+            body.insert(0, paragraph)
+
+    name = _name("support-plan", "community-support")
+    path = tmp_path / "long-lines.docx"
+    path.write_bytes(with_body((copies / f"{name}-stripped.docx").read_bytes(), change))
+    started = time.monotonic()
+    record = check(path, catalogue)
+    assert time.monotonic() - started < 20
+    assert record.values["plan_date"] == check(copies / f"{name}.docx", catalogue).values[
+        "plan_date"]

@@ -51,7 +51,11 @@ _HINT = re.compile(r"\((?=[^()]*\b(?:dd|mm|yy|yyyy|please|optional|if|e\.g|eg|ti
 # What a blank answer shows: lines of underscores or dots, a date hint.
 _BLANK_LINE = re.compile(r"_{2,}|\.{4,}|\u2026{2,}")
 _DATE_HINT = re.compile(r"^\(?\s*(?:dd|d)\s*[/.-]\s*mm\s*[/.-]\s*(?:yyyy|yy)\s*\)?$", re.I)
-_SEGMENT_BREAK = re.compile(r"(?:\t|\s{2,})+(?=[^\t:]{1,60}:)")
+_GAP = re.compile(r"\t[ \t]*|[ ]{2,}[ \t]*")
+_NEXT_LABEL = re.compile(r"[^\t:]{1,60}:")
+# Only the start of a line can be a label: long lines are never searched whole (every
+# pattern here stays linear in what a hostile file can make long).
+_HEAD = 300
 _MAX_FOLLOWING = 40
 # No form has this many paragraphs and tables: what lies beyond is not read by label (a
 # hostile file must not make every field's search slow).
@@ -250,11 +254,24 @@ class Page:
             texts.add(fold(cell.text))
         for text in self.texts:
             texts.add(fold(text))
-            for segment in _SEGMENT_BREAK.split(text):
+            for segment in segments(text):
                 if ":" in segment:
                     texts.add(fold(segment.split(":", 1)[0]))
         texts.discard("")
         return texts
+
+
+def segments(line: str) -> list[str]:
+    """A line cut where another "Label:" starts after a tab or a wide gap
+    ("Signed: ...<tab>Date: ...")."""
+    found: list[str] = []
+    start = 0
+    for gap in _GAP.finditer(line):
+        if _NEXT_LABEL.match(line, gap.end()):
+            found.append(line[start:gap.start()])
+            start = gap.end()
+    found.append(line[start:])
+    return found
 
 
 def own_text(paragraph: etree._Element) -> str:
@@ -308,6 +325,8 @@ def options_ticked(text: str, labels: list[str]) -> list[str] | None:
 def uk_date(text: str) -> date | None:
     """A date as people write one in the UK: 01/03/2026, 1.3.26, 1st March 2026, 2026-03-01."""
     cleaned = text.strip().lower().rstrip(".")
+    if len(cleaned) > 40:
+        return None
     iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", cleaned)
     numeric = re.fullmatch(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{2}|\d{4})", cleaned)
     words = re.fullmatch(r"(?:\w+day,?\s+)?(\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?\s+([a-z]+)\.?,?"
@@ -366,8 +385,8 @@ def _words(label: str) -> str:
 @lru_cache(maxsize=4096)
 def _inline(label: str) -> re.Pattern[str]:
     """"Label: answer" (a hint or asterisk before the colon), at the start of a segment."""
-    return re.compile(rf"^\W*{_words(label)}[\s)\]*]*(?:\([^)]*\))?[\s*]*[:?]\s*(.*)$",
-                      re.IGNORECASE | re.DOTALL)
+    return re.compile(rf"\W*{_words(label)}[\s)\]*]*(?:\([^()]*\)[\s*]*)?[:?]\s*",
+                      re.IGNORECASE)
 
 
 @lru_cache(maxsize=4096)
@@ -509,10 +528,11 @@ class LabelReader:
         if self._is_label(text):
             return  # another field's label, never an answer to this one
         for line in text.split("\n"):
-            for segment in _SEGMENT_BREAK.split(line):
-                match = inline.match(segment.strip())
+            for segment in segments(line):
+                segment = segment.strip()
+                match = inline.match(segment[:_HEAD])
                 if match:
-                    yield self._value(spec, match.group(1), where, container)
+                    yield self._value(spec, segment[match.end():], where, container)
                     return
 
     def _ticked_beside(self, spec: FieldSpec, text: str, boxed: re.Pattern[str],
@@ -521,7 +541,7 @@ class LabelReader:
         if spec.type is not FieldType.YES_NO:
             return None
         for line in text.split("\n"):
-            box = boxed.match(line)
+            box = boxed.match(line) if len(line) <= _HEAD else None
             if box:
                 mark = box.group(1) or box.group(2) or ""
                 return Found(RawValue(checked=_mark_ticked(mark), matched_by=MATCHED_BY),
@@ -554,5 +574,5 @@ class LabelReader:
         """``text`` is, or starts with, one of this form's labels."""
         folded = fold(text)
         return folded in self._known or any(
-            len(k) > 3 and (folded.startswith(k + " ") and _inline(k).match(text.strip()))
+            len(k) > 3 and (folded.startswith(k + " ") and _inline(k).match(text.strip()[:_HEAD]))
             for k in self._known)
