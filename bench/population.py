@@ -36,6 +36,7 @@ from sqlalchemy.engine import Connection
 from bench.corpus import CACHE, TemplateForm, forms_fingerprint, templates
 from pipeline.definitions import Catalogue
 from pipeline.formats.reading import read_form
+from pipeline.inbox.recording import event_detail
 from pipeline.records import Event, Record
 from pipeline.rules.episodes import CLOSING_EVENT, split_episodes
 from pipeline.rules.events import event_order_key, first_fact, latest_value
@@ -145,10 +146,6 @@ def people(items: list[TemplateRecord], count: int, seed: int) -> Iterator[list[
         yield person
 
 
-def _jsonable(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, date | datetime) else value
-
-
 def _blocking(findings: list[dict[str, Any]]) -> int:
     return sum(1 for f in findings if f.get("severity") == "blocking")
 
@@ -251,7 +248,8 @@ class Builder:
                    "person_id": record.person_id, "episode_id": None,
                    "service": record.service, "kind": spec.kind, "on": value, "at": at,
                    "worker": worker, "team": team, "complete": record.complete,
-                   "details": {key: _jsonable(record.values.get(key)) for key in spec.details}}
+                   "details": {key: event_detail(record, definition, key)
+                               for key in spec.details}}
             self.rows.events.append(row)
             found.append(row)
         return found

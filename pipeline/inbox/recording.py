@@ -194,11 +194,11 @@ def _events(submission: Submission, record: Record, definition: FormDefinition
             "submission_id": submission.id, "person_id": submission.person_id,
             "episode_id": None, "service": record.service, "kind": kind, "on": value, "at": at,
             "worker": worker, "team": team, "complete": record.complete,
-            "details": {key: _detail(record, definition, key) for key in spec.details}})
+            "details": {key: event_detail(record, definition, key) for key in spec.details}})
     return rows
 
 
-def _detail(record: Record, definition: FormDefinition, key: str) -> Any:
+def event_detail(record: Record, definition: FormDefinition, key: str) -> Any:
     """One event detail as the store keeps it (JSON): a value, or a table's rows."""
     if key in definition.tables_by_key:
         return [{column: _jsonable(value) for column, value in row.items()}
