@@ -183,3 +183,47 @@ def test_a_watcher_given_every_edge_at_once_ends_with_one_outcome_each(
     counts = json.loads(shown.stdout)["counts"]["today"]
     assert counts == {"stored": 3, "superseded": 0, "duplicate": 1, "rejected": 11}
     assert json.loads(shown.stdout)["waiting"] == 0
+
+
+def test_files_that_settle_together_are_taken_in_batches(tmp_path: Path) -> None:
+    batches: list[list[str]] = []
+
+    def one(path: Path) -> IngestResult:
+        raise AssertionError("a burst is taken in batches, not one by one")
+
+    def many(paths: list[Path]) -> list[IngestResult]:
+        batches.append([p.name for p in paths])
+        for path in paths:
+            path.unlink()
+        return [IngestResult(file=p.name, outcome=Outcome.STORED) for p in paths]
+
+    watcher, clock, inbox = _watcher(tmp_path, one)
+    watcher.ingest_batch = many
+    watcher.batch_files = 4
+    for number in range(10):
+        (inbox / f"form-{number}.docx").write_bytes(b"form")
+    try:
+        _ticks(watcher, clock, 3)
+    finally:
+        watcher._stop_observer()
+    assert [len(b) for b in batches] == [4, 4, 2]
+    assert sorted(sum(batches, [])) == sorted(f"form-{n}.docx" for n in range(10))
+    assert list(inbox.iterdir()) == []
+
+
+def test_a_burst_is_stored_through_the_backlog_path_with_one_outcome_each(
+        tmp_path: Path, catalogue: Catalogue) -> None:
+    template = filled_bytes(catalogue, tmp_path)
+    options = WatchOptions(settle_seconds=0.3, rescan_seconds=60, tick_seconds=0.05)
+    with watching(tmp_path / "ws", options, batches=True) as running:
+        for number in range(60):
+            (running.inbox / f"form-{number:03d}.docx").write_bytes(
+                variant(template, f"CS-{number:05d}"))
+        (running.inbox / "form-000 copy.docx").write_bytes(variant(template, "CS-00000"))
+        assert wait_until(lambda: len(running.results) >= 61, timeout=240, step=0.2)
+    assert max(running.batches) > 1  # taken together, not one by one
+    outcomes = running.outcomes()
+    assert len(outcomes) == 61
+    assert sorted(outcomes.values()).count("stored") == 60
+    assert sorted(outcomes.values()).count("duplicate") == 1
+    assert list(running.inbox.iterdir()) == []

@@ -14,6 +14,7 @@ from pathlib import Path
 from pipeline.config import Settings, load_settings
 from pipeline.definitions import Catalogue
 from pipeline.forms_service import fill
+from pipeline.inbox.backlog import ingest_paths
 from pipeline.inbox.ingest import IngestResult, Parse, Workspace, ingest_file
 from pipeline.store.session import Store, open_store
 from pipeline.watch.loop import Watcher, WatchOptions
@@ -36,6 +37,7 @@ class Running:
     store: Store
     results: list[IngestResult] = field(default_factory=list)
     calls: list[tuple[float, Path]] = field(default_factory=list)
+    batches: list[int] = field(default_factory=list)  # files per batch taken
 
     @property
     def inbox(self) -> Path:
@@ -52,7 +54,7 @@ def new_workspace(root: Path) -> Settings:
 
 @contextmanager
 def watching(root: Path, options: WatchOptions, *, parse: Parse | None = None,
-             max_file_bytes: int | None = None) -> Iterator[Running]:
+             max_file_bytes: int | None = None, batches: bool = False) -> Iterator[Running]:
     """A watcher on a fresh workspace, in a background thread, stopped afterwards."""
     settings = new_workspace(root)
     with open_store(settings.database_url) as store:
@@ -68,8 +70,14 @@ def watching(root: Path, options: WatchOptions, *, parse: Parse | None = None,
             running.calls.append((time.monotonic(), path))
             return ingest_file(path, store, workspace, command="watch")
 
+        def ingest_batch(paths: list[Path]) -> list[IngestResult]:
+            running.calls.extend((time.monotonic(), path) for path in paths)
+            running.batches.append(len(paths))
+            return ingest_paths(paths, store, workspace, command="watch")
+
         watcher = Watcher(inbox=settings.inbox_path, home=settings.home, ingest=ingest,
-                          options=options, on_result=running.results.append)
+                          options=options, on_result=running.results.append,
+                          ingest_batch=ingest_batch if batches else None)
         stop = threading.Event()
         thread = threading.Thread(target=watcher.run, args=(stop,), daemon=True)
         thread.start()

@@ -14,13 +14,13 @@ from zoneinfo import ZoneInfo
 import typer
 
 from pipeline.cli.app import app, out, workspace_settings
-from pipeline.cli.ingest import after_storing, ingest_workspace
+from pipeline.cli.ingest import after_storing, ingest_workspace, reader_pool
 from pipeline.config import Settings, load_settings
 from pipeline.errors import StoreError
 from pipeline.files import clean_temporary_files
+from pipeline.inbox.backlog import BATCH_FILES, ingest_paths
 from pipeline.inbox.failures import machine_problem
 from pipeline.inbox.ingest import IngestResult, Workspace, ingest_file
-from pipeline.inbox.sandbox import SandboxedReader
 from pipeline.logs import configure_logging
 from pipeline.store.session import Store, open_store
 from pipeline.watch.jobs import ScheduledReports
@@ -77,13 +77,16 @@ def run_watcher(settings: Settings, stop: threading.Event) -> None:
     store = _wait_for_store(settings, stop)
     if store is None:
         return
-    with store, SandboxedReader(
-            settings.forms_path, timeout_seconds=settings.parse_timeout_seconds,
-            memory_mb=settings.parse_memory_mb) as reader:
-        workspace = ingest_workspace(settings, parse=reader.read)
+    # As many readers as `planwatch ingest` uses: a burst of files is read in parallel.
+    # They start only when first needed.
+    with store, reader_pool(settings, files=BATCH_FILES) as readers:
+        workspace = ingest_workspace(settings, parse=readers.read,
+                                     parse_workers=readers.workers)
         watcher = Watcher(
             inbox=settings.inbox_path, home=settings.home,
             ingest=lambda path: _take_one(path, settings, store, workspace),
+            ingest_batch=lambda paths: _take_many(paths, settings, store, workspace),
+            batch_files=BATCH_FILES,
             on_tick=ScheduledReports(store, settings, workspace.catalogue),
             options=WatchOptions(settle_seconds=settings.settle_seconds,
                                  rescan_seconds=settings.rescan_seconds,
@@ -98,6 +101,15 @@ def _take_one(path: Path, settings: Settings, store: Store,
     result = ingest_file(path, store, workspace, command="watch")
     after_storing(settings, store, workspace.catalogue, [result])
     return result
+
+
+def _take_many(paths: list[Path], settings: Settings, store: Store,
+               workspace: Workspace) -> list[IngestResult]:
+    """Files that settled together, taken as a backlog is (in batches), then what
+    follows from storing them."""
+    results = ingest_paths(paths, store, workspace, command="watch")
+    after_storing(settings, store, workspace.catalogue, results)
+    return results
 
 
 def _wait_for_store(settings: Settings, stop: threading.Event) -> Store | None:
