@@ -207,7 +207,8 @@ def test_files_that_settle_together_are_taken_in_batches(tmp_path: Path) -> None
     finally:
         watcher._stop_observer()
     assert [len(b) for b in batches] == [4, 4, 2]
-    assert sorted(sum(batches, [])) == sorted(f"form-{n}.docx" for n in range(10))
+    assert sorted(name for batch in batches for name in batch) == sorted(
+        f"form-{n}.docx" for n in range(10))
     assert list(inbox.iterdir()) == []
 
 
