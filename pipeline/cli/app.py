@@ -13,9 +13,12 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.console import Console
 
+from pipeline import casework, filters
 from pipeline.config import Settings, load_settings
 from pipeline.errors import PlanwatchError, SettingsError
 from pipeline.records import ObligationStatus
+from pipeline.store import known
+from pipeline.store.session import Store
 
 app = typer.Typer(
     name="planwatch",
@@ -105,3 +108,47 @@ STATUS_COLOURS = {
     ObligationStatus.NOT_APPLICABLE: "dim",
     ObligationStatus.PAST_PLANNED_DURATION: "magenta",
 }
+
+
+ServiceOption = Annotated[str | None, typer.Option(
+    help="Only this service: its id or its name, e.g. community-support.")]
+WorkerOption = Annotated[str | None, typer.Option(
+    help="Only this worker's caseload, as their name is written on the forms.")]
+TeamOption = Annotated[str | None, typer.Option(
+    help="Only this team's caseload, as its name is written on the forms.")]
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The filters a command was given, each checked and in its known spelling."""
+
+    service: str | None = None
+    worker: str | None = None
+    team: str | None = None
+    site: str | None = None
+    person: str | None = None
+
+
+def checked_filters(settings: Settings, store: Store, *, service: str | None = None,
+                    worker: str | None = None, team: str | None = None,
+                    site: str | None = None, person: str | None = None) -> Filters:
+    """Every filter checked against what the policies and the store know
+    (:mod:`pipeline.filters`): an unknown value is an error, never an empty answer."""
+    if service is not None:
+        names = {p.id: p.name for p in casework.service_policies(settings)}
+        service = filters.choose("service", service, names)
+    if worker is not None:
+        worker = filters.choose("worker", worker, filters.known_values(known.workers(store)))
+    if team is not None:
+        team = filters.choose("team", team, filters.known_values(known.teams(store)))
+    if site is not None:
+        sites = known.sites(store) | ({settings.site} if settings.site else set())
+        site = filters.choose("site", site, filters.known_values(sites))
+    if person is not None:
+        people = known.people(store)
+        if person not in people:
+            # A person listed on another's form (a child on her mother's referral) has
+            # deadlines before any form of their own.
+            people |= {o.person_id for o in casework.obligations(store, settings, today())}
+        person = filters.choose("person", person, filters.known_values(people))
+    return Filters(service=service, worker=worker, team=team, site=site, person=person)

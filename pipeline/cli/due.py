@@ -7,13 +7,17 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from pipeline import casework
+from pipeline import casework, filters
 from pipeline.cli.app import (
     STATUS_COLOURS,
     AsOfOption,
     JsonFlag,
+    ServiceOption,
     SiteOption,
+    TeamOption,
+    WorkerOption,
     app,
+    checked_filters,
     out,
     print_json,
     today,
@@ -27,8 +31,9 @@ def due(
     ctx: typer.Context,
     as_of: AsOfOption = None,
     show_all: Annotated[bool, typer.Option("--all", help="Include met and upcoming.")] = False,
-    service: Annotated[str | None, typer.Option(help="Only this service.")] = None,
-    worker: Annotated[str | None, typer.Option(help="Only this worker's caseload.")] = None,
+    service: ServiceOption = None,
+    worker: WorkerOption = None,
+    team: TeamOption = None,
     site: SiteOption = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -36,10 +41,12 @@ def due(
     settings = workspace_settings(ctx)
     day = as_of.date() if as_of else today()
     with open_store(settings.database_url) as store:
-        people = casework.site_people(store, site, settings) if site else None
-        rows = casework.filter_obligations(casework.obligations(store, settings, day),
-                                           show_all=show_all, service=service, worker=worker,
-                                           people=people)
+        chosen = checked_filters(settings, store, service=service, worker=worker, team=team,
+                                 site=site)
+        people = casework.site_people(store, chosen.site, settings) if chosen.site else None
+        rows = filters.of_team(casework.filter_obligations(
+            casework.obligations(store, settings, day), show_all=show_all,
+            service=chosen.service, worker=chosen.worker, people=people), chosen.team)
     if as_json:
         print_json([row.json_row() for row in rows])
         return

@@ -9,7 +9,15 @@ import typer
 from rich.table import Table
 
 from pipeline import forms_service
-from pipeline.cli.app import JsonFlag, app, out, print_json, today, workspace_settings
+from pipeline.cli.app import (
+    JsonFlag,
+    app,
+    checked_filters,
+    out,
+    print_json,
+    today,
+    workspace_settings,
+)
 from pipeline.definitions import DEFAULT_FORMS_DIR, Catalogue
 from pipeline.formats.titles import service_titles
 from pipeline.formats.word.adopt import adopt
@@ -190,6 +198,7 @@ def prefill(
     """The next form for a person, with their details and open actions filled in."""
     settings = workspace_settings(ctx)
     with open_store(settings.database_url) as store:
+        person_id = checked_filters(settings, store, person=person_id).person or person_id
         path = write_prefilled(store, Catalogue.load(settings.forms_path), form, person_id,
                                output, today=today(), fmt=fmt,
                                reports_path=settings.reports_path)

@@ -7,7 +7,15 @@ from typing import Annotated
 
 import typer
 
-from pipeline.cli.app import AsOfOption, SiteOption, app, out, today, workspace_settings
+from pipeline.cli.app import (
+    AsOfOption,
+    SiteOption,
+    app,
+    checked_filters,
+    out,
+    today,
+    workspace_settings,
+)
 from pipeline.reports.weekly.job import write_compliance_report
 from pipeline.store.session import open_store
 
@@ -28,5 +36,6 @@ def report_weekly(
     settings = workspace_settings(ctx)
     day = as_of.date() if as_of else today()
     with open_store(settings.database_url) as store:
-        path = write_compliance_report(store, settings, day, output, site=site)
+        chosen = checked_filters(settings, store, site=site)
+        path = write_compliance_report(store, settings, day, output, site=chosen.site)
     out.print(f"Wrote {path}", markup=False)

@@ -7,7 +7,15 @@ from typing import Annotated
 
 import typer
 
-from pipeline.cli.app import AsOfOption, app, out, today, workspace_settings
+from pipeline.cli.app import (
+    AsOfOption,
+    WorkerOption,
+    app,
+    checked_filters,
+    out,
+    today,
+    workspace_settings,
+)
 from pipeline.reports.schedule.job import write_schedule
 from pipeline.store.session import open_store
 
@@ -20,8 +28,7 @@ def schedule(
     as_of: AsOfOption = None,
     weeks: Annotated[int | None, typer.Option(
         min=1, max=52, help="Weeks ahead (default: the schedule_weeks setting, 4).")] = None,
-    worker: Annotated[str | None, typer.Option(
-        help="Only this worker's caseload, as their name is written on the forms.")] = None,
+    worker: WorkerOption = None,
 ) -> None:
     """Review schedule: what is overdue or due in the next weeks, per worker.
 
@@ -31,5 +38,7 @@ def schedule(
     settings = workspace_settings(ctx)
     day = as_of.date() if as_of else today()
     with open_store(settings.database_url) as store:
-        path = write_schedule(store, settings, output, as_of=day, weeks=weeks, worker=worker)
+        chosen = checked_filters(settings, store, worker=worker)
+        path = write_schedule(store, settings, output, as_of=day, weeks=weeks,
+                              worker=chosen.worker)
     out.print(f"Wrote {path}", markup=False)

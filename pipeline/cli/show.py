@@ -13,6 +13,7 @@ from pipeline.cli.app import (
     AsOfOption,
     JsonFlag,
     app,
+    checked_filters,
     out,
     print_json,
     today,
@@ -34,7 +35,8 @@ def show(
     settings = workspace_settings(ctx)
     day = as_of.date() if as_of else today()
     with open_store(settings.database_url) as store:
-        history = casework.person_history(store, settings, person_id, day)
+        chosen = checked_filters(settings, store, person=person_id)
+        history = casework.person_history(store, settings, chosen.person or person_id, day)
     if as_json:
         print_json({"person_id": history.person_id, "forms": history.submissions,
                     "events": history.events,

@@ -7,7 +7,14 @@ from typing import Annotated
 
 import typer
 
-from pipeline.cli.app import AsOfOption, app, out, today, workspace_settings
+from pipeline.cli.app import (
+    AsOfOption,
+    app,
+    checked_filters,
+    out,
+    today,
+    workspace_settings,
+)
 from pipeline.definitions import Catalogue
 from pipeline.reports.outcome_summary.job import write_summary
 from pipeline.store.session import open_store
@@ -21,14 +28,17 @@ def summary(
         "-o", "--output", help="Summary to write (.docx; default: reports/summaries/).")] = None,
     as_of: AsOfOption = None,
     service: Annotated[str | None, typer.Option(
-        help="The service, when the person was supported by more than one.")] = None,
+        help="The service (its id or name), when the person was supported by more than "
+        "one.")] = None,
 ) -> None:
     """Outcome summary of a person's latest episode: plans, reviews, actions, scores,
     disagreements and closure. A draft while support is ongoing."""
     settings = workspace_settings(ctx)
     day = as_of.date() if as_of else today()
     with open_store(settings.database_url) as store:
-        path = write_summary(store, Catalogue.load(settings.forms_path), person_id, as_of=day,
-                             reports_path=settings.reports_path, service=service,
+        chosen = checked_filters(settings, store, person=person_id, service=service)
+        path = write_summary(store, Catalogue.load(settings.forms_path), chosen.person or person_id,
+                             as_of=day, reports_path=settings.reports_path,
+                             service=chosen.service,
                              output=output)
     out.print(f"Wrote {path}", markup=False)
