@@ -1,9 +1,10 @@
 """The benchmark keeps working: its quick mode gives every figure, and its stores are
 what ingest would have stored.
 
-``python -m bench --quick`` runs once (tiny sizes, under a minute, corpora cached in
-bench/.cache); the figures themselves are reported, never asserted: a slow machine must
-not fail the suite.
+``python -m bench --quick`` (tiny sizes, about a minute, corpora cached in bench/.cache)
+runs behind ``-m slow``; the normal suite runs each measurement once at the smallest
+size, in-process. The figures themselves are reported, never asserted: a slow machine
+must not fail the suite.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bench import baseline, corpus, deadlines, floor, ingest, latency, workbook
 from bench.corpus import templates
 from bench.population import Builder, TemplateRecord, template_records, write_rows
 from pipeline.config import load_settings
@@ -47,6 +49,7 @@ def _positive(value: Any) -> bool:
     return isinstance(value, int | float) and value > 0
 
 
+@pytest.mark.slow
 def test_quick_mode_gives_every_figure(quick: tuple[dict[str, Any], str]) -> None:
     results, printed = quick
     ingest = results["ingest"]
@@ -72,6 +75,27 @@ def test_quick_mode_gives_every_figure(quick: tuple[dict[str, Any], str]) -> Non
     for line in ("ingest,", "python-docx baseline", "watch latency", "deadlines,",
                  "workbook,", "scaling,", "[met]" if "[met]" in printed else "[NOT MET]"):
         assert line in printed
+
+
+def test_each_measurement_gives_its_figures_at_the_smallest_size() -> None:
+    """The light variant of the quick mode: every bench module measures once."""
+    backlog = corpus.backlog(12, seed=SEED, pool=QUICK_POOL)
+    run = ingest.run_backlog(backlog)
+    assert run.outcomes.get("stored", 0) + run.outcomes.get("superseded", 0) == run.files
+    docx = [p for f, p in zip(backlog.files, backlog.paths(), strict=True)
+            if f.file_format == "docx"]
+    unsynced = ingest.run_backlog(backlog, file_format="docx", limit=4, durable=False,
+                                  summaries=False)
+    timed = latency.measure(docx[-2:], settle_seconds=0.2, rate_per_second=10.0)
+    shown = deadlines.measure(10, seed=SEED, pool=QUICK_POOL)
+    written = workbook.measure(10, seed=SEED, pool=QUICK_POOL)
+    figures = [run.per_second, unsynced.per_second, baseline.measure(docx).per_second,
+               timed.p50, timed.p95, shown.seconds, shown.events, shown.obligations,
+               written.seconds, written.peak_mb, written.size_mb]
+    figures += [floor.measure([p for f, p in zip(backlog.files, backlog.paths(), strict=True)
+                               if f.file_format == file_format], file_format).per_second
+                for file_format in corpus.FORMATS]
+    assert all(_positive(f) for f in figures), figures
 
 
 # --- the synthetic store is the store ingest writes ---------------------------------------

@@ -1,4 +1,8 @@
-"""The watcher, with real files, a real store and short windows (settle 0.3-1 s)."""
+"""The watcher, with real files, a real store and short windows (settle 0.3-3 s).
+
+Waits only bound a hang (``wait_until`` returns as soon as the outcome is there): a busy
+machine makes these tests slower, never makes them fail.
+"""
 
 from __future__ import annotations
 
@@ -18,13 +22,15 @@ from pipeline.watch.status import is_alive, read_status
 from tests.watching import filled_bytes, variant, wait_until, watching
 
 FAST = WatchOptions(settle_seconds=0.3, rescan_seconds=60, tick_seconds=0.05)
+HANG = 120  # seconds: long enough on a loaded machine, so only a hang reaches it
 
 
 def test_file_written_slowly_in_chunks_is_never_read_before_it_is_complete(
     tmp_path: Path, catalogue: Catalogue
 ) -> None:
     data = filled_bytes(catalogue, tmp_path)
-    options = WatchOptions(settle_seconds=1.0, rescan_seconds=60, tick_seconds=0.05)
+    # The pauses stay far under the window even when a busy machine oversleeps them.
+    options = WatchOptions(settle_seconds=3.0, rescan_seconds=60, tick_seconds=0.05)
     with watching(tmp_path / "ws", options) as running:
         target = running.inbox / "slow copy.docx"
         chunks = [data[i:i + len(data) // 5 + 1] for i in range(0, len(data), len(data) // 5 + 1)]
@@ -34,7 +40,7 @@ def test_file_written_slowly_in_chunks_is_never_read_before_it_is_complete(
                 handle.flush()
                 time.sleep(0.6)
         finished = time.monotonic()
-        assert wait_until(lambda: running.results, timeout=10)
+        assert wait_until(lambda: running.results, timeout=HANG)
     assert running.calls[0][0] >= finished
     assert running.outcomes() == {"slow copy.docx": "stored"}
 
@@ -46,7 +52,7 @@ def test_polling_mode_picks_up_files(tmp_path: Path, catalogue: Catalogue) -> No
     with watching(tmp_path / "ws", options) as running:
         time.sleep(0.3)  # after the first re-scan: only polling can see the file
         (running.inbox / "dropped.docx").write_bytes(data)
-        assert wait_until(lambda: running.results, timeout=10)
+        assert wait_until(lambda: running.results, timeout=HANG)
     assert running.outcomes() == {"dropped.docx": "stored"}
 
 
@@ -57,19 +63,24 @@ def test_files_already_in_the_inbox_at_start_are_taken(tmp_path: Path,
     settings = new_workspace(tmp_path / "ws")
     (settings.inbox_path / "waiting.docx").write_bytes(filled_bytes(catalogue, tmp_path))
     with watching(tmp_path / "ws", FAST) as running:
-        assert wait_until(lambda: running.results, timeout=10)
+        assert wait_until(lambda: running.results, timeout=HANG)
     assert running.outcomes() == {"waiting.docx": "stored"}
 
 
-def test_burst_of_1000_files_is_all_processed(tmp_path: Path, catalogue: Catalogue) -> None:
+@pytest.mark.parametrize("files", [pytest.param(150, id="150"),
+                                   pytest.param(1000, id="1000", marks=pytest.mark.slow)])
+def test_burst_of_1000_files_is_all_processed(tmp_path: Path, catalogue: Catalogue,
+                                              files: int) -> None:
+    """The full 1,000 behind ``-m slow``; the normal suite bursts 150."""
     template = filled_bytes(catalogue, tmp_path)
     with watching(tmp_path / "ws", FAST) as running:
-        for number in range(1000):
+        for number in range(files):
             (running.inbox / f"form-{number:04d}.docx").write_bytes(
                 variant(template, f"CS-{number:05d}"))
-        assert wait_until(lambda: len(running.results) >= 1000, timeout=240, step=0.5)
+        assert wait_until(lambda: len(running.results) >= files, timeout=files * 2 + HANG,
+                          step=0.5)
     assert set(running.outcomes().values()) == {"stored"}
-    assert len(running.outcomes()) == 1000
+    assert len(running.outcomes()) == files
     assert list(running.inbox.iterdir()) == []
 
 
@@ -84,7 +95,7 @@ def test_office_lock_and_temporary_files_are_ignored(tmp_path: Path,
         for name in noise:
             (running.inbox / name).write_bytes(b"noise")
         (running.inbox / "review.docx").write_bytes(filled_bytes(catalogue, tmp_path))
-        assert wait_until(lambda: running.results, timeout=10)
+        assert wait_until(lambda: running.results, timeout=HANG)
         time.sleep(1.0)
     assert running.outcomes() == {"review.docx": "stored"}
     assert sorted(p.name for p in running.inbox.iterdir()) == sorted(noise)
@@ -136,9 +147,9 @@ def test_hostile_files_are_each_rejected_within_the_limit_while_watching_goes_on
     ) as running:
         for name, data in corpus.items():
             (running.inbox / name).write_bytes(data)
-        assert wait_until(lambda: len(running.results) >= len(corpus), timeout=60)
+        assert wait_until(lambda: len(running.results) >= len(corpus), timeout=2 * HANG)
         (running.inbox / "after.docx").write_bytes(good)  # the watcher carries on
-        assert wait_until(lambda: len(running.results) > len(corpus), timeout=30)
+        assert wait_until(lambda: len(running.results) > len(corpus), timeout=HANG)
     reasons = {r.file: str(r.reason) for r in running.results}
     for name, words in expected.items():
         assert words in reasons[name], (name, reasons[name])
@@ -149,8 +160,10 @@ def test_hostile_files_are_each_rejected_within_the_limit_while_watching_goes_on
 def test_status_file_shows_a_live_watcher(tmp_path: Path, catalogue: Catalogue) -> None:
     with watching(tmp_path / "ws", FAST) as running:
         (running.inbox / "one.docx").write_bytes(filled_bytes(catalogue, tmp_path))
-        assert wait_until(lambda: running.results, timeout=10)
-        time.sleep(1.2)
+        assert wait_until(lambda: running.results, timeout=HANG)
+        # Written at most once a second, later than that when the machine is busy.
+        assert wait_until(lambda: (s := read_status(running.settings.home)) is not None
+                          and s.last_file.get("file") == "one.docx", timeout=HANG)
         status = read_status(running.settings.home)
         assert status is not None and is_alive(status)
         assert status.health == "ok" and status.last_file["file"] == "one.docx"
@@ -166,10 +179,10 @@ def test_vanished_inbox_is_noticed_and_watching_resumes_when_it_returns(
         hidden = running.inbox.with_name("inbox-offline")
         running.inbox.rename(hidden)  # the share goes offline
         assert wait_until(lambda: (s := read_status(running.settings.home)) is not None
-                          and "missing" in s.health, timeout=10)
+                          and "missing" in s.health, timeout=HANG)
         hidden.rename(running.inbox)  # and comes back, with a file dropped meanwhile
         (running.inbox / "while away.docx").write_bytes(filled_bytes(catalogue, tmp_path))
-        assert wait_until(lambda: running.results, timeout=20)
+        assert wait_until(lambda: running.results, timeout=HANG)
     assert running.outcomes() == {"while away.docx": "stored"}
 
 
@@ -180,7 +193,7 @@ def test_dead_observer_is_replaced(tmp_path: Path, catalogue: Catalogue) -> None
         for thread in threads:
             thread.stop()  # type: ignore[attr-defined]
         (running.inbox / "later.docx").write_bytes(filled_bytes(catalogue, tmp_path))
-        assert wait_until(lambda: running.results, timeout=20)
+        assert wait_until(lambda: running.results, timeout=HANG)
     assert running.outcomes() == {"later.docx": "stored"}
 
 
