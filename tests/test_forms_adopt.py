@@ -360,8 +360,10 @@ def _contact_form(values: dict[str, str] | None = None) -> bytes:
     v = values or {}
     document = docx.Document()
     document.add_paragraph("Contact Log", style="Title")
-    table = document.add_table(rows=2, cols=2)
+    table = document.add_table(rows=3, cols=2)
     table.cell(0, 0).text, table.cell(0, 1).text = "Client ID", v.get("person_id", "")
+    table.cell(2, 0).text = "Next contact"
+    table.cell(2, 1).text = v.get("next_contact", "dd/mm/yyyy")
     table.cell(1, 0).text = "Contact frequency"
     paragraph = table.cell(1, 1).paragraphs[0]._p
     dropdown = etree.fromstring(_DROPDOWN)
@@ -396,6 +398,8 @@ def test_a_dropdown_already_in_the_form_is_a_choice_and_keeps_its_control(
     adoption = adopt(blank, "contact-log", [SERVICE], forms)
     frequency = adoption.definition.leaves_by_key["contact_frequency"]
     assert [c.label for c in frequency.choices] == ["Weekly", "Monthly"]
+    assert adoption.definition.leaves_by_key["next_contact"].type.value == "date"
+    assert "next_contact: a date only by the hint beside it" in adoption.unsure
     signatures = [(f.key, f.label) for f in adoption.definition.signatures]
     assert signatures == [("signed_worker", "Signed (worker)"),
                           ("signed_client", "Signed (client)")]
@@ -407,11 +411,13 @@ def test_a_dropdown_already_in_the_form_is_a_choice_and_keeps_its_control(
     assert tag is not None and tag.get(w("val")) == "contact_frequency"
     old = tmp_path / "old-contact.docx"
     old.write_bytes(_contact_form({"person_id": "CL-9", "frequency": "Monthly",
+                                   "next_contact": "1st March 2026",
                                    "worker_signed": "Sam Patel", "worker_date": "01/02/2026",
                                    "client_signed": "Ada Lovelace",
                                    "client_date": "2 February 2026"}))
     record = check(old, Catalogue.load(forms))
     assert record.values["contact_frequency"] == "monthly"
+    assert record.values["next_contact"] == date(2026, 3, 1)
     assert (record.values["signed_worker_signature"], record.values["signed_worker_signed_on"]
             ) == ("Sam Patel", date(2026, 2, 1))
     assert (record.values["signed_client_signature"], record.values["signed_client_signed_on"]
@@ -464,3 +470,22 @@ def test_marked_up_copies_filled_and_saved_by_libreoffice_read_back(
             assert record.values[key] == value, (form_id, key)
         for key, rows in EXPECTED_ROWS.get(form_id, {}).items():
             assert record.tables[key] == rows, (form_id, key)
+
+
+def test_an_old_copy_without_a_field_says_so(adopted: Path, tmp_path: Path) -> None:
+    """Years-old copies may predate a field: nothing is read for it, and the record says
+    so (advisory), for a person going through the backlog."""
+    def drop_key_worker_row(root: etree._Element) -> None:
+        for row in root.iter(w("tr")):
+            if text_of(row).startswith("Key worker"):
+                parent = row.getparent()
+                assert parent is not None
+                parent.remove(row)
+
+    path = tmp_path / "review-2015.docx"
+    path.write_bytes(with_body(key_work_review(TYPED["key-work-review"]), drop_key_worker_row))
+    record = check(path, Catalogue.load(adopted))
+    assert record.values["key_worker"] is None
+    assert record.values["service_user_name"] == "Ada Lovelace"
+    [finding] = [f for f in record.findings if f.code == "label_not_found"]
+    assert finding.field == "key_worker" and finding.severity.value == "advisory"

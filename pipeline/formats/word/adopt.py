@@ -78,6 +78,7 @@ class Inferred:
     box: str | None = None  # the tick box text that becomes a checkbox ("☐")
     signed_on: Inferred | None = None  # a signature's date
     required: bool = False  # the label carries an asterisk
+    shown: str = ""  # what the empty answer place shows ("dd/mm/yyyy", a line to write on)
 
 
 @dataclass
@@ -131,10 +132,16 @@ def _options(text: str) -> list[str]:
     return [m.strip() for m in _OPTION.findall(text) if m.strip()]
 
 
+# What an empty answer place shows in a blank form: a date hint, Word's placeholders.
+_PLACE_SHOWS = re.compile(r"^\(?\s*dd\s*/\s*mm\s*/\s*yy(?:yy)?\s*\)?$|^(?:click|choose an "
+                          r"item|enter text|type here)", re.IGNORECASE)
+
+
 def _looks_like_label(text: str) -> bool:
     stripped = text.strip()
     return (bool(stripped) and len(stripped) <= _LABEL_MAX and not _is_blank(stripped)
-            and not _options(stripped) and "\n" not in stripped.strip())
+            and not _options(stripped) and "\n" not in stripped
+            and not _PLACE_SHOWS.match(stripped))
 
 
 def _row_height(row: etree._Element) -> int:
@@ -274,11 +281,11 @@ class _Inferrer:
                            listed=listed)
         if item is None:
             return
+        item.cell = answer.element
         if item.type is FieldType.SIGNATURE:
-            item.cell = answer.element
             self._signature_date_in_row(item, label.row_element)
-        else:
-            item.cell = answer.element
+        elif not listed:
+            item.shown = _shown(answer.text)
         if item.type in (FieldType.YES_NO, FieldType.CHOICE):
             item.paragraph = None
         self._add(item, label.element)
@@ -356,6 +363,8 @@ class _Inferrer:
             item.paragraph, item.after_text = paragraph, segment
             if item.type is FieldType.SIGNATURE:
                 signature = item
+            else:
+                item.shown = _shown(answer)
             self._add(item, paragraph)
 
     def _title_index(self) -> int | None:
@@ -437,8 +446,19 @@ def infer(root: etree._Element) -> Inference:
 # --- the definition --------------------------------------------------------------------
 
 
+def _shown(text: str) -> str:
+    """What an empty answer place shows, kept as its control's placeholder so the form
+    looks as it did (one short line only; never for a signature, whose line would read
+    as a name once LibreOffice drops the placeholder's flag)."""
+    shown = text.replace("\u2002", " ").strip()
+    return shown if shown and "\n" not in shown and len(shown) <= _LABEL_MAX else ""
+
+
 def _field_data(item: Inferred) -> dict[str, Any]:
     data: dict[str, Any] = {"key": item.key, "label": item.label, "type": item.type.value}
+    if item.shown and item.type not in (FieldType.YES_NO, FieldType.CHOICE,
+                                        FieldType.SIGNATURE):
+        data["placeholder"] = item.shown
     if item.type is FieldType.CHOICE:
         taken: set[str] = set()
         data["choices"] = [{"value": _slug(c, taken), "label": c} for c in item.choices]
@@ -478,14 +498,16 @@ def _spec(item: Inferred, key: str | None = None, kind: FieldType | None = None)
     if field_type is FieldType.CHOICE:
         taken: set[str] = set()
         choices = [{"value": _slug(c, taken), "label": c} for c in item.choices]
+    shown = item.shown if key is None else ""
     return FieldSpec.model_validate({"key": key or item.key, "label": item.label,
                                      "type": field_type.value, "choices": choices,
-                                     "placeholder": "\u2002" * 5})
+                                     "placeholder": shown or "\u2002" * 5})
 
 
 def _blank_content(sdt: etree._Element) -> None:
-    """A control showing five en spaces, as Word's legacy text fields do: the blank form
-    reads as it did, with no placeholder wording added."""
+    """A control shows what the answer place showed, else five en spaces (as Word's legacy
+    text fields do), in the text's own colour: the blank form reads as it did, with no
+    placeholder wording added."""
     for run in sdt.iter(w("r")):
         properties = run.find(w("rPr"))
         if properties is not None:

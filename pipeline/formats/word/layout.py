@@ -413,8 +413,13 @@ class LabelReader:
     def _is_label(self, text: str) -> bool:
         return fold(text) in self._known
 
-    def read(self, keys: Iterable[str]) -> dict[str, RawValue]:
-        """Values of the fields ``keys`` that were found by label (others left out)."""
+    def read(self, keys: Iterable[str], *, report_unfound: bool = False) -> dict[str, RawValue]:
+        """Values of the fields ``keys`` that were found by label (others left out).
+
+        ``report_unfound``: a field with no place on the page gets an advisory finding
+        (an old copy of a form that lacked it, or a label reworded since), so a backlog
+        says what could not be read; only for a service's own copy of the form.
+        """
         values: dict[str, RawValue] = {}
         leaves = self.definition.leaves_by_key
         found_at: dict[str, Found] = {}
@@ -426,6 +431,12 @@ class LabelReader:
             if chosen is not None:
                 values[key] = chosen.value
                 found_at[key] = chosen
+            elif report_unfound:
+                self.findings.append(Finding(
+                    field=key, code="label_not_found", severity=Severity.ADVISORY,
+                    message=f"{spec.label}: nothing was read for it: its label is not on "
+                    "this copy of the form, or has no answer place beside or below it. If "
+                    "the form words it differently, change the label in the definition."))
         return values
 
     def _variants(self, spec: FieldSpec) -> list[str]:

@@ -87,7 +87,7 @@ def read_docx(
     findings: tuple[Finding, ...] = ()
     if missing:
         reader = layout.LabelReader(copy, layout.Page(body, consumed))
-        fields.update(reader.read(missing))
+        fields.update(reader.read(missing, report_unfound=copy is not definition))
         findings = tuple(reader.findings)
     return RawForm(
         file_name=path.name,
