@@ -271,7 +271,7 @@ class Builder:
 
     def _episodes(self, person_id: str,
                   events: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
-        """As :func:`pipeline.inbox.recording.settle_episodes`, per service."""
+        """As :func:`pipeline.inbox.recording.settle_all_episodes`, per service."""
         by_service: defaultdict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = (
             defaultdict(list))
         for row, submission in events:

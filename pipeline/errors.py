@@ -8,7 +8,6 @@
     │   └── ReaderLimitError       its reading hit a time or memory limit, or the reader
     │                              stopped: not a verdict on the content (tried again)
     ├── FillError                  values that cannot be put into a form (names the field)
-    ├── ValidationFailed           a record that cannot be built at all
     ├── SettingsError              planwatch.toml or PLANWATCH_* variables are wrong
     ├── StoreError                 the store cannot be opened or written
     └── ReportError                a report cannot be written
@@ -76,10 +75,6 @@ class ReaderLimitError(FormReadError):
 
 class FillError(PlanwatchError):
     """Values that cannot be written into a form: names the field."""
-
-
-class ValidationFailed(PlanwatchError):
-    """A record that cannot be built at all from what was read."""
 
 
 class SettingsError(PlanwatchError):

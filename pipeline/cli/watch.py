@@ -9,7 +9,6 @@ import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 import typer
 
@@ -27,8 +26,6 @@ from pipeline.watch.jobs import ScheduledReports
 from pipeline.watch.loop import Watcher, WatchOptions
 from pipeline.watch.status import WatchStatus, write_status
 
-LONDON = ZoneInfo("Europe/London")
-OUTCOME_ACTIONS = ("stored", "superseded", "duplicate", "rejected")
 log = logging.getLogger("planwatch.watch")
 # Waiting for the store at start: retried at least this often, so the status file's
 # heartbeat stays fresh and `planwatch status` shows why the watcher waits.

@@ -165,9 +165,6 @@ def _lstat_kind(path: Path) -> str | None:
         return None
 
 
-lstat_kind = _lstat_kind
-
-
 def _chunks(descriptor: int, limit: int | None) -> Iterator[bytes]:
     """The file's bytes in chunks, up to ``limit`` bytes (None: to the end)."""
     left = limit

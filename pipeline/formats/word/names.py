@@ -9,13 +9,8 @@ from lxml import etree
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W14_NS = "http://schemas.microsoft.com/office/word/2010/wordml"
 W15_NS = "http://schemas.microsoft.com/office/word/2012/wordml"
-MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
-R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 CUSTOM_PROPS_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
 VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
-XML_NS = "http://www.w3.org/XML/1998/namespace"
-
-NSMAP = {"w": W_NS, "w14": W14_NS, "w15": W15_NS, "mc": MC_NS, "r": R_NS}
 
 # The glyphs Word uses for a content-control checkbox (MS Gothic ballot boxes).
 CHECKED_GLYPH = "\u2612"
