@@ -25,7 +25,8 @@ from lxml import etree
 
 from pipeline.definitions import Catalogue, FormDefinition
 from pipeline.errors import FormReadError
-from pipeline.formats.word.layout import LabelReader, Page, fold, uk_date
+from pipeline.formats.word.answers import uk_date
+from pipeline.formats.word.layout import LabelReader, Page, fold
 from pipeline.formats.word.names import W_NS, w
 from pipeline.forms_service import check, fill
 from pipeline.inbox.sandbox import SandboxedReader

@@ -30,27 +30,19 @@ import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
 from functools import lru_cache
 
 from lxml import etree
 
 from pipeline.definitions import FieldSpec, FieldType, FormDefinition, normalise_label
+from pipeline.formats.word.answers import BOXES, MARK, MATCHED_BY, mark_ticked, value_of
 from pipeline.formats.word.names import text_of, w, wattr
 from pipeline.records import Finding, RawValue, Severity
 
-MATCHED_BY = "layout"
-_TICKED = "\u2612\u2611\u25a0\u2713\u2714\u2718"
-_BOXES = "\u2610\u2612\u2611\u25a1\u25a0\u2713\u2714\u2718"
-# A tick box as people write one: a ballot box, a tick, [x] or [ ].
-_MARK = rf"(?:[{_BOXES}]|\[\s*[xX\u2713\u2714]?\s*\])"
 # A hint in brackets people add to or drop from a label: "(dd/mm/yyyy)", "(if any)";
 # other brackets are part of the label ("Signed (worker)" is not "Signed (resident)").
 _HINT = re.compile(r"\((?=[^()]*\b(?:dd|mm|yy|yyyy|please|optional|if|e\.g|eg|tick|"
                    r"circle|delete)\b)[^()]*\)", re.IGNORECASE)
-# What a blank answer shows: lines of underscores or dots, a date hint.
-_BLANK_LINE = re.compile(r"_{2,}|\.{4,}|\u2026{2,}")
-_DATE_HINT = re.compile(r"^\(?\s*(?:dd|d)\s*[/.-]\s*mm\s*[/.-]\s*(?:yyyy|yy)\s*\)?$", re.I)
 _GAP = re.compile(r"\t[ \t]*|[ ]{2,}[ \t]*")
 _NEXT_LABEL = re.compile(r"[^\t:]{1,60}:")
 # Only the start of a line can be a label: long lines are never searched whole (every
@@ -60,11 +52,6 @@ _MAX_FOLLOWING = 40
 # No form has this many paragraphs and tables: what lies beyond is not read by label (a
 # hostile file must not make every field's search slow).
 _MAX_BLOCKS = 20_000
-_MONTHS = {name: number for number, names in enumerate(
-    [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
-     ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
-     ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
-     ("dec", "december")], start=1) for name in names}
 
 
 @lru_cache(maxsize=8192)
@@ -72,7 +59,7 @@ def fold(text: str) -> str:
     """A label as matched: :func:`normalise_label`, hints in brackets, leading tick boxes
     and punctuation out."""
     folded = normalise_label(_HINT.sub(" ", text.replace("\u00a0", " ")))
-    folded = re.sub(rf"^[\s{_BOXES}\-\u2022]+", "", folded)
+    folded = re.sub(rf"^[\s{BOXES}\-\u2022]+", "", folded)
     folded = re.sub(r"[^\w\s/&£%'-]+", " ", folded)
     return re.sub(r"\s+", " ", folded).strip(" -")
 
@@ -287,94 +274,6 @@ def own_text(paragraph: etree._Element) -> str:
     return text_of(copy)
 
 
-# --- answers as written --------------------------------------------------------------
-
-
-def clean(text: str) -> str:
-    """An answer without the blank lines and hints of the empty form, lines kept."""
-    lines = []
-    for line in text.replace("\u00a0", " ").split("\n"):
-        line = _BLANK_LINE.sub(" ", line)
-        line = re.sub(r"[ \t]+", " ", line).strip()
-        lines.append("" if _DATE_HINT.match(line) else line)
-    return "\n".join(lines).strip("\n")
-
-
-def _mark_ticked(mark: str) -> bool:
-    mark = mark.strip()
-    return mark[:1] in _TICKED or (mark.startswith("[") and mark.strip("[] ") != "")
-
-
-def options_ticked(text: str, labels: list[str]) -> list[str] | None:
-    """Which of ``labels`` are ticked in a row of tick boxes, or None when ``text`` is no
-    such row. A box retyped as X counts ("X Medium")."""
-    found: dict[str, bool] = {}
-    for label in labels:
-        words = r"\W+".join(re.escape(p) for p in re.findall(r"\w+", label))
-        if not words:
-            continue
-        pattern = rf"({_MARK}|(?<![\w])[xX](?=\s))\s*{words}(?!\w)"
-        match = re.search(pattern, text, re.IGNORECASE)
-        if match:
-            found[label] = _mark_ticked(match.group(1)) or match.group(1) in "xX"
-    if not found:
-        return None
-    return [label for label, ticked in found.items() if ticked]
-
-
-def uk_date(text: str) -> date | None:
-    """A date as people write one in the UK: 01/03/2026, 1.3.26, 1st March 2026, 2026-03-01."""
-    cleaned = text.strip().lower().rstrip(".")
-    if len(cleaned) > 40:
-        return None
-    iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", cleaned)
-    numeric = re.fullmatch(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{2}|\d{4})", cleaned)
-    words = re.fullmatch(r"(?:\w+day,?\s+)?(\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?\s+([a-z]+)\.?,?"
-                         r"\s+(\d{2}|\d{4})", cleaned)
-    try:
-        if iso:
-            return date(int(iso[1]), int(iso[2]), int(iso[3]))
-        if numeric:
-            year = int(numeric[3])
-            return date(year + 2000 if year < 100 else year, int(numeric[2]), int(numeric[1]))
-        if words and words[2] in _MONTHS:
-            year = int(words[3])
-            return date(year + 2000 if year < 100 else year, _MONTHS[words[2]], int(words[1]))
-    except ValueError:
-        return None
-    return None
-
-
-def value_of(spec: FieldSpec, text: str) -> tuple[RawValue, str | None]:
-    """The raw value of an answer written as ``text``, and a problem, if there is one."""
-    answer = clean(text)
-    if spec.type is FieldType.YES_NO:
-        ticked = options_ticked(answer, ["Yes", "No"])
-        if ticked is not None and len(ticked) > 1:
-            return RawValue(matched_by=MATCHED_BY), "both Yes and No are ticked"
-        if ticked is not None:
-            return RawValue(checked=ticked == ["Yes"] if ticked else None, text="",
-                            matched_by=MATCHED_BY), None
-        mark = re.fullmatch(rf"\s*({_MARK}|[xX])\s*", answer)
-        if mark:
-            return RawValue(checked=_mark_ticked(mark[1]) or mark[1] in "xX",
-                            matched_by=MATCHED_BY), None
-    if spec.type is FieldType.CHOICE:
-        ticked = options_ticked(answer, [c.label for c in spec.choices])
-        if ticked is not None and len(ticked) > 1:
-            return RawValue(matched_by=MATCHED_BY), f"{' and '.join(ticked)} are both ticked"
-        if ticked is not None:
-            return RawValue(text=ticked[0] if ticked else "", matched_by=MATCHED_BY), None
-    if spec.type is FieldType.DATE:
-        day = uk_date(answer)
-        if day is not None:
-            return RawValue(text=f"{day.day:02d}/{day.month:02d}/{day.year}", full_date=day,
-                            matched_by=MATCHED_BY), None
-    if spec.type is not FieldType.LONG_TEXT:
-        answer = re.sub(r"\s*\n\s*", " ", answer) if spec.type is not FieldType.TEXT else answer
-    return RawValue(text=answer, matched_by=MATCHED_BY), None
-
-
 # --- finding a label -----------------------------------------------------------------
 
 
@@ -393,7 +292,7 @@ def _inline(label: str) -> re.Pattern[str]:
 def _beside_box(label: str) -> re.Pattern[str]:
     """A tick box written beside its label: "☒ I agree", "I agree [x]"."""
     words = _words(label)
-    return re.compile(rf"^\s*(?:({_MARK})\s*{words}\W*|{words}\W*({_MARK}))\s*$", re.IGNORECASE)
+    return re.compile(rf"^\s*(?:({MARK})\s*{words}\W*|{words}\W*({MARK}))\s*$", re.IGNORECASE)
 
 
 class LabelReader:
@@ -555,7 +454,7 @@ class LabelReader:
             box = boxed.match(line) if len(line) <= _HEAD else None
             if box:
                 mark = box.group(1) or box.group(2) or ""
-                return Found(RawValue(checked=_mark_ticked(mark), matched_by=MATCHED_BY),
+                return Found(RawValue(checked=mark_ticked(mark), matched_by=MATCHED_BY),
                              f"the tick box beside '{spec.label}'", container)
         return None
 

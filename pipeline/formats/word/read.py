@@ -40,9 +40,9 @@ from pipeline.formats.identity import (
 from pipeline.formats.safety import DEFAULT_LIMITS, Limits, open_office_zip, parse_xml, read_part
 from pipeline.formats.strict import transitional_tree
 from pipeline.formats.word import layout, wordml
+from pipeline.formats.word.answers import value_of
 from pipeline.formats.word.names import CUSTOM_PROPS_NS, text_of, w, w15
 from pipeline.records import Finding, RawForm, RawValue
-from pipeline.validate import reading_copy
 
 DOCUMENT_PART = "word/document.xml"
 DCTERMS_NS = "http://purl.org/dc/terms/"
@@ -82,7 +82,7 @@ def read_docx(
         answers += wordml.legacy_fields(root, consumed)
     fields, unmatched = _match(definition, answers)
     # What no control answered is read by its label, on this service's copy when known.
-    copy = reading_copy(definition, service, alike)
+    copy = _reading_copy(definition, service, alike)
     missing = [key for key in copy.leaves_by_key if key not in fields]
     findings: tuple[Finding, ...] = ()
     if missing:
@@ -101,6 +101,19 @@ def read_docx(
         findings=findings,
         services_alike=alike,
     )
+
+
+def _reading_copy(definition: FormDefinition, service: str | None,
+                 alike: tuple[str, ...] = ()) -> FormDefinition:
+    """The copy of a form a file is read as: its service's; when the service is not
+    known, the copy every service in ``alike`` has (their copies the same), else the
+    whole form (validation then checks it as the copy its answers fit best)."""
+    if service in definition.services:
+        return definition.for_service(service)
+    copies = [definition.for_service(s) for s in alike if s in definition.services]
+    if copies and all(c.sections == copies[0].sections for c in copies):
+        return copies[0]
+    return definition
 
 
 def _part(archive: zipfile.ZipFile, name: str, path: Path, limits: Limits) -> etree._Element:
@@ -239,7 +252,7 @@ def _read_row(row: etree._Element, positions: dict[str, int],
         if found is not None:
             values[key] = found.model_copy(update={"matched_by": "column"})
         else:  # no control: the cell's text, as the layout reader reads an answer
-            values[key] = layout.value_of(columns[key], text_of(cell))[0]
+            values[key] = value_of(columns[key], text_of(cell))[0]
     return values
 
 
