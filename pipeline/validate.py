@@ -607,19 +607,6 @@ def validate(raw: RawForm, definition: FormDefinition, *, today: date | None = N
     )
 
 
-def reading_copy(definition: FormDefinition, service: str | None,
-                 alike: tuple[str, ...] = ()) -> FormDefinition:
-    """The copy of a form a file is read and checked as: its service's; when the service
-    is not known, the copy every service in ``alike`` has (their copies the same), else
-    the whole form."""
-    if service in definition.services:
-        return definition.for_service(service)
-    copies = [definition.for_service(s) for s in alike if s in definition.services]
-    if copies and all(c.sections == copies[0].sections for c in copies):
-        return copies[0]
-    return definition
-
-
 def _copy_answers_fit(raw: RawForm, definition: FormDefinition,
                       today: date) -> tuple[FormDefinition, tuple[str, ...]]:
     """Of the copies a file's labels fit alike, the one its answers fit best (fewest
