@@ -26,11 +26,10 @@ from pipeline.records import (
     Severity,
     StoredEvent,
 )
-from pipeline.reports.weekly.data import ActivePerson, IncompleteRow, RejectedRow, WeeklyInput
 from pipeline.rules.listing import LinkDisagreement, listed_people, listing_disagreements
 from pipeline.rules.obligations import compute_obligations as compute
 from pipeline.store import queries, supersession
-from pipeline.store.models import Episode, EventRow, Submission, SubmissionStatus
+from pipeline.store.models import EventRow, Submission, SubmissionStatus
 from pipeline.store.session import Store
 
 # What `planwatch due` shows by default; a case past its planned duration is not
@@ -125,52 +124,6 @@ def filter_obligations(rows: list[Obligation], *, show_all: bool = False,
         and (worker is None or (row.worker or "").casefold() == worker.casefold())
         and (people is None or (row.person_id, row.service) in people)
     ]
-
-
-def active_people(store: Store, as_of: date) -> list[ActivePerson]:
-    """People with an episode open on ``as_of``, once per service."""
-    with store.session() as session:
-        episodes = session.scalars(select(Episode).where(Episode.opened_on <= as_of)).all()
-    seen: dict[tuple[str, str], ActivePerson] = {}
-    for episode in sorted(episodes, key=lambda e: (e.person_id, e.service, e.opened_on)):
-        if episode.closed_on is not None and episode.closed_on <= as_of:
-            continue
-        seen[(episode.person_id, episode.service)] = ActivePerson(
-            person_id=episode.person_id, service=episode.service, worker=episode.worker)
-    return list(seen.values())
-
-
-def weekly_input(store: Store, settings: Settings, as_of: date) -> WeeklyInput:
-    """Everything the weekly workbook shows, gathered from the store; the services'
-    capacities and the form that meets each obligation come from their policies."""
-    catalogue = Catalogue.load(settings.forms_path)
-    policies = service_policies(settings, catalogue)
-    events = stored_events(store)
-    rows = obligations(store, settings, as_of, policies, events)
-    across = link_findings(events, policies)
-    incomplete: list[IncompleteRow] = []
-    with store.session() as session:
-        for submission in queries.stored_submissions(session):
-            if submission.received_at.date() > as_of:
-                continue
-            worker = submission.values.get("values", {}).get("worker")
-            findings = [Finding.model_validate(f) for f in submission.findings]
-            for finding in [*findings, *across.get(submission.id, [])]:
-                incomplete.append(IncompleteRow.from_finding(
-                    finding, person_id=submission.person_id,
-                    service=submission.service or "", form_id=submission.form_id or "",
-                    received_at=submission.received_at,
-                    archived_path=submission.archived_path, worker=worker))
-        rejected = [
-            RejectedRow(file_name=s.original_name, received_at=s.received_at,
-                        reason=s.reason or "", rejected_path=s.rejected_path, site=s.site)
-            for s in queries.rejected(session)
-        ]
-    return WeeklyInput(as_of=as_of, obligations=rows, incomplete=incomplete,
-                       rejected=rejected, active_people=active_people(store, as_of),
-                       due_soon_days=settings.due_soon_days,
-                       capacities=policies.capacities(),
-                       forms_needed=policies.forms_needed(catalogue))
 
 
 @dataclass(frozen=True)

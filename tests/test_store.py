@@ -12,11 +12,13 @@ from alembic import command as alembic_command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, inspect, select, text
+from sqlalchemy.orm import Session
 
 from pipeline.errors import StoreError
-from pipeline.records import Event, StoredEvent, construct_trusted
+from pipeline.records import Event, construct_trusted
 from pipeline.store import audit, queries
 from pipeline.store.models import AuditEntry, Base, EventRow, Person, Submission
+from pipeline.store.people import get_or_create_people
 from pipeline.store.session import (
     Store,
     alembic_config,
@@ -53,6 +55,10 @@ def submission(sha_char: str = "a", **values: object) -> Submission:
 
 def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
+
+
+def new_person(session: Session, person_id: str = "P-0001") -> Person:
+    return get_or_create_people(session, [person_id])[person_id]
 
 
 # --- migrations ----------------------------------------------------------------------
@@ -145,7 +151,7 @@ def test_wal_foreign_keys_and_busy_timeout_are_on(store: Store) -> None:
 
 def test_write_ahead_log_is_owner_only_too(store: Store, tmp_path: Path) -> None:
     with store.session() as session:
-        queries.get_or_create_person(session, "P-0001")
+        new_person(session)
         session.flush()
         wal = tmp_path / "planwatch.db-wal"
         assert wal.exists()
@@ -179,7 +185,7 @@ def test_status_must_be_one_of_three(store: Store) -> None:
 
 def test_session_rolls_back_on_any_error(store: Store) -> None:
     with pytest.raises(RuntimeError), store.session() as session:
-        queries.get_or_create_person(session, "P-0001")
+        new_person(session)
         raise RuntimeError("the archive copy failed")
 
     with store.session() as session:
@@ -279,7 +285,7 @@ def add_event(session_submission: Submission, kind: str, on: date) -> EventRow:
 
 def test_events_come_only_from_stored_submissions(store: Store) -> None:
     with store.session() as session:
-        person = queries.get_or_create_person(session, "P-0001")
+        person = new_person(session)
         current = submission("a", person=person, archived_path="/archive/a.docx")
         old = submission("b", person=person, status="superseded", archived_path="/archive/b.docx")
         session.add_all([current, old])
@@ -292,7 +298,7 @@ def test_events_come_only_from_stored_submissions(store: Store) -> None:
         )
 
     with store.session() as session:
-        found = queries.events(session)
+        found = sorted(queries.event_facts(session), key=lambda e: e.on)
 
     assert [(e.kind, e.on) for e in found] == [
         ("referral_received", date(2025, 1, 2)),
@@ -303,7 +309,7 @@ def test_events_come_only_from_stored_submissions(store: Store) -> None:
     assert found[0].at == datetime(2025, 1, 6, 10, 30)  # wall-clock time, as on the form
 
 
-def test_stored_and_rejected_submissions(store: Store) -> None:
+def test_rejected_submissions_newest_first(store: Store) -> None:
     with store.session() as session:
         session.add_all(
             [
@@ -320,16 +326,15 @@ def test_stored_and_rejected_submissions(store: Store) -> None:
         )
 
     with store.session() as session:
-        assert [s.sha256[0] for s in queries.stored_submissions(session)] == ["a"]
         assert [s.sha256[0] for s in queries.rejected(session)] == ["d", "c"]  # newest first
         assert queries.find_submission_by_sha(session, "e" * 64) is None
 
 
-def test_get_or_create_person_is_idempotent(store: Store) -> None:
+def test_get_or_create_people_is_idempotent(store: Store) -> None:
     with store.session() as session:
-        first = queries.get_or_create_person(session, "P-0001")
+        first = new_person(session)
     with store.session() as session:
-        again = queries.get_or_create_person(session, "P-0001")
+        again = new_person(session)
         assert again.id == first.id
         assert session.scalar(select(func.count()).select_from(Person)) == 1
         assert again.created_at.tzinfo is UTC
@@ -349,7 +354,7 @@ def test_postgresql_migration_constraints_and_audit_log(postgres_url: str) -> No
         assert differences == []
 
         with pg.session() as session:
-            person = queries.get_or_create_person(session, "P-0001")
+            person = new_person(session)
             session.add(submission("a", person=person))
             audit.record(session, command="ingest", action="stored", sha256="a" * 64)
         with pytest.raises(StoreError, match="sha256"), pg.session() as session:
@@ -365,28 +370,6 @@ def test_postgresql_migration_constraints_and_audit_log(postgres_url: str) -> No
             received = session.scalars(select(Submission.received_at)).one()
             assert received == datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
             assert session.scalar(select(func.count()).select_from(AuditEntry)) == 2
-
-
-def test_event_facts_are_the_events_as_tuples(store: Store) -> None:
-    with store.session() as session:
-        person = queries.get_or_create_person(session, "P-0001")
-        current = submission("a", person=person, archived_path="/archive/a.docx")
-        old = submission("b", person=person, status="superseded", archived_path="/archive/b.docx")
-        session.add_all([current, old])
-        session.add_all([add_event(current, "plan_agreed", date(2025, 1, 6)),
-                         add_event(current, "referral_received", date(2025, 1, 2)),
-                         add_event(old, "plan_agreed", date(2025, 1, 3))])
-
-    with store.session() as session:
-        events = queries.events(session)
-        facts = queries.event_facts(session)
-
-    # Same fields in the same order: queries builds each Event from its tuple's fields.
-    assert list(StoredEvent._fields) == list(Event.model_fields)
-    assert sorted(facts, key=lambda f: f.on) == [StoredEvent(**e.model_dump()) for e in events]
-    # Built without validation, exactly as model_construct builds it.
-    assert all(e == Event.model_construct(**e.__dict__) for e in events)
-    assert all(e.model_fields_set == set(Event.model_fields) for e in events)
 
 
 def test_construct_trusted_is_model_construct() -> None:

@@ -6,7 +6,7 @@ form for the same person, service and event date, the correction wins (fewer blo
 findings, then the later last-saved time, never later than the file's arrival, then the
 later arrival: :mod:`pipeline.store.supersession`), so the order in which copies
 arrive does not decide which one counts. Both stay in the history. Then it rebuilds the
-person's episodes in that service (:func:`settle_episodes`), again independent of order.
+person's episodes in that service (:func:`settle_all_episodes`), again independent of order.
 ``record_submissions`` does the same for a batch of forms, in order, with the same rows
 and outcomes as one at a time, reading and writing the store a table at a time.
 """
@@ -108,11 +108,6 @@ def _as_event(row: EventRow) -> Event:
                  submission_id=row.submission_id, details=row.details)
 
 
-def settle_episodes(session: Session, person_id: str, service: str) -> None:
-    """Rebuild one person's episodes in one service (see :func:`settle_all_episodes`)."""
-    settle_all_episodes(session, {(person_id, service)})
-
-
 def settle_all_episodes(session: Session, pairs: set[tuple[str, str]]) -> None:
     """Rebuild the episodes of each (person, service) in ``pairs`` from their stored forms'
     events, with one query for the events and one for the episodes of them all.
@@ -177,7 +172,7 @@ def _split(rows: list[tuple[EventRow, str]]) -> list[tuple[list[Event], list[Eve
 
 def _events(submission: Submission, record: Record, definition: FormDefinition
             ) -> list[dict[str, Any]]:
-    """The event rows of one form (linked to episodes by settle_episodes, once supersession
+    """The event rows of one form (linked to episodes by settle_all_episodes, once supersession
     is settled)."""
     worker = record.values.get("worker")
     team = record.values.get("team")

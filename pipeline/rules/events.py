@@ -93,14 +93,9 @@ def _by_leading_key(events: list[EventFacts]) -> list[EventFacts]:
     return ordered
 
 
-def earliest(events: Iterable[EventFacts]) -> EventFacts:
-    """The first of ``events`` in :func:`event_order_key` order (as ``min`` would pick)."""
-    return sorted_events(events)[0]
-
-
 def earlier(first: EventFacts, second: EventFacts) -> EventFacts:
     """Whichever of two events comes first in :func:`event_order_key` order (``first``
-    when they are equal in it): :func:`earliest` of two, without sorting."""
+    when they are equal in it): the first of :func:`sorted_events` of two, without sorting."""
     if first.on != second.on:
         return first if first.on < second.on else second
     one, other = _leading_key(first), _leading_key(second)

@@ -10,7 +10,7 @@
 Every reference to a person is ``person_id``, the person's own id (e.g. ``P-0001``), a
 foreign key to ``persons.person_id``: rows read the same in SQL as on a form, and no join
 is needed to say whose they are. A submission's ``person_id`` is set only once that person
-exists (:func:`pipeline.store.queries.get_or_create_person`); a rejected form whose id
+exists (:func:`pipeline.store.people.get_or_create_people`); a rejected form whose id
 could not be read keeps ``None``.
 
 Datetimes are timezone-aware UTC (naive ones are refused), except ``events.at``, which is
