@@ -28,7 +28,7 @@ from typing import Any
 
 from lxml import etree
 
-from pipeline.definitions import FieldType, normalise_label
+from pipeline.definitions import FieldType
 from pipeline.formats.word.layout import Page, fold
 from pipeline.formats.word.names import text_of, w, wattr
 
@@ -156,9 +156,11 @@ class _Inferrer:
         required = "*" in label
         hinted = bool(_DATE_HINT.search(label))
         label = _label_text(label)
-        if not label or normalise_label(label) in self.labels:
+        # Labels the reader would take for one another ("Risks" and "Risks (if any)") make
+        # one field: the first.
+        if not label or fold(label) in self.labels:
             return None
-        self.labels.add(normalise_label(label))
+        self.labels.add(fold(label))
         item = Inferred(key="", label=label, type=FieldType.TEXT, where=where,
                         required=required)
         if hinted:
@@ -216,7 +218,7 @@ class _Inferrer:
         for cell in header:
             column = self._field(cell.text, "", f"table {number}", tall=False) or Inferred(
                 key="", label=_label_text(cell.text), type=FieldType.TEXT)
-            self.labels.discard(normalise_label(column.label))  # columns may repeat labels
+            self.labels.discard(fold(column.label))  # columns may repeat labels
             if column.type is FieldType.SIGNATURE:
                 column.type = FieldType.TEXT
             column.key = slug(column.label, taken)
@@ -281,7 +283,7 @@ class _Inferrer:
             if fold(cell.text) in ("date", "dated", "date signed") and number + 1 < len(cells):
                 item.signed_on = Inferred("", "date signed", FieldType.DATE,
                                           cell=cells[number + 1].element)
-                self.labels.add(normalise_label(cell.text))
+                self.labels.add(fold(cell.text))
 
     # -- paragraphs ----------------------------------------------------------------
 
