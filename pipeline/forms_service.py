@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from pipeline import files
-from pipeline.definitions import Catalogue, FieldType, FormDefinition, signature_parts
+from pipeline import files, form_description
+from pipeline.definitions import Catalogue, FormDefinition
 from pipeline.errors import FillError
 from pipeline.fill_values import FillValues, coerce_values
 from pipeline.formats.pdf.build import build_blank_pdf
@@ -124,39 +124,23 @@ def fill(definition: FormDefinition, data: dict[str, Any], output: Path,
     return files.write_file(output, content)
 
 
+def only_copy(definition: FormDefinition) -> str:
+    """The service whose copy is filled when none is named: any, when every service's copy
+    takes the same answers; else a :class:`FillError` naming the services."""
+    if form_description.copies_differ(definition):
+        raise FillError(
+            f"Form {definition.id!r} differs between services: "
+            f"{', '.join(definition.services)}. Say which copy to fill with --service.",
+            hint=f"`planwatch forms show {definition.id} --service SERVICE` lists that "
+            "copy's fields.")
+    return definition.services[0]
+
+
 def check(path: Path, catalogue: Catalogue) -> Record:
     raw = read_form(path, catalogue)
     return validate(raw, catalogue.get(raw.form_id))
 
 
-def describe(definition: FormDefinition) -> dict[str, Any]:
-    """A definition for people and integrations: every field with its type and choices."""
-    def field_row(field: Any) -> dict[str, Any]:
-        row: dict[str, Any] = {"key": field.key, "label": field.label, "type": field.type.value,
-                               "required": field.required}
-        if field.type is FieldType.CHOICE:
-            row["choices"] = [{"value": c.value, "label": c.label} for c in field.choices]
-        if field.required_if:
-            row["required_if"] = field.required_if
-        if field.help:
-            row["help"] = field.help
-        return row
-
-    sections = []
-    for section in definition.sections:
-        items = []
-        for item in section.items:
-            if item.kind == "table":
-                items.append({"table": item.key, "label": item.label, "required": item.required,
-                              "min_rows": item.min_rows,
-                              "columns": [field_row(c) for c in item.columns]})
-            elif item.type is FieldType.SIGNATURE:
-                row = field_row(item)
-                row["fields"] = [field_row(p) for p in signature_parts(item)]
-                items.append(row)
-            else:
-                items.append(field_row(item))
-        sections.append({"title": section.title, "items": items})
-    return {"id": definition.id, "version": definition.version, "title": definition.title,
-            "services": list(definition.services), "event": definition.event,
-            "sections": sections}
+def describe(definition: FormDefinition, service: str | None = None) -> dict[str, Any]:
+    """A definition for people and integrations (:mod:`pipeline.form_description`)."""
+    return form_description.describe(definition, service)

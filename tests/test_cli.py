@@ -7,6 +7,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typer
@@ -44,7 +45,8 @@ def test_every_command_has_help(words: tuple[str, ...]) -> None:
 
 
 def test_forms_show_json_lists_fields_for_integrations() -> None:
-    result = runner.invoke(app, ["forms", "show", "support-plan", "--json"])
+    result = runner.invoke(app, ["forms", "show", "support-plan", "--service",
+                                 "community-support", "--json"])
     assert result.exit_code == 0
     shown = json.loads(result.output)
     items = [i for s in shown["sections"] for i in s["items"]]
@@ -65,8 +67,8 @@ def test_fill_then_check_json(tmp_path: Path) -> None:
     values = tmp_path / "values.json"
     values.write_text(json.dumps(FULL_VALUES["review"]))
     out = tmp_path / "review.docx"
-    filled = runner.invoke(app, ["forms", "fill", "review", "--data", str(values), "-o",
-                                 str(out)])
+    filled = runner.invoke(app, ["forms", "fill", "review", "--service", "community-support",
+                                 "--data", str(values), "-o", str(out)])
     assert filled.exit_code == 0, filled.output
     checked = runner.invoke(app, ["forms", "check", str(out), "--json"])
     record = json.loads(checked.output)
@@ -155,3 +157,99 @@ def test_unknown_site_lists_the_sites_files_were_taken_at(ada_home: Path) -> Non
     code, shown = planwatch_in(ada_home, "report", "weekly", "--site", "north")
     assert code == 1
     assert "No sites are known yet." in shown
+
+
+# `forms show` is the truth about `forms fill`.
+
+def _answer_for(item: dict[str, Any]) -> Any:
+    """A value of the kind `forms show --json` says the answer takes."""
+    kind = item["type"]
+    if kind == "choice":
+        return item["choices"][-1]["value"]
+    if kind == "number":
+        return item["minimum"] if item["minimum"] is not None else 3
+    return {"date": "2026-03-02", "datetime": "2026-03-02T10:30", "yes_no": True}.get(
+        kind, f"Answer {item['key']}")
+
+
+def values_from_show(shown: dict[str, Any]) -> dict[str, Any]:
+    """Every answer `forms show --service S --json` lists, filled by its keys alone."""
+    values: dict[str, Any] = {}
+    for item in (i for s in shown["sections"] for i in s["items"]):
+        if "table" in item:
+            values[item["table"]] = [{c["key"]: _answer_for(c) for c in item["columns"]}]
+        elif "keys" in item:
+            values.update({part["key"]: _answer_for(part) for part in item["fields"]})
+        else:
+            values[item["key"]] = _answer_for(item)
+    values["person_id"] = "CS-00042"
+    return values
+
+
+FORM_COPIES = [pytest.param(d.id, s, id=f"{d.id}-{s}")
+               for d in Catalogue.load() for s in d.services]
+
+
+@pytest.mark.parametrize(("form", "service"), FORM_COPIES)
+def test_forms_show_service_round_trips_into_forms_fill(tmp_path: Path, form: str,
+                                                        service: str) -> None:
+    shown = runner.invoke(app, ["forms", "show", form, "--service", service, "--json"])
+    assert shown.exit_code == 0, shown.output
+    values = values_from_show(json.loads(shown.output))
+    data = tmp_path / "values.json"
+    data.write_text(json.dumps(values))
+    filled = runner.invoke(app, ["forms", "fill", form, "--service", service, "--data",
+                                 str(data), "-o", str(tmp_path / "filled.docx")])
+    assert filled.exit_code == 0, filled.output
+    checked = json.loads(runner.invoke(
+        app, ["forms", "check", str(tmp_path / "filled.docx"), "--json"]).output)
+    assert checked["service"] == service
+    read = {**checked["values"], **checked["tables"]}
+    for key, value in values.items():
+        if value == "2026-03-02T10:30":  # read back as the UK time it is, with its offset
+            assert read[key] == "2026-03-02T10:30:00+00:00", key
+        else:
+            assert read[key] == value, key
+
+
+def test_forms_fill_of_a_form_whose_copies_differ_names_the_services(tmp_path: Path) -> None:
+    data = tmp_path / "values.json"
+    data.write_text(json.dumps(FULL_VALUES["review"]))
+    filled = runner.invoke(app, ["forms", "fill", "review", "--data", str(data), "-o",
+                                 str(tmp_path / "review.docx")])
+    assert isinstance(filled.exception, PlanwatchError)
+    assert "differs between services: community-support, swa-refuge-women" in str(
+        filled.exception)
+    assert "--service" in str(filled.exception)
+    assert not (tmp_path / "review.docx").exists()
+
+
+def test_forms_show_without_service_says_which_services_see_each_field() -> None:
+    shown = json.loads(runner.invoke(app, ["forms", "show", "review", "--json"]).output)
+    items = {i.get("key") or i.get("table"): i for s in shown["sections"] for i in s["items"]}
+    assert items["person_id"]["services"] == shown["services"]
+    kinds = {c["value"]: c["services"] for c in items["review_kind"]["choices"]}
+    assert kinds["tac"] == ["families-first"]
+    assert shown["copies_differ"] is True
+    text = runner.invoke(app, ["forms", "show", "review"], terminal_width=80).output
+    assert "tac: Team Around the Child review (only families-first)" in " ".join(text.split())
+
+
+def test_forms_show_at_80_columns_cuts_no_key(catalogue: Catalogue) -> None:
+    for definition in catalogue:
+        for service in definition.services:
+            text = runner.invoke(app, ["forms", "show", definition.id, "--service", service],
+                                 terminal_width=80).output
+            assert "…" not in text
+            words = set(text.split())
+            shown = json.loads(runner.invoke(app, ["forms", "show", definition.id,
+                                                   "--service", service, "--json"]).output)
+            assert set(values_from_show(shown)) <= words | {
+                i["table"] for s in shown["sections"] for i in s["items"] if "table" in i}
+            assert all(len(line) <= 80 for line in text.splitlines())
+
+
+def test_forms_show_signature_blocks_are_the_keys_to_fill() -> None:
+    text = runner.invoke(app, ["forms", "show", "support-plan", "--service",
+                               "community-support"], terminal_width=80).output
+    assert "person_signature" in text and "person_signed_on" in text

@@ -150,8 +150,9 @@ def test_cli_fills_and_checks_pdf_and_excel(file_format: str, tmp_path: Path) ->
     values.write_text('{"person_id": "PW-7", "review_date": "2026-04-13", '
                       '"review_kind": "first"}', encoding="utf-8")
     out = tmp_path / "review.out"
-    filled = runner.invoke(app, ["forms", "fill", "review", "--data", str(values),
-                                 "--format", file_format, "-o", str(out)])
+    filled = runner.invoke(app, ["forms", "fill", "review", "--service", "community-support",
+                                 "--data", str(values), "--format", file_format, "-o",
+                                 str(out)])
     assert filled.exit_code == 0, filled.output
     checked = runner.invoke(app, ["forms", "check", str(out.rename(out.with_suffix(
         f".{file_format}"))), "--json"])

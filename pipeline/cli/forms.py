@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from pipeline import forms_service
+from pipeline import filters, forms_service
 from pipeline.cli.app import (
     JsonFlag,
     app,
@@ -18,7 +18,7 @@ from pipeline.cli.app import (
     today,
     workspace_settings,
 )
-from pipeline.definitions import DEFAULT_FORMS_DIR, Catalogue
+from pipeline.definitions import DEFAULT_FORMS_DIR, Catalogue, FormDefinition
 from pipeline.formats.titles import service_titles
 from pipeline.formats.word.adopt import adopt
 from pipeline.forms_service import FORMATS
@@ -55,30 +55,99 @@ def list_forms(forms_dir: FormsDir = DEFAULT_FORMS_DIR, as_json: JsonFlag = Fals
 @forms_app.command("show")
 def show_form(
     form: Annotated[str, typer.Argument(help="Form id, e.g. support-plan.")],
+    service: Annotated[str | None, typer.Option(
+        help="Show this service's copy, exactly as `forms fill --service` takes it.")] = None,
     forms_dir: FormsDir = DEFAULT_FORMS_DIR,
     as_json: JsonFlag = False,
 ) -> None:
-    """Show one form's fields: key, label, type, required, choices; tables with columns."""
-    described = forms_service.describe(Catalogue.load(forms_dir).get(form))
+    """Show a form's answers as `forms fill` takes them: each key, label, type, whether it
+    is required, its choices, tables with their columns and signature blocks as the keys
+    to fill. Without --service, each field says which services' copies have it."""
+    definition = Catalogue.load(forms_dir).get(form)
+    chosen = _form_service(definition, service, forms_dir)
+    described = forms_service.describe(definition, chosen)
     if as_json:
         print_json(described)
         return
     out.print(f"[bold]{described['title']}[/] ({described['id']} v{described['version']})")
-    table = Table("key", "label", "type", "required", "choices")
+    titles = service_titles(forms_dir)
+    if chosen is not None:
+        out.print(f"The copy of {titles.get(chosen, chosen)} ({chosen}).", markup=False)
+    else:
+        out.print(f"Used by: {', '.join(described['services'])}.", markup=False)
+        if described["copies_differ"]:
+            out.print("Its copies differ between services: fill one with --service "
+                      "(`forms show --service S` lists that copy).", markup=False)
+    every = set(described["services"])
+    rows = [row for section in described["sections"] for item in section["items"]
+            for row in _shown_rows(item, every)]
+    # Keys are never cut or broken: they are what `forms fill` is given.
+    width = max((len(key) for key, _ in rows), default=10)
     for section in described["sections"]:
-        table.add_row(f"[bold]{section['title']}[/]", "", "", "", "")
+        table = Table(title=f"\n{section['title']}", title_justify="left", title_style="bold",
+                      box=None, show_header=False, padding=(0, 2, 0, 0))
+        table.add_column("key", no_wrap=True, min_width=width, style="cyan")
+        table.add_column("answer", overflow="fold")
         for item in section["items"]:
-            if "table" in item:
-                table.add_row(item["table"], item["label"], "table",
-                              "yes" if item["required"] else "", "")
-                for column in item["columns"]:
-                    table.add_row(f"  {item['table']}.{column['key']}", column["label"],
-                                  column["type"], "yes" if column["required"] else "", "")
-            else:
-                choices = ", ".join(c["value"] for c in item.get("choices", []))
-                table.add_row(item["key"], item["label"], item["type"],
-                              "yes" if item["required"] else "", choices)
-    out.print(table)
+            for key, text in _shown_rows(item, every):
+                table.add_row(key, text)
+        out.print(table)
+
+
+TYPE_WORDS = {"text": "text", "long_text": "text (several lines)",
+              "date": "date (yyyy-mm-dd or dd/mm/yyyy)",
+              "datetime": "date and time (yyyy-mm-ddThh:mm)",
+              "yes_no": "true or false", "choice": "one of the values below",
+              "number": "a number", "signature": "a typed name"}
+
+
+def _seen(item: dict[str, Any], every: set[str]) -> str:
+    services = item.get("services")
+    if not isinstance(services, list) or set(services) == every:
+        return ""
+    return f" (only {', '.join(services)})"
+
+
+def _answer(item: dict[str, Any], every: set[str]) -> str:
+    required = ", required" if item.get("required") else ""
+    if item.get("minimum") is not None or item.get("maximum") is not None:
+        required = f" from {item.get('minimum', '')} to {item.get('maximum', '')}{required}"
+    if item.get("required_if"):
+        required += f", required when {item['required_if']} is true"
+    text = f"{item['label']}{_seen(item, every)}\n{TYPE_WORDS.get(item['type'], item['type'])}"
+    lines = [text + required]
+    lines += [f"  {c['value']}: {c['label']}{_seen(c, every)}" for c in item.get("choices", [])]
+    return "\n".join(lines)
+
+
+def _shown_rows(item: dict[str, Any], every: set[str]) -> list[tuple[str, str]]:
+    """One item of `forms show` as (key, what to give) rows: a table's columns below it
+    (``table.column``), a signature block as the two keys that are filled."""
+    if "table" in item:
+        needed = ", at least one row" if item.get("required") else ""
+        rows = [(str(item["table"]), f"{item['label']}{_seen(item, every)}\n"
+                 f"a table: a list of rows, each with the keys below{needed}")]
+        for column in item["columns"]:
+            rows += [(f"  {item['table']}.{column['key']}", _answer(column, every))]
+        return rows
+    if "keys" in item:
+        return [(str(part["key"]), _answer({**part, "services": item.get("services"),
+                                            "required": item.get("required")}, every))
+                for part in item["fields"]]
+    return [(str(item["key"]), _answer(item, every))]
+
+
+def _form_service(definition: FormDefinition, service: str | None,
+                  forms_dir: Path) -> str | None:
+    """The service a forms command was given, checked against the policies (by id or
+    name, as every filter is) and against the form's own services."""
+    if service is None:
+        return None
+    titles = service_titles(forms_dir)
+    known = {s: titles.get(s, s) for s in {*titles, *definition.services}}
+    chosen = filters.choose("service", service, known)
+    definition.for_service(chosen)  # not used by that service: an error naming those that do
+    return chosen
 
 
 @forms_app.command("build")
@@ -93,15 +162,18 @@ def fill_form(
     form: Annotated[str, typer.Argument(help="Form id, e.g. support-plan.")],
     data: Annotated[Path, typer.Option("--data", help="JSON file of field values.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Filled form to write.")],
-    service: Annotated[str | None, typer.Option(help="Service copy of the form.")] = None,
+    service: Annotated[str | None, typer.Option(
+        help="The service whose copy to fill (needed when the copies differ).")] = None,
     file_format: Annotated[str | None, typer.Option(
         "--format", help="docx, pdf or xlsx (default: from the output file's name).")] = None,
     forms_dir: FormsDir = DEFAULT_FORMS_DIR,
 ) -> None:
     """Fill a blank form from JSON values, as a person would in Word, a PDF viewer or Excel."""
     definition = Catalogue.load(forms_dir).get(form)
+    # A form whose copies differ is never filled as some service's copy by default.
+    chosen = _form_service(definition, service, forms_dir) or forms_service.only_copy(definition)
     path = forms_service.fill(definition, forms_service.load_values(data), output,
-                              service=service, file_format=file_format,
+                              service=chosen, file_format=file_format,
                               titles=service_titles(forms_dir))
     out.print(f"wrote {path}")
 
