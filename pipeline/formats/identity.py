@@ -43,6 +43,11 @@ def stamp_text(form_id: str, version: int, service: str) -> str:
     return f"Planwatch form {form_id} \u00b7 version {version} \u00b7 {service}"
 
 
+def identity_properties(form_id: str, version: int, service: str) -> dict[str, str]:
+    """The custom document properties a blank .docx or .xlsx carries: id, version, service."""
+    return {PROP_FORM_ID: form_id, PROP_FORM_VERSION: str(version), PROP_SERVICE: service}
+
+
 @dataclass(frozen=True)
 class Clue:
     """What one place in a file says about the form; any part may be missing."""

@@ -26,20 +26,8 @@ from docx.shared import Cm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
-from pipeline.definitions import (
-    FieldSpec,
-    FieldType,
-    FormDefinition,
-    TableSpec,
-    answer_rows,
-)
-from pipeline.formats.identity import (
-    FIXED_STAMP,
-    PROP_FORM_ID,
-    PROP_FORM_VERSION,
-    PROP_SERVICE,
-    stamp_text,
-)
+from pipeline.definitions import FieldSpec, FieldType, FormDefinition, TableSpec, answer_rows
+from pipeline.formats.identity import FIXED_STAMP, identity_properties, stamp_text
 from pipeline.formats.word import controls
 from pipeline.formats.word.names import CUSTOM_PROPS_NS, VT_NS, W14_NS, W15_NS
 
@@ -301,11 +289,7 @@ def _properties(
     core.revision = 1
     core.created = core.modified = FIXED_STAMP
     package = document.part.package
-    blob = custom_properties_xml({
-        PROP_FORM_ID: definition.id,
-        PROP_FORM_VERSION: str(definition.version),
-        PROP_SERVICE: service,
-    })
+    blob = custom_properties_xml(identity_properties(definition.id, definition.version, service))
     part = Part(PackURI("/docProps/custom.xml"), CONTENT_TYPE.OFC_CUSTOM_PROPERTIES, blob,
                 package)
     package.relate_to(part, RELATIONSHIP_TYPE.CUSTOM_PROPERTIES)

@@ -18,20 +18,8 @@ from openpyxl.packaging.custom import StringProperty
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 
-from pipeline.definitions import (
-    FieldSpec,
-    FieldType,
-    FormDefinition,
-    TableSpec,
-    answer_rows,
-)
-from pipeline.formats.identity import (
-    FIXED_STAMP,
-    PROP_FORM_ID,
-    PROP_FORM_VERSION,
-    PROP_SERVICE,
-    stamp_text,
-)
+from pipeline.definitions import FieldSpec, FieldType, FormDefinition, TableSpec, answer_rows
+from pipeline.formats.identity import FIXED_STAMP, identity_properties, stamp_text
 from pipeline.formats.xlsx import style
 from pipeline.formats.xlsx.names import (
     DATE_FORMAT,
@@ -287,7 +275,6 @@ def _build(definition: FormDefinition, service: str, title: str) -> bytes:
     properties.keywords = f"planwatch {definition.id} v{definition.version}"
     properties.creator = properties.lastModifiedBy = "Planwatch"
     properties.created = FIXED_STAMP.replace(tzinfo=None)
-    for name, value in ((PROP_FORM_ID, definition.id),
-                        (PROP_FORM_VERSION, str(definition.version)), (PROP_SERVICE, service)):
+    for name, value in identity_properties(definition.id, definition.version, service).items():
         workbook.custom_doc_props.append(StringProperty(name=name, value=value))
     return workbook_bytes(workbook, modified=FIXED_STAMP)
