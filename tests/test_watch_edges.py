@@ -14,8 +14,6 @@ import threading
 import zipfile
 from pathlib import Path
 
-import pytest
-
 from pipeline.config import load_settings
 from pipeline.definitions import Catalogue
 from pipeline.inbox.ingest import IngestResult, Outcome
@@ -77,8 +75,17 @@ def test_disk_full_is_the_watchers_health_and_files_stay(tmp_path: Path) -> None
         watcher._stop_observer()
 
 
+class _Heard(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.events: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.events.append(record.getMessage())
+
+
 def test_a_blocked_file_is_in_the_status_logged_once_and_retried_with_pauses(
-        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+        tmp_path: Path) -> None:
     attempts: list[float] = []
     watcher_box: list[Watcher] = []
 
@@ -90,18 +97,22 @@ def test_a_blocked_file_is_in_the_status_logged_once_and_retried_with_pauses(
     watcher, clock, inbox = _watcher(tmp_path, ingest)
     watcher_box.append(watcher)
     (inbox / "plan.docx").write_bytes(b"form")
-    caplog.set_level(logging.WARNING, logger="planwatch.watch")
+    # Heard on the watcher's own logger: whatever logging an earlier test configured.
+    heard = _Heard()
+    logger = logging.getLogger("planwatch.watch")
+    logger.addHandler(heard)
     try:
         _ticks(watcher, clock, 120)
         assert watcher.status.blocked == {"plan.docx": "Planwatch is not allowed to read "
                                                        "this file."}
-        assert [r.message for r in caplog.records].count("file_blocked_waiting") == 1
+        assert heard.events.count("file_blocked_waiting") == 1
         gaps = [b - a for a, b in itertools.pairwise(attempts)]
         assert len(attempts) >= 3 and gaps == sorted(gaps)  # growing pauses, no tight loop
         (inbox / "plan.docx").unlink()  # someone took it away
         _ticks(watcher, clock, 2)
         assert watcher.status.blocked == {}
     finally:
+        logger.removeHandler(heard)
         watcher._stop_observer()
 
 
