@@ -2,7 +2,8 @@
 
 Each command group lives in its own module and registers itself on :data:`app`. A
 :class:`PlanwatchError` becomes its message on stderr and exit code 1; nothing else
-business-like happens here.
+business-like happens here. The top of the house: it may import any package, and no
+package imports it (only ``bench/`` and the tests do).
 """
 
 from __future__ import annotations

@@ -11,8 +11,10 @@ the loaded policies), ``safety`` (limits checked before parsing), ``containment`
 (library output kept in), ``strict`` (Strict Open XML) and ``reading`` (one file of any
 format read, the sandboxed reader's entry point). A format package may import these
 shared modules, :mod:`pipeline.definitions`, :mod:`pipeline.records`,
-:mod:`pipeline.errors` and :mod:`pipeline.fill_values`, never another format package;
-the shared modules import no format, except ``reading``, which dispatches to the three
-readers. To add a format, add a package with the same rooms and register it in
-``reading.READERS`` and :mod:`pipeline.forms_service` (``BUILDERS``, ``FILLERS``).
+:mod:`pipeline.errors`, :mod:`pipeline.fill_values` and :mod:`pipeline.files`, never another
+format package; the shared modules import no format, except ``reading``, which dispatches
+to the three readers. Nothing in ``formats`` imports the inbox, the store, the rules, the
+reports, the watcher, the demo or the command line. To add a format, add a package with
+the same rooms and register it in ``reading.READERS`` and :mod:`pipeline.forms_service`
+(``BUILDERS``, ``FILLERS``).
 """

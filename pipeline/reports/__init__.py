@@ -14,7 +14,9 @@ Shared by them: :mod:`~.feed` (the one data layer from the store to the reports)
 for one line) and :mod:`~.saving` (writing through :mod:`pipeline.files`, with the
 reports' own error messages); :mod:`~.demo` writes the demo's reports.
 
-Reports may import the store, the rules, the records, the definitions and policies,
-and :mod:`pipeline.files`; nothing below them (inbox, rules, store, formats) imports
-reports. This package imports nothing itself, so importing one report is cheap.
+Reports may import the store, the rules, :mod:`pipeline.casework`, the records, the
+definitions and policies, and :mod:`pipeline.files`; nothing below them (inbox, formats,
+rules, store, casework) imports reports: only the command line, the watcher's timetable
+(:mod:`pipeline.watch.jobs`) and :mod:`pipeline.prefill` do. This package imports nothing
+itself, so importing one report is cheap.
 """

@@ -1,6 +1,8 @@
 """The deadline rules engine: from dated events to obligations with a status.
 
-Library only. :func:`compute_obligations` is the entry point; the rule vocabulary
+Library only: it imports the records (and, lazily, :mod:`pipeline.policies` for the
+bundled rule sets), never the store, the inbox, the formats, the reports, the watcher, the
+demo or the command line. :func:`compute_obligations` is the entry point; the rule vocabulary
 (:mod:`pipeline.rules.vocabulary`) describes a service's policy as data (the policies
 themselves are files, loaded by :mod:`pipeline.policies`), :mod:`pipeline.rules.episodes`
 splits a person's events into episodes, :mod:`pipeline.rules.calendar` does the day,

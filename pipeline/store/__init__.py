@@ -4,7 +4,15 @@ models      the tables (typed declarative)
 session     open_store / upgrade / current_revision; Store.session() is a transaction
 audit       record(): the append-only audit log, ids and hashes only
 queries     what callers ask: submissions by hash, stored events, rejected files
+people      the people a batch of forms is about, found or created in one round trip
+supersession which of several copies of one form counts, and why
+claims      one process at a time works on a given file content
+copy        a whole store moved to another engine (``db copy``)
 migrations/ the Alembic environment, run in code (no alembic.ini)
+
+It imports the records, :mod:`pipeline.errors` and :mod:`pipeline.files`, never the inbox
+(which writes forms into it, :mod:`pipeline.inbox.recording`), the formats, the rules, the
+reports, the watcher, the demo or the command line.
 """
 
 from pipeline.store.session import Store, current_revision, head_revision, open_store, upgrade
