@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -253,3 +254,86 @@ def test_forms_show_signature_blocks_are_the_keys_to_fill() -> None:
     text = runner.invoke(app, ["forms", "show", "support-plan", "--service",
                                "community-support"], terminal_width=80).output
     assert "person_signature" in text and "person_signed_on" in text
+
+
+# `planwatch due` and `show` readable at 80 columns; names, not ids.
+
+def test_due_at_80_columns_shows_whole_dates_and_names_most_urgent_first(
+        ada_home: Path) -> None:
+    result = runner.invoke(app, ["--home", str(ada_home), "due", "--as-of", "01/12/2026"],
+                           terminal_width=80)
+    assert result.exit_code == 0, result.output
+    text = result.output
+    assert "…" not in text and all(len(line) <= 80 for line in text.splitlines())
+    assert "Overdue (" in text and "Community Support" in text
+    assert "community-support" not in text and "review_part2" not in text
+    assert "met on" not in text  # nothing met is shown by default
+    dates = re.findall(r"\d\d/\d\d/\d{4}", text.split("Overdue", 1)[1])
+    assert dates == sorted(dates, key=lambda d: (d[6:], d[3:5], d[:2]))
+
+
+def test_due_with_nothing_open_prints_no_empty_table(ada_home: Path) -> None:
+    result = runner.invoke(app, ["--home", str(ada_home), "due", "--as-of", "2026-01-01"])
+    assert result.output.strip() == "As of 01/01/2026: nothing overdue or due soon."
+
+
+def test_due_sorts_by_person_worker_or_service(ada_home: Path) -> None:
+    for key in ("due", "person", "worker", "service"):
+        result = runner.invoke(app, ["--home", str(ada_home), "due", "--all", "--sort", key])
+        assert result.exit_code == 0, result.output
+    wrong = runner.invoke(app, ["--home", str(ada_home), "due", "--sort", "colour"])
+    assert wrong.exit_code == 2 and "due" in wrong.output
+
+
+def test_show_person_names_each_service_its_forms_events_and_deadlines(
+        ada_home: Path) -> None:
+    result = runner.invoke(app, ["--home", str(ada_home), "show", "CS-00042", "--as-of",
+                                 "2026-12-01"], terminal_width=80)
+    assert result.exit_code == 0, result.output
+    text = result.output
+    for heading in ("Community Support (community-support)", "Forms", "Events",
+                    "Deadlines", "Support plan", "Review Part 2 (manager)"):
+        assert heading in text
+    assert "…" not in text
+
+
+# Commands that behave as people expect.
+
+@pytest.mark.parametrize("typed", [
+    pytest.param("31/02/2026", id="uk_february_31"),
+    pytest.param("2026-02-31", id="iso_february_31")])
+def test_an_impossible_date_gets_one_clear_message(ada_home: Path, typed: str) -> None:
+    for command in (["due"], ["show", "CS-00042"], ["report", "weekly"],
+                    ["schedule", "-o", "s.xlsx"], ["summary", "CS-00042"]):
+        result = runner.invoke(app, ["--home", str(ada_home), *command, "--as-of", typed],
+                               terminal_width=100)
+        assert result.exit_code == 2
+        assert f"{typed} is not a date: February 2026 has 28 days." in " ".join(
+            result.output.replace("│", " ").split())
+
+
+def test_dates_are_taken_as_dd_mm_yyyy_or_yyyy_mm_dd(ada_home: Path) -> None:
+    uk = runner.invoke(app, ["--home", str(ada_home), "due", "--json", "--as-of", "12/10/2026"])
+    iso = runner.invoke(app, ["--home", str(ada_home), "due", "--json", "--as-of", "2026-10-12"])
+    assert uk.exit_code == iso.exit_code == 0 and uk.output == iso.output
+
+
+def test_global_options_work_after_the_command(ada_home: Path) -> None:
+    before = runner.invoke(app, ["--home", str(ada_home), "due", "--all", "--json"])
+    after = runner.invoke(app, ["due", "--all", "--json", "--home", str(ada_home)])
+    assert after.exit_code == 0, after.output
+    assert after.output == before.output
+
+
+def test_init_says_what_to_do_next(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["init", "--home", str(tmp_path / "office")])
+    assert result.exit_code == 0, result.output
+    assert "What to do next" in result.output
+    assert "planwatch --home" in result.output and "ingest" in result.output
+
+
+@pytest.mark.parametrize("words", [pytest.param(w, id=" ".join(w)) for w in ALL_COMMANDS])
+def test_help_reads_as_prose(words: tuple[str, ...]) -> None:
+    result = runner.invoke(app, [*words, "--help"], terminal_width=100)
+    assert result.exit_code == 0, result.output
+    assert not re.search(r"<[a-zA-Z%][^>]*>", result.output), result.output

@@ -11,16 +11,98 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
+import typer.core
 from rich.console import Console
 
 from pipeline import casework, filters
 from pipeline.config import Settings, load_settings
+from pipeline.dates import NotADateError, parse_day
 from pipeline.errors import PlanwatchError, SettingsError
 from pipeline.records import ObligationStatus
+from pipeline.rules.bulk import collector_paused
 from pipeline.store import known
 from pipeline.store.session import Store
 
+
+def plain_words(command: Any, ctx: Any) -> None:
+    """Say in words what each option takes, for the help texts: "DATE", "FILE", "N", a
+    flag nothing; never typer's ``<bool>``, ``<list[Path]>`` or ``<%Y-%m-%d|%d/%m/%Y>``.
+    The commands of a group are done too."""
+    help_option = command.get_help_option(ctx)
+    for param in [*command.params, *([help_option] if help_option else [])]:
+        if param.metavar is not None:
+            continue
+        described = param.type_descriptor
+        annotation = described.annotation
+        if getattr(param, "is_flag", False) or annotation is bool:
+            param.metavar = ""
+        elif described.is_choice:
+            param.metavar = "|".join(str(getattr(c, "value", c)) for c in described.choices)
+        elif described.is_path or described.is_file:
+            param.metavar = "FOLDER" if param.name in ("home", "forms_dir") else "FILE"
+        elif annotation is int:
+            param.metavar = "N"
+        elif annotation is float:
+            param.metavar = "SECONDS"
+        else:
+            param.metavar = "TEXT"
+        if param.param_type_name == "argument":
+            # An argument's name says what it is; typer would add "<list[Path]>".
+            param.metavar = (param.name or "value").upper()
+            param.display_type_rich = _nothing
+    for sub in getattr(command, "commands", {}).values():
+        plain_words(sub, ctx)
+
+
+def _nothing(ctx: Any) -> None:
+    return None
+
+
+GLOBAL_OPTIONS = ("--home", "--database-url")
+
+
+def global_options_first(args: list[str]) -> list[str]:
+    """``args`` with the global options moved before the command, so that
+    ``planwatch demo --home X`` means ``planwatch --home X demo`` (as the README writes
+    both). Nothing after ``--`` moves."""
+    front: list[str] = []
+    rest: list[str] = []
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--":
+            rest += args[index:]
+            break
+        name = arg.split("=", 1)[0]
+        if name in GLOBAL_OPTIONS:
+            taken = 1 if "=" in arg else 2
+            front += args[index:index + taken]
+            index += taken
+            continue
+        rest.append(arg)
+        index += 1
+    return [*front, *rest]
+
+
+class PlainHelpGroup(typer.core.TyperGroup):
+    """The planwatch group: every command's options described in words (plain_words)."""
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        found = super().get_command(ctx, cmd_name)
+        if found is not None:
+            plain_words(found, ctx)
+        return found
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, global_options_first(args))
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        plain_words(self, ctx)
+        super().format_help(ctx, formatter)
+
+
 app = typer.Typer(
+    cls=PlainHelpGroup,
     name="planwatch",
     help="Planwatch: reads the forms support workers fill, checks them, tracks deadlines.",
     no_args_is_help=True,
@@ -58,6 +140,14 @@ def _global_options(
 ) -> None:
     """Planwatch: reads the forms support workers fill, checks them, tracks deadlines."""
     ctx.obj = Globals(home=(home or Path.cwd()).resolve(), database_url=database_url)
+    if ctx.invoked_subcommand in BULK_COMMANDS:
+        ctx.with_resource(collector_paused())  # until the command ends
+
+
+# The jobs that read a whole organisation's records at once run with the garbage
+# collector paused, once, from start to end (see pipeline.rules.bulk: it saved a quarter
+# of the time). Never the watcher: it runs for weeks (its weekly workbook pauses itself).
+BULK_COMMANDS = frozenset({"due", "show", "report", "schedule"})
 
 
 def globals_of(ctx: typer.Context) -> Globals:
@@ -92,11 +182,26 @@ def today() -> date:
     return datetime.now(ZoneInfo("Europe/London")).date()
 
 
-AsOfOption = Annotated[
-    datetime | None,
-    typer.Option("--as-of", formats=["%Y-%m-%d", "%d/%m/%Y"],
-                 help="Date to judge deadlines on (default: today), YYYY-MM-DD."),
-]
+def _day(text: str) -> date:
+    try:
+        return parse_day(text)
+    except NotADateError as exc:
+        raise typer.BadParameter(exc.message) from None
+
+
+def date_option(help_text: str, *names: str) -> Any:
+    """A date option: dd/mm/yyyy or yyyy-mm-dd, one message for an impossible date."""
+    return typer.Option(*names, parser=_day, metavar="DATE", help=help_text)
+
+
+AsOfOption = Annotated[date | None, date_option(
+    "Judge deadlines as of this date (dd/mm/yyyy or yyyy-mm-dd; default: today).",
+    "--as-of")]
+
+
+def status_words(status: ObligationStatus) -> str:
+    """A status as words: "due soon", "past planned duration"."""
+    return status.value.replace("_", " ")
 
 
 SiteOption = Annotated[str | None, typer.Option(

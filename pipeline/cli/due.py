@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -20,26 +21,62 @@ from pipeline.cli.app import (
     checked_filters,
     out,
     print_json,
+    status_words,
     today,
     workspace_settings,
 )
+from pipeline.names import Names
+from pipeline.records import Obligation, ObligationStatus
 from pipeline.store.session import open_store
+
+
+class SortBy(StrEnum):
+    DUE = "due"
+    PERSON = "person"
+    WORKER = "worker"
+    SERVICE = "service"
+
+
+# Most urgent first: what is overdue, then what falls due soon, then the rest.
+URGENCY = {ObligationStatus.OVERDUE: 0, ObligationStatus.DUE_SOON: 1,
+           ObligationStatus.PAST_PLANNED_DURATION: 2, ObligationStatus.MISSED: 3,
+           ObligationStatus.UPCOMING: 4, ObligationStatus.MET_LATE: 5,
+           ObligationStatus.MET: 6, ObligationStatus.NOT_APPLICABLE: 7}
+
+
+def sorted_rows(rows: list[Obligation], by: SortBy, names: Names) -> list[Obligation]:
+    """``rows`` most urgent first (by due date), or grouped by person, worker or service
+    and most urgent first within each."""
+    def urgency(row: Obligation) -> tuple[int, object]:
+        return URGENCY[row.status], row.due
+
+    keys = {
+        SortBy.DUE: lambda r: (*urgency(r), r.person_id),
+        SortBy.PERSON: lambda r: (r.person_id, *urgency(r)),
+        SortBy.WORKER: lambda r: ((r.worker or "~").casefold(), *urgency(r)),
+        SortBy.SERVICE: lambda r: (names.service(r.service), *urgency(r)),
+    }
+    return sorted(rows, key=keys[by])
 
 
 @app.command("due")
 def due(
     ctx: typer.Context,
     as_of: AsOfOption = None,
-    show_all: Annotated[bool, typer.Option("--all", help="Include met and upcoming.")] = False,
+    show_all: Annotated[bool, typer.Option(
+        "--all", help="Include what is met, upcoming or not applicable.")] = False,
     service: ServiceOption = None,
     worker: WorkerOption = None,
     team: TeamOption = None,
     site: SiteOption = None,
+    sort: Annotated[SortBy, typer.Option(
+        help="Most urgent first (due), or grouped by person, worker or service.")
+    ] = SortBy.DUE,
     as_json: JsonFlag = False,
 ) -> None:
-    """What is overdue or due soon (or every obligation with --all)."""
+    """What is overdue or due soon (or every obligation with --all), most urgent first."""
     settings = workspace_settings(ctx)
-    day = as_of.date() if as_of else today()
+    day = as_of or today()
     with open_store(settings.database_url) as store:
         chosen = checked_filters(settings, store, service=service, worker=worker, team=team,
                                  site=site)
@@ -47,18 +84,37 @@ def due(
         rows = filters.of_team(casework.filter_obligations(
             casework.obligations(store, settings, day), show_all=show_all,
             service=chosen.service, worker=chosen.worker, people=people), chosen.team)
+    names = Names.of(casework.service_policies(settings))
+    rows = sorted_rows(rows, sort, names)
     if as_json:
         print_json([row.json_row() for row in rows])
         return
-    table = Table("person", "service", "obligation", "due", "status", "met on", "worker",
-                  "note", title=f"As of {day:%d/%m/%Y}")
-    for row in rows:
-        colour = STATUS_COLOURS[row.status]
-        # The note says why it is not applicable, or to consider a step-down.
-        table.add_row(row.person_id, row.service, row.obligation, f"{row.due:%d/%m/%Y}",
-                      f"[{colour}]{row.status}[/]",
-                      f"{row.met_on:%d/%m/%Y}" if row.met_on else "", row.worker or "",
-                      row.note or "")
-    out.print(table)
     if not rows:
-        out.print("Nothing overdue or due soon." if not show_all else "No obligations.")
+        out.print(f"As of {day:%d/%m/%Y}: "
+                  + ("nothing overdue or due soon." if not show_all else "no obligations."))
+        return
+    out.print(f"As of {day:%d/%m/%Y}", style="bold")
+    for status in sorted({r.status for r in rows}, key=URGENCY.__getitem__):
+        mine = [r for r in rows if r.status is status]
+        out.print(due_table(mine, names, title=f"{status_words(status).capitalize()} "
+                            f"({len(mine)})", colour=STATUS_COLOURS[status]))
+
+
+def due_table(rows: list[Obligation], names: Names, *, title: str, colour: str) -> Table:
+    """One status's obligations as people read them: whole dates, whole names (wrapped
+    between words, never cut), the obligation's note under it; a "met on" column only
+    when a row has one."""
+    met = any(r.met_on for r in rows)
+    table = Table(title=title, title_justify="left", title_style=f"bold {colour}")
+    cells = [[f"{r.due:%d/%m/%Y}", r.person_id,
+              names.obligation(r.service, r.obligation) + (f"\n({r.note})" if r.note else ""),
+              names.service(r.service), r.worker or "",
+              *([f"{r.met_on:%d/%m/%Y}" if r.met_on else ""] if met else [])] for r in rows]
+    headers = ["due", "person", "what", "service", "worker", *(["met on"] if met else [])]
+    for number, header in enumerate(headers):
+        # As wide as the longest word, so that a name wraps between words, never inside.
+        longest = max([len(w) for row in cells for w in row[number].split()] + [len(header)])
+        table.add_column(header, min_width=min(longest, 24), overflow="fold")
+    for row in cells:
+        table.add_row(*row)
+    return table

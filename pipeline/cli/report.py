@@ -34,7 +34,7 @@ def report_weekly(
     """The weekly compliance workbook (default: reports/compliance-YYYY-Www.xlsx; with
     --site, reports/compliance-YYYY-Www-SITE.xlsx)."""
     settings = workspace_settings(ctx)
-    day = as_of.date() if as_of else today()
+    day = as_of or today()
     with open_store(settings.database_url) as store:
         chosen = checked_filters(settings, store, site=site)
         path = write_compliance_report(store, settings, day, output, site=chosen.site)

@@ -36,7 +36,7 @@ def schedule(
     file again updates the events instead of adding copies.
     """
     settings = workspace_settings(ctx)
-    day = as_of.date() if as_of else today()
+    day = as_of or today()
     with open_store(settings.database_url) as store:
         chosen = checked_filters(settings, store, worker=worker)
         path = write_schedule(store, settings, output, as_of=day, weeks=weeks,

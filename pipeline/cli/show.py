@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import date
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -16,9 +17,12 @@ from pipeline.cli.app import (
     checked_filters,
     out,
     print_json,
+    status_words,
     today,
     workspace_settings,
 )
+from pipeline.definitions import Catalogue
+from pipeline.names import Names, humanise
 from pipeline.store import supersession
 from pipeline.store.session import open_store
 
@@ -33,7 +37,7 @@ def show(
     """One person's forms (every copy, with its archived file, and which copy counts and
     why), events and deadlines."""
     settings = workspace_settings(ctx)
-    day = as_of.date() if as_of else today()
+    day = as_of or today()
     with open_store(settings.database_url) as store:
         chosen = checked_filters(settings, store, person=person_id)
         history = casework.person_history(store, settings, chosen.person or person_id, day)
@@ -43,26 +47,59 @@ def show(
                     "obligations": [o.json_row() for o in history.obligations],
                     "disagreements": history.disagreements})
         return
-    out.print(f"[bold]{history.person_id}[/]")
-    forms = Table("date", "form", "service", "status", "counts", "blocking",
-                  "file in the archive", title="Forms")
-    for form in history.submissions:
-        forms.add_row(form["date"] or "", form["form"] or "", form["service"] or "",
-                      form["status"], "yes" if form["counts"] else "no",
-                      str(form["blocking_findings"]), form["archived_path"] or "")
-    out.print(forms)
+    names = Names.of(casework.service_policies(settings), Catalogue.load(settings.forms_path))
+    out.print(f"[bold]{history.person_id}[/] as of {day:%d/%m/%Y}")
     # Forms that disagree with another person's (a child's mother): fix one of them.
     for message in history.disagreements:
         out.print(f"Disagreement: {message}", markup=False)
-    # Which copy counts, and why, wherever a form has more than one copy.
-    for form in history.submissions:
+    services = sorted({f["service"] for f in history.submissions if f["service"]}
+                      | {o.service for o in history.obligations}, key=names.service)
+    for service in services:
+        _print_service(history, service, names)
+    unplaced = [f for f in history.submissions if not f["service"]]
+    if unplaced:
+        _print_forms(unplaced, names, title="Files that could not be used")
+
+
+def _day(iso: str | None) -> str:
+    return f"{date.fromisoformat(iso[:10]):%d/%m/%Y}" if iso else ""
+
+
+def _print_service(history: casework.PersonHistory, service: str, names: Names) -> None:
+    """One service's episode: its forms (which copy counts and why), events, deadlines."""
+    rows = [o for o in history.obligations if o.service == service]
+    episodes = sorted({o.episode for o in rows})
+    episode = f", episode {episodes[-1]}" if episodes and episodes[-1] > 1 else ""
+    events = [e for e in history.events if e["service"] == service]
+    opened = min((e["on"] for e in events), default=None)
+    out.print(f"\n[bold]{names.service(service)}[/] ({service}{episode})"
+              + (f", since {_day(opened)}" if opened else ""), highlight=False)
+    _print_forms([f for f in history.submissions if f["service"] == service], names,
+                 title="Forms")
+    if events:
+        table = Table("on", "event", "complete", "worker", title="Events", title_justify="left")
+        for event in events:
+            table.add_row(_day(event["on"]), humanise(event["kind"]),
+                          "yes" if event["complete"] else "no", event["worker"] or "")
+        out.print(table)
+    deadlines = Table("due", "what", "status", "met on", title="Deadlines",
+                      title_justify="left")
+    for row in rows:
+        deadlines.add_row(f"{row.due:%d/%m/%Y}", names.obligation(service, row.obligation),
+                          f"[{STATUS_COLOURS[row.status]}]{status_words(row.status)}[/]",
+                          f"{row.met_on:%d/%m/%Y}" if row.met_on else "")
+    if rows:
+        out.print(deadlines)
+
+
+def _print_forms(forms: list[dict[str, Any]], names: Names, *, title: str) -> None:
+    table = Table("date", "form", "counts", "blocking", title=title, title_justify="left")
+    table.add_column("file in the archive", overflow="fold")
+    for form in forms:
+        counts = "yes" if form["counts"] else form["status"]
         if form["status"] != "rejected" and form["why"] != supersession.ONLY_COPY:
-            out.print(f"{form['file']} ({form['form']}, {form['date']}): {form['why']}",
-                      markup=False)
-    deadlines = Table("obligation", "due", "status", "met on", "source",
-                      title=f"Deadlines as of {day:%d/%m/%Y}")
-    for row in history.obligations:
-        deadlines.add_row(row.obligation, f"{row.due:%d/%m/%Y}",
-                          f"[{STATUS_COLOURS[row.status]}]{row.status}[/]",
-                          f"{row.met_on:%d/%m/%Y}" if row.met_on else "", row.source or "")
-    out.print(deadlines)
+            counts += f": {form['why']}"  # which copy counts, and why
+        table.add_row(_day(form["date"]), names.form(form["form"]) or form["file"], counts,
+                      str(form["blocking_findings"]),
+                      form["archived_path"] or form.get("file") or "")
+    out.print(table)

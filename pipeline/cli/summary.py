@@ -34,7 +34,7 @@ def summary(
     """Outcome summary of a person's latest episode: plans, reviews, actions, scores,
     disagreements and closure. A draft while support is ongoing."""
     settings = workspace_settings(ctx)
-    day = as_of.date() if as_of else today()
+    day = as_of or today()
     with open_store(settings.database_url) as store:
         chosen = checked_filters(settings, store, person=person_id, service=service)
         path = write_summary(store, Catalogue.load(settings.forms_path), chosen.person or person_id,
