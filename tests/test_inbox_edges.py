@@ -169,14 +169,19 @@ def test_the_tracker_releases_links_and_fifos_at_once_without_opening_them(
 
 # --- 2. a file still being written is never judged and lost ----------------------------
 
+@pytest.mark.parametrize("half", [
+    pytest.param(0.5, id="copy_pauses_longer_than_settle"),
+    pytest.param(0.05, id="copy_pauses_after_its_first_bytes"),
+])
 def test_a_copy_that_pauses_longer_than_settle_is_taken_whole(
-        tmp_path: Path, settings: Settings, store: Store, catalogue: Catalogue) -> None:
+        tmp_path: Path, settings: Settings, store: Store, catalogue: Catalogue,
+        half: float) -> None:
     """A slow share: the first half has sat still past the settle window and is read
     (damaged); while it is being judged the rest arrives. No verdict is kept, the
     file stays, and once settled the whole form is stored."""
     whole = _form(catalogue, tmp_path, "review.docx").read_bytes()
     path = settings.inbox_path / "review.docx"
-    path.write_bytes(whole[: len(whole) // 2])
+    path.write_bytes(whole[: int(len(whole) * half)])
 
     def parse_while_the_copy_resumes(name: Path, data: bytes) -> tuple[RawForm, Record]:
         path.write_bytes(whole)  # the copy carries on meanwhile
@@ -278,9 +283,13 @@ def test_a_time_limit_is_retried_once_with_the_limit_doubled(
     assert result.outcome is Outcome.STORED
 
 
+@pytest.mark.parametrize("copy_name", [
+    pytest.param("review again.docx", id="timeout_under_load_then_identical_copy"),
+    pytest.param("review.docx", id="timeout_under_load_then_same_name_again"),
+])
 def test_timeout_under_load_then_identical_copy_is_stored(
         tmp_path: Path, settings: Settings, store: Store, catalogue: Catalogue,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch: pytest.MonkeyPatch, copy_name: str) -> None:
     load = tmp_path / "machine-is-busy"
     load.touch()
     monkeypatch.setenv("PLANWATCH_TEST_LOAD", str(load))
@@ -294,8 +303,8 @@ def test_timeout_under_load_then_identical_copy_is_stored(
         assert "longer than 1 seconds" in str(first.reason)
         assert "drop the same file again later" in str(first.reason)
         load.unlink()  # the machine is quiet again
-        (settings.inbox_path / "review again.docx").write_bytes(source.read_bytes())
-        second = ingest_file(settings.inbox_path / "review again.docx", store, workspace)
+        (settings.inbox_path / copy_name).write_bytes(source.read_bytes())
+        second = ingest_file(settings.inbox_path / copy_name, store, workspace)
     assert second.outcome is Outcome.STORED
     with store.session() as session:
         assert queries.rejected(session) == []  # the transient verdict is gone
