@@ -10,7 +10,6 @@ title (its policy's name) is given by the caller.
 from __future__ import annotations
 
 import io
-from typing import cast
 
 import docx
 from docx.enum.section import WD_ORIENT
@@ -29,7 +28,7 @@ from lxml import etree
 from pipeline.definitions import FieldSpec, FieldType, FormDefinition, TableSpec, answer_rows
 from pipeline.formats.identity import FIXED_STAMP, identity_properties, stamp_text
 from pipeline.formats.word import controls
-from pipeline.formats.word.names import CUSTOM_PROPS_NS, VT_NS, W14_NS, W15_NS
+from pipeline.formats.word.names import W14_NS, W15_NS, custom_properties_xml
 
 ACCENT = RGBColor(0x1F, 0x4E, 0x5F)
 LABEL_FILL = "E8EEF0"
@@ -262,19 +261,6 @@ def _footer(document: docx.document.Document, definition: FormDefinition, servic
         run = paragraph.add_run(text)
         run.font.size, run.font.color.rgb = Pt(8), RGBColor(0x55, 0x55, 0x55)
         _field_run(paragraph, field)
-
-
-def custom_properties_xml(values: dict[str, str]) -> bytes:
-    # The default namespace's key is None, which lxml-stubs does not allow for.
-    namespaces = cast(dict[str, str], {None: CUSTOM_PROPS_NS, "vt": VT_NS})
-    root = etree.Element(f"{{{CUSTOM_PROPS_NS}}}Properties", nsmap=namespaces)
-    for pid, (name, value) in enumerate(values.items(), start=2):
-        prop = etree.SubElement(root, f"{{{CUSTOM_PROPS_NS}}}property")
-        prop.set("fmtid", "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}")
-        prop.set("pid", str(pid))
-        prop.set("name", name)
-        etree.SubElement(prop, f"{{{VT_NS}}}lpwstr").text = value
-    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True))
 
 
 def _properties(

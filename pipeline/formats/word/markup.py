@@ -28,7 +28,7 @@ from pipeline.formats.word.inference import (
     options_in,
     slug,
 )
-from pipeline.formats.word.names import CUSTOM_PROPS_NS, VT_NS, text_of, w
+from pipeline.formats.word.names import custom_properties_xml, text_of, w
 
 
 def _untagged_control(cell: etree._Element) -> etree._Element | None:
@@ -261,18 +261,6 @@ _CUSTOM_REL = ("http://schemas.openxmlformats.org/officeDocument/2006/relationsh
                "custom-properties")
 
 
-def custom_properties(values: dict[str, str]) -> bytes:
-    root = etree.Element(f"{{{CUSTOM_PROPS_NS}}}Properties",
-                         nsmap={None: CUSTOM_PROPS_NS, "vt": VT_NS})  # type: ignore[dict-item]
-    for pid, (name, value) in enumerate(values.items(), start=2):
-        prop = etree.SubElement(root, f"{{{CUSTOM_PROPS_NS}}}property")
-        prop.set("fmtid", "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}")
-        prop.set("pid", str(pid))
-        prop.set("name", name)
-        etree.SubElement(prop, f"{{{VT_NS}}}lpwstr").text = value
-    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True))
-
-
 def package(original: bytes, root: etree._Element, properties: dict[str, str]) -> bytes:
     """``original`` with its document replaced by ``root`` and ``properties`` set as its
     custom properties (replacing any it had)."""
@@ -307,7 +295,7 @@ def package(original: bytes, root: etree._Element, properties: dict[str, str]) -
                 data = etree.tostring(rels, xml_declaration=True, encoding="UTF-8",
                                       standalone=True)
             target.writestr(entry, data)
-        target.writestr("docProps/custom.xml", custom_properties(properties))
+        target.writestr("docProps/custom.xml", custom_properties_xml(properties))
     return output.getvalue()
 
 

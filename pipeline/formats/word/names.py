@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import cast
 
 from lxml import etree
 
@@ -63,3 +64,17 @@ def text_of(element: etree._Element) -> str:
         else:
             parts.append("\t" if tag == _TAB else "\n")
     return "".join(parts).strip("\n")
+
+
+def custom_properties_xml(values: dict[str, str]) -> bytes:
+    """``docProps/custom.xml`` holding ``values`` as text properties (a form's identity)."""
+    # The default namespace's key is None, which lxml-stubs does not allow for.
+    namespaces = cast(dict[str, str], {None: CUSTOM_PROPS_NS, "vt": VT_NS})
+    root = etree.Element(f"{{{CUSTOM_PROPS_NS}}}Properties", nsmap=namespaces)
+    for pid, (name, value) in enumerate(values.items(), start=2):
+        prop = etree.SubElement(root, f"{{{CUSTOM_PROPS_NS}}}property")
+        prop.set("fmtid", "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}")
+        prop.set("pid", str(pid))
+        prop.set("name", name)
+        etree.SubElement(prop, f"{{{VT_NS}}}lpwstr").text = value
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True))
