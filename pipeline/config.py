@@ -21,6 +21,7 @@ import tomllib
 from datetime import time
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import unquote
 
 from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import (
@@ -30,8 +31,6 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 from pydantic_settings import SettingsError as PydanticSettingsError
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
 
 from pipeline.definitions import DEFAULT_FORMS_DIR
 from pipeline.errors import SettingsError
@@ -55,6 +54,14 @@ POLICY_DEFAULT_SETTINGS = (
 )
 
 _CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+# A SQLite URL as SQLAlchemy parses one (no host): sqlite:///relative or sqlite:////absolute.
+_SQLITE_URL = re.compile(r"^sqlite(?:\+\w+)?:///(?P<database>[^?]*)(?:\?.*)?$")
+
+
+def _needs_no_home(database: str) -> bool:
+    """A SQLite URL's database that is not a path relative to the workspace: none (in
+    memory) or an absolute path (``~`` included)."""
+    return database in ("", ":memory:") or Path(database).expanduser().is_absolute()
 
 
 class Settings(BaseSettings):
@@ -272,6 +279,14 @@ class Settings(BaseSettings):
         if home is None:  # home itself is invalid; that error is reported instead
             return value
         url = value or f"sqlite:///{home / DATABASE_FILE_NAME}"
+        sqlite = _SQLITE_URL.match(url)
+        if sqlite is not None and _needs_no_home(unquote(sqlite["database"])):
+            # What SQLAlchemy would leave as it is (the default store among them), seen
+            # without importing it: `planwatch status` answers at once.
+            return url
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
         try:
             parsed = make_url(url)
         except ArgumentError as exc:

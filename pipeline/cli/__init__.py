@@ -4,6 +4,12 @@ Each command group lives in its own module and registers itself on :data:`app`. 
 :class:`PlanwatchError` becomes its message on stderr and exit code 1; nothing else
 business-like happens here. The top of the house: it may import any package, and no
 package imports it (only ``bench/`` and the tests do).
+
+Registering a command costs only typer and rich: each module imports what its command
+needs (settings, the store, the readers, the reports) inside the command's function, and
+the names its annotations use under ``TYPE_CHECKING``, so that ``planwatch --help``,
+``forms list`` and ``status`` import no database, spreadsheet, PDF or plotting library
+(``tests/test_cli_imports.py``).
 """
 
 from __future__ import annotations

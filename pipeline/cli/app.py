@@ -1,4 +1,10 @@
-"""The typer application and the shared pieces every command module uses."""
+"""The typer application and the shared pieces every command module uses.
+
+Imported by every command module, and so by every command and ``planwatch --help``: it
+imports typer, rich and the standard library only. What a command needs beyond them
+(settings, the store, the rules) is imported inside the function that uses it, and named
+for the annotations under ``TYPE_CHECKING`` (``tests/test_cli_imports.py``).
+"""
 
 from __future__ import annotations
 
@@ -7,21 +13,20 @@ import sys
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
 import typer.core
 from rich.console import Console
 
-from pipeline import casework, filters
-from pipeline.config import Settings, load_settings
 from pipeline.dates import NotADateError, parse_day
 from pipeline.errors import PlanwatchError, SettingsError
-from pipeline.records import ObligationStatus
-from pipeline.rules.bulk import collector_paused
-from pipeline.store import known
-from pipeline.store.session import Store
+
+if TYPE_CHECKING:
+    from pipeline.config import Settings
+    from pipeline.records import ObligationStatus
+    from pipeline.store.session import Store
 
 
 def plain_words(command: Any, ctx: Any) -> None:
@@ -141,6 +146,8 @@ def _global_options(
     """Planwatch: reads the forms support workers fill, checks them, tracks deadlines."""
     ctx.obj = Globals(home=(home or Path.cwd()).resolve(), database_url=database_url)
     if ctx.invoked_subcommand in BULK_COMMANDS:
+        from pipeline.rules.bulk import collector_paused
+
         ctx.with_resource(collector_paused())  # until the command ends
 
 
@@ -168,6 +175,8 @@ def print_json(data: Any) -> None:
 
 def workspace_settings(ctx: typer.Context) -> Settings:
     """The settings of the chosen workspace; an error if there is no workspace there."""
+    from pipeline.config import load_settings
+
     options = globals_of(ctx)
     settings = load_settings(options.home, database_url=options.database_url)
     if not settings.settings_file.exists():
@@ -206,12 +215,13 @@ def status_words(status: ObligationStatus) -> str:
 
 SiteOption = Annotated[str | None, typer.Option(
     help="Only the caseload of this site (several sites sharing one store).")]
-STATUS_COLOURS = {
-    ObligationStatus.OVERDUE: "red", ObligationStatus.DUE_SOON: "yellow",
-    ObligationStatus.MET: "green", ObligationStatus.MET_LATE: "dark_orange",
-    ObligationStatus.MISSED: "red", ObligationStatus.UPCOMING: "default",
-    ObligationStatus.NOT_APPLICABLE: "dim",
-    ObligationStatus.PAST_PLANNED_DURATION: "magenta",
+# By ObligationStatus value (a StrEnum: its members look these up as themselves), so that
+# registering the commands needs no pipeline.records (pydantic); a test keeps every status
+# here.
+STATUS_COLOURS: dict[str, str] = {
+    "overdue": "red", "due_soon": "yellow", "met": "green", "met_late": "dark_orange",
+    "missed": "red", "upcoming": "default", "not_applicable": "dim",
+    "past_planned_duration": "magenta",
 }
 
 
@@ -239,6 +249,9 @@ def checked_filters(settings: Settings, store: Store, *, service: str | None = N
                     site: str | None = None, person: str | None = None) -> Filters:
     """Every filter checked against what the policies and the store know
     (:mod:`pipeline.filters`): an unknown value is an error, never an empty answer."""
+    from pipeline import casework, filters
+    from pipeline.store import known
+
     if service is not None:
         names = {p.id: p.name for p in casework.service_policies(settings)}
         service = filters.choose("service", service, names)

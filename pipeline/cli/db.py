@@ -6,13 +6,8 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
-from sqlalchemy import func, select
 
 from pipeline.cli.app import JsonFlag, app, out, print_json, workspace_settings
-from pipeline.store.copy import copy_store
-from pipeline.store.models import Base
-from pipeline.store.session import current_revision, display_url, head_revision, open_store
-from pipeline.store.session import upgrade as upgrade_store
 
 db_app = typer.Typer(help="The store: migrate it, check it, copy it to PostgreSQL.",
                      no_args_is_help=True)
@@ -22,6 +17,9 @@ app.add_typer(db_app, name="db")
 @db_app.command("upgrade")
 def upgrade(ctx: typer.Context) -> None:
     """Create the store if needed and migrate it to the newest schema (safe to repeat)."""
+    from pipeline.store.session import current_revision, display_url
+    from pipeline.store.session import upgrade as upgrade_store
+
     settings = workspace_settings(ctx)
     before = current_revision(settings.database_url)
     after = upgrade_store(settings.database_url)
@@ -35,6 +33,11 @@ def upgrade(ctx: typer.Context) -> None:
 @db_app.command("status")
 def status(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """Which store, its schema revision against the newest, and how many rows it holds."""
+    from sqlalchemy import func, select
+
+    from pipeline.store.models import Base
+    from pipeline.store.session import current_revision, display_url, head_revision, open_store
+
     settings = workspace_settings(ctx)
     revision, head = current_revision(settings.database_url), head_revision()
     counts: dict[str, int] = {}
@@ -70,6 +73,9 @@ def copy(
 
     Afterwards set `database_url` in planwatch.toml to the new store.
     """
+    from pipeline.store.copy import copy_store
+    from pipeline.store.session import display_url
+
     settings = workspace_settings(ctx)
     checked = copy_store(settings.database_url, to)
     table = Table("table", "rows copied", "content hash (matches)")

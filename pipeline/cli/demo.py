@@ -7,16 +7,8 @@ from typing import Annotated
 
 import typer
 
-from pipeline import casework
 from pipeline.cli.app import app, globals_of, out, today
 from pipeline.cli.ingest import print_outcomes, run_ingest
-from pipeline.config import load_settings
-from pipeline.definitions import Catalogue
-from pipeline.demo.run import drop_demo_forms, prepare_home
-from pipeline.records import ObligationStatus
-from pipeline.reports.demo import write_demo_reports
-from pipeline.store.session import open_store
-from pipeline.workspace import init_workspace
 
 DEFAULT_DEMO_HOME = Path("planwatch-demo")
 
@@ -30,6 +22,15 @@ def demo(
     """Create a demo workspace (./planwatch-demo, or --home), fill and ingest the forms of
     ~100 people across every service, and write the weekly workbook, schedules and
     summaries. Running it again starts the demo afresh."""
+    from pipeline import casework
+    from pipeline.config import load_settings
+    from pipeline.definitions import Catalogue
+    from pipeline.demo.run import drop_demo_forms, prepare_home
+    from pipeline.records import ObligationStatus
+    from pipeline.reports.demo import write_demo_reports
+    from pipeline.store.session import open_store
+    from pipeline.workspace import init_workspace
+
     options = globals_of(ctx)
     given_home = ctx.parent is not None and ctx.parent.params.get("home") is not None
     home = options.home if given_home else (Path.cwd() / DEFAULT_DEMO_HOME).resolve()

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from pipeline import casework, filters
 from pipeline.cli.app import (
     STATUS_COLOURS,
     AsOfOption,
@@ -25,9 +24,10 @@ from pipeline.cli.app import (
     today,
     workspace_settings,
 )
-from pipeline.names import Names
-from pipeline.records import Obligation, ObligationStatus
-from pipeline.store.session import open_store
+
+if TYPE_CHECKING:
+    from pipeline.names import Names
+    from pipeline.records import Obligation
 
 
 class SortBy(StrEnum):
@@ -38,10 +38,10 @@ class SortBy(StrEnum):
 
 
 # Most urgent first: what is overdue, then what falls due soon, then the rest.
-URGENCY = {ObligationStatus.OVERDUE: 0, ObligationStatus.DUE_SOON: 1,
-           ObligationStatus.PAST_PLANNED_DURATION: 2, ObligationStatus.MISSED: 3,
-           ObligationStatus.UPCOMING: 4, ObligationStatus.MET_LATE: 5,
-           ObligationStatus.MET: 6, ObligationStatus.NOT_APPLICABLE: 7}
+# By ObligationStatus value, as STATUS_COLOURS is (no pipeline.records to register `due`).
+URGENCY: dict[str, int] = {"overdue": 0, "due_soon": 1, "past_planned_duration": 2,
+                           "missed": 3, "upcoming": 4, "met_late": 5, "met": 6,
+                           "not_applicable": 7}
 
 
 def sorted_rows(rows: list[Obligation], by: SortBy, names: Names) -> list[Obligation]:
@@ -75,6 +75,10 @@ def due(
     as_json: JsonFlag = False,
 ) -> None:
     """What is overdue or due soon (or every obligation with --all), most urgent first."""
+    from pipeline import casework, filters
+    from pipeline.names import Names
+    from pipeline.store.session import open_store
+
     settings = workspace_settings(ctx)
     day = as_of or today()
     with open_store(settings.database_url) as store:

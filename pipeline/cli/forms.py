@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from pipeline import filters, forms_service
 from pipeline.cli.app import (
     JsonFlag,
     app,
@@ -18,13 +17,16 @@ from pipeline.cli.app import (
     today,
     workspace_settings,
 )
-from pipeline.definitions import DEFAULT_FORMS_DIR, Catalogue, FormDefinition
-from pipeline.formats.titles import service_titles
-from pipeline.formats.word.adopt import adopt
-from pipeline.forms_service import FORMATS
-from pipeline.prefill import write_prefilled
-from pipeline.records import Record, Severity
-from pipeline.store.session import open_store
+
+if TYPE_CHECKING:
+    from pipeline.definitions import FormDefinition
+    from pipeline.records import Record
+
+# pipeline.definitions.DEFAULT_FORMS_DIR, without importing the definitions (pydantic) to
+# register the commands; tests/test_cli_imports.py keeps the two equal.
+DEFAULT_FORMS_DIR = Path(__file__).resolve().parent.parent / "forms"
+# pipeline.forms_service.FORMATS, which imports every format's builder and filler.
+FORMATS = ("docx", "pdf", "xlsx")
 
 forms_app = typer.Typer(help="Form definitions, blank forms, filling and checking.",
                         no_args_is_help=True)
@@ -40,6 +42,8 @@ FormsDir = Annotated[
 @forms_app.command("list")
 def list_forms(forms_dir: FormsDir = DEFAULT_FORMS_DIR, as_json: JsonFlag = False) -> None:
     """List every form Planwatch knows."""
+    from pipeline.definitions import Catalogue
+
     catalogue = Catalogue.load(forms_dir)
     if as_json:
         print_json([{"id": d.id, "version": d.version, "title": d.title,
@@ -63,6 +67,10 @@ def show_form(
     """Show a form's answers as `forms fill` takes them: each key, label, type, whether it
     is required, its choices, tables with their columns and signature blocks as the keys
     to fill. Without --service, each field says which services' copies have it."""
+    from pipeline import forms_service
+    from pipeline.definitions import Catalogue
+    from pipeline.formats.titles import service_titles
+
     definition = Catalogue.load(forms_dir).get(form)
     chosen = _form_service(definition, service, forms_dir)
     described = forms_service.describe(definition, chosen)
@@ -141,6 +149,9 @@ def _form_service(definition: FormDefinition, service: str | None,
                   forms_dir: Path) -> str | None:
     """The service a forms command was given, checked against the policies (by id or
     name, as every filter is) and against the form's own services."""
+    from pipeline import filters
+    from pipeline.formats.titles import service_titles
+
     if service is None:
         return None
     titles = service_titles(forms_dir)
@@ -153,6 +164,9 @@ def _form_service(definition: FormDefinition, service: str | None,
 @forms_app.command("build")
 def build_forms(forms_dir: FormsDir = DEFAULT_FORMS_DIR) -> None:
     """Write the blank Word, PDF and Excel forms to forms/blank/ from the definitions."""
+    from pipeline import forms_service
+    from pipeline.definitions import Catalogue
+
     for path in forms_service.build_all(Catalogue.load(forms_dir)):
         out.print(f"wrote {path}")
 
@@ -169,6 +183,10 @@ def fill_form(
     forms_dir: FormsDir = DEFAULT_FORMS_DIR,
 ) -> None:
     """Fill a blank form from JSON values, as a person would in Word, a PDF viewer or Excel."""
+    from pipeline import forms_service
+    from pipeline.definitions import Catalogue
+    from pipeline.formats.titles import service_titles
+
     definition = Catalogue.load(forms_dir).get(form)
     # A form whose copies differ is never filled as some service's copy by default.
     chosen = _form_service(definition, service, forms_dir) or forms_service.only_copy(definition)
@@ -185,6 +203,9 @@ def check_form(
     as_json: JsonFlag = False,
 ) -> None:
     """Read one filled form and print its record and findings."""
+    from pipeline import forms_service
+    from pipeline.definitions import Catalogue
+
     record = forms_service.check(file, Catalogue.load(forms_dir))
     if as_json:
         print_json(_record_json(file, record))
@@ -204,6 +225,8 @@ def adopt_form(
 ) -> None:
     """Adopt your own blank Word form: write forms/ID.yaml, inferred from its labels and
     layout, and a copy with content controls in its answer places for staff to use."""
+    from pipeline.formats.word.adopt import adopt
+
     adoption = adopt(file, form_id, services or [], forms_dir)
     out.print(f"wrote {adoption.definition_path}", markup=False)
     for path in adoption.marked_up:
@@ -239,6 +262,8 @@ def _record_json(file: Path, record: Record) -> dict[str, object]:
 
 
 def _print_record(file: Path, record: Record) -> None:
+    from pipeline.records import Severity
+
     out.print(f"[bold]{file.name}[/]: {record.form_id} v{record.form_version}, "
               f"{record.service}, person {record.person_id or '(none)'}")
     values = Table("field", "value", show_header=True)
@@ -268,6 +293,10 @@ def prefill(
         "--format", help=f"One of {', '.join(FORMATS)} (default: from the file name).")] = None,
 ) -> None:
     """The next form for a person, with their details and open actions filled in."""
+    from pipeline.definitions import Catalogue
+    from pipeline.prefill import write_prefilled
+    from pipeline.store.session import open_store
+
     settings = workspace_settings(ctx)
     with open_store(settings.database_url) as store:
         person_id = checked_filters(settings, store, person=person_id).person or person_id

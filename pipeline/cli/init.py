@@ -7,8 +7,6 @@ from pathlib import Path
 import typer
 
 from pipeline.cli.app import app, globals_of, out
-from pipeline.config import load_settings
-from pipeline.workspace import init_workspace
 
 
 @app.command("init")
@@ -17,6 +15,9 @@ def init(ctx: typer.Context) -> None:
 
     Safe to run again: nothing is overwritten; the store is migrated to the newest revision.
     """
+    from pipeline.config import load_settings
+    from pipeline.workspace import init_workspace
+
     options = globals_of(ctx)
     # `planwatch init --home DIR` and `planwatch --home DIR init` both work, as the global
     # options do after every command.

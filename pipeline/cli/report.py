@@ -16,8 +16,6 @@ from pipeline.cli.app import (
     today,
     workspace_settings,
 )
-from pipeline.reports.weekly.job import write_compliance_report
-from pipeline.store.session import open_store
 
 report_app = typer.Typer(help="Reports for managers.", no_args_is_help=True)
 app.add_typer(report_app, name="report")
@@ -33,6 +31,9 @@ def report_weekly(
 ) -> None:
     """The weekly compliance workbook (default: reports/compliance-YYYY-Www.xlsx; with
     --site, reports/compliance-YYYY-Www-SITE.xlsx)."""
+    from pipeline.reports.weekly.job import write_compliance_report
+    from pipeline.store.session import open_store
+
     settings = workspace_settings(ctx)
     day = as_of or today()
     with open_store(settings.database_url) as store:

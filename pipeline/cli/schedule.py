@@ -16,8 +16,6 @@ from pipeline.cli.app import (
     today,
     workspace_settings,
 )
-from pipeline.reports.schedule.job import write_schedule
-from pipeline.store.session import open_store
 
 
 @app.command("schedule")
@@ -35,6 +33,9 @@ def schedule(
     A calendar (.ics) has one all-day event per item with a reminder; importing a newer
     file again updates the events instead of adding copies.
     """
+    from pipeline.reports.schedule.job import write_schedule
+    from pipeline.store.session import open_store
+
     settings = workspace_settings(ctx)
     day = as_of or today()
     with open_store(settings.database_url) as store:

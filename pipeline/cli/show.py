@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from pipeline import casework
 from pipeline.cli.app import (
     STATUS_COLOURS,
     AsOfOption,
@@ -21,10 +20,10 @@ from pipeline.cli.app import (
     today,
     workspace_settings,
 )
-from pipeline.definitions import Catalogue
-from pipeline.names import Names, humanise
-from pipeline.store import supersession
-from pipeline.store.session import open_store
+
+if TYPE_CHECKING:
+    from pipeline import casework
+    from pipeline.names import Names
 
 
 @app.command("show")
@@ -36,6 +35,11 @@ def show(
 ) -> None:
     """One person's forms (every copy, with its archived file, and which copy counts and
     why), events and deadlines."""
+    from pipeline import casework
+    from pipeline.definitions import Catalogue
+    from pipeline.names import Names
+    from pipeline.store.session import open_store
+
     settings = workspace_settings(ctx)
     day = as_of or today()
     with open_store(settings.database_url) as store:
@@ -67,6 +71,8 @@ def _day(iso: str | None) -> str:
 
 def _print_service(history: casework.PersonHistory, service: str, names: Names) -> None:
     """One service's episode: its forms (which copy counts and why), events, deadlines."""
+    from pipeline.names import humanise
+
     rows = [o for o in history.obligations if o.service == service]
     episodes = sorted({o.episode for o in rows})
     episode = f", episode {episodes[-1]}" if episodes and episodes[-1] > 1 else ""
@@ -93,6 +99,8 @@ def _print_service(history: casework.PersonHistory, service: str, names: Names) 
 
 
 def _print_forms(forms: list[dict[str, Any]], names: Names, *, title: str) -> None:
+    from pipeline.store import supersession
+
     table = Table("date", "form", "counts", "blocking", title=title, title_justify="left")
     table.add_column("file in the archive", overflow="fold")
     for form in forms:

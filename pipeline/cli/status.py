@@ -1,31 +1,58 @@
-"""``planwatch status``: the watcher's health, the inbox, and counts by outcome."""
+"""``planwatch status``: the watcher's health, the inbox, and counts by outcome.
+
+It answers at once: it imports no database library for a SQLite store at the newest
+revision (every workspace ``planwatch init`` makes), reading the audit log's counts with
+the standard library's ``sqlite3``, read-only. Any other store (PostgreSQL), or a SQLite
+store that is missing, not set up or behind, is opened the usual way (SQLAlchemy), so that
+its counts, or the error naming what to do, are those of every other command.
+"""
 
 from __future__ import annotations
 
+import re
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 import typer
 from rich.table import Table
-from sqlalchemy import func, select
 
 from pipeline.cli.app import JsonFlag, app, out, print_json, workspace_settings
-from pipeline.config import Settings
-from pipeline.inbox.candidates import inbox_entries
-from pipeline.store.models import AuditEntry
-from pipeline.store.session import open_store
-from pipeline.watch.status import is_alive, read_status
+
+if TYPE_CHECKING:
+    from pipeline.config import Settings
 
 LONDON = ZoneInfo("Europe/London")
 OUTCOME_ACTIONS = ("stored", "superseded", "duplicate", "rejected")
+MIGRATIONS = Path(__file__).resolve().parent.parent / "store" / "migrations" / "versions"
+# A SQLite URL as SQLAlchemy parses one (no host): sqlite:///relative or sqlite:////absolute.
+_SQLITE_URL = re.compile(r"^sqlite(?:\+\w+)?:///(?P<database>[^?]*)(?:\?.*)?$")
+_REVISION = re.compile(r"^(down_revision|revision)\s*(?::[^=]*)?=\s*['\"]?(\w+)['\"]?",
+                       re.MULTILINE)
+
+
+def _starts() -> dict[str, datetime]:
+    now = datetime.now(LONDON)
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return {"today": midnight, "this week": midnight - timedelta(days=now.weekday())}
 
 
 def _counts(settings: Settings) -> dict[str, dict[str, int]]:
-    now = datetime.now(LONDON)
-    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    starts = {"today": midnight, "this week": midnight - timedelta(days=now.weekday())}
+    starts = _starts()
+    counted = _sqlite_counts(settings.database_url, starts)
+    return counted if counted is not None else _store_counts(settings, starts)
+
+
+def _store_counts(settings: Settings, starts: dict[str, datetime]) -> dict[str, dict[str, int]]:
+    """The counts through the store (SQLAlchemy), as every other command opens it."""
+    from sqlalchemy import func, select
+
+    from pipeline.store.models import AuditEntry
+    from pipeline.store.session import open_store
+
     counts: dict[str, dict[str, int]] = {}
     with open_store(settings.database_url) as store, store.session() as session:
         for label, start in starts.items():
@@ -39,7 +66,64 @@ def _counts(settings: Settings) -> dict[str, dict[str, int]]:
     return counts
 
 
+def head_revision() -> str | None:
+    """The newest migration's revision, read from the migration files' ``revision`` and
+    ``down_revision`` lines (what Alembic finds, without importing it; a test keeps the
+    two equal). ``None`` unless there is exactly one head."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for script in MIGRATIONS.glob("*.py"):
+        for name, value in _REVISION.findall(script.read_text(encoding="utf-8")):
+            (revisions if name == "revision" else parents).add(value)
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def sqlite_path(database_url: str) -> Path | None:
+    """The file of a SQLite URL (settings make it absolute); ``None`` for any other."""
+    found = _SQLITE_URL.match(database_url)
+    database = unquote(found["database"]) if found else ""
+    if not database or database == ":memory:":
+        return None
+    return Path(database).expanduser()
+
+
+def _sqlite_counts(database_url: str,
+                   starts: dict[str, datetime]) -> dict[str, dict[str, int]] | None:
+    """The counts of a SQLite store at the newest revision, read with ``sqlite3``; ``None``
+    for any other store, or anything unusual (then :func:`_store_counts` says what)."""
+    path = sqlite_path(database_url)
+    if path is None or not path.is_file():
+        return None
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        revision = connection.execute("SELECT version_num FROM alembic_version").fetchall()
+        if [row[0] for row in revision] != [head_revision()]:
+            return None
+        counts: dict[str, dict[str, int]] = {}
+        marks = ", ".join("?" for _ in OUTCOME_ACTIONS)
+        for label, start in starts.items():
+            # SQLAlchemy keeps a DateTime in SQLite as text, "YYYY-MM-DD HH:MM:SS.ffffff"
+            # (UTC here), and compares it as text: the same comparison.
+            since = start.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+            rows = connection.execute(
+                f"SELECT action, count(*) FROM audit_log WHERE at >= ? AND action IN ({marks})"
+                " GROUP BY action", (since, *OUTCOME_ACTIONS)).fetchall()
+            found = {str(action): int(n) for action, n in rows}
+            counts[label] = {action: found.get(action, 0) for action in OUTCOME_ACTIONS}
+        return counts
+    except sqlite3.Error:
+        return None
+    finally:
+        connection.close()
+
+
 def _waiting(settings: Settings) -> list[Path]:
+    from pipeline.inbox.candidates import inbox_entries
+
     inbox = settings.inbox_path
     if not inbox.is_dir():
         return []
@@ -49,6 +133,8 @@ def _waiting(settings: Settings) -> list[Path]:
 @app.command("status")
 def status(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """The watcher's health, files waiting, the last file taken, and counts by outcome."""
+    from pipeline.watch.status import is_alive, read_status
+
     settings = workspace_settings(ctx)
     current = read_status(settings.home)
     alive = current is not None and is_alive(current)

@@ -15,9 +15,6 @@ from pipeline.cli.app import (
     today,
     workspace_settings,
 )
-from pipeline.definitions import Catalogue
-from pipeline.reports.outcome_summary.job import write_summary
-from pipeline.store.session import open_store
 
 
 @app.command("summary")
@@ -33,6 +30,10 @@ def summary(
 ) -> None:
     """Outcome summary of a person's latest episode: plans, reviews, actions, scores,
     disagreements and closure. A draft while support is ongoing."""
+    from pipeline.definitions import Catalogue
+    from pipeline.reports.outcome_summary.job import write_summary
+    from pipeline.store.session import open_store
+
     settings = workspace_settings(ctx)
     day = as_of or today()
     with open_store(settings.database_url) as store:

@@ -8,23 +8,18 @@ import signal
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pipeline.cli.app import app, out, workspace_settings
 from pipeline.cli.ingest import after_storing, ingest_workspace, reader_pool
-from pipeline.config import Settings, load_settings
 from pipeline.errors import StoreError
-from pipeline.files import clean_temporary_files
-from pipeline.inbox.backlog import BATCH_FILES, ingest_paths
-from pipeline.inbox.failures import machine_problem
-from pipeline.inbox.ingest import IngestResult, Workspace, ingest_file
-from pipeline.logs import configure_logging
-from pipeline.store.session import Store, open_store
-from pipeline.watch.jobs import ScheduledReports
-from pipeline.watch.loop import Watcher, WatchOptions
-from pipeline.watch.status import WatchStatus, write_status
+
+if TYPE_CHECKING:
+    from pipeline.config import Settings
+    from pipeline.inbox.ingest import IngestResult, Workspace
+    from pipeline.store.session import Store
 
 log = logging.getLogger("planwatch.watch")
 # Waiting for the store at start: retried at least this often, so the status file's
@@ -42,6 +37,10 @@ def watch(
         help="Seconds a file must stay unchanged before it is read (default 2).")] = None,
 ) -> None:
     """Watch the inbox and take every form dropped there, until stopped (Ctrl+C, SIGTERM)."""
+    from pipeline.config import load_settings
+    from pipeline.files import clean_temporary_files
+    from pipeline.logs import configure_logging
+
     base = workspace_settings(ctx)
     settings = load_settings(base.home, database_url=base.database_url,
                              poll_seconds=poll, settle_seconds=settle)
@@ -71,6 +70,10 @@ def run_watcher(settings: Settings, stop: threading.Event) -> None:
     the watcher exiting; a store that is wrong in a way waiting cannot mend (not a
     database URL, not set up) is an error at once.
     """
+    from pipeline.inbox.backlog import BATCH_FILES
+    from pipeline.watch.jobs import ScheduledReports
+    from pipeline.watch.loop import Watcher, WatchOptions
+
     store = _wait_for_store(settings, stop)
     if store is None:
         return
@@ -95,6 +98,8 @@ def run_watcher(settings: Settings, stop: threading.Event) -> None:
 def _take_one(path: Path, settings: Settings, store: Store,
               workspace: Workspace) -> IngestResult:
     """One settled file through ingest, then what follows from storing it."""
+    from pipeline.inbox.ingest import ingest_file
+
     result = ingest_file(path, store, workspace, command="watch")
     after_storing(settings, store, workspace.catalogue, [result])
     return result
@@ -104,6 +109,8 @@ def _take_many(paths: list[Path], settings: Settings, store: Store,
                workspace: Workspace) -> list[IngestResult]:
     """Files that settled together, taken as a backlog is (in batches), then what
     follows from storing them."""
+    from pipeline.inbox.backlog import ingest_paths
+
     results = ingest_paths(paths, store, workspace, command="watch")
     after_storing(settings, store, workspace.catalogue, results)
     return results
@@ -111,6 +118,10 @@ def _take_many(paths: list[Path], settings: Settings, store: Store,
 
 def _wait_for_store(settings: Settings, stop: threading.Event) -> Store | None:
     """The store, once it can be opened (None: stopped while waiting)."""
+    from pipeline.inbox.failures import machine_problem
+    from pipeline.store.session import open_store
+    from pipeline.watch.status import WatchStatus, write_status
+
     waiting = WatchStatus(pid=os.getpid(), started_at=datetime.now(UTC).isoformat(),
                           mode=_mode(settings))
     delay = 1.0
