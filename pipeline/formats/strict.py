@@ -5,18 +5,12 @@ parts as a .docx/.xlsx, with the ISO namespaces (``http://purl.oclc.org/ooxml/..
 place of the usual ("transitional") ones (``http://schemas.openxmlformats.org/...``), and
 on/off values written ``true``/``false`` (which the readers already accept). So a Strict
 file is read by renaming its namespaces back, at the root, before anything looks at it:
-the Word reader renames the elements and attributes of each parsed part
-(:func:`transitional_tree`); openpyxl parses the parts itself, so the Excel reader hands it
-a copy of the archive whose XML parts say the usual names (:func:`transitional_archive`).
-The extension namespaces Word adds in both kinds (w14 check boxes, w15 repeating
-sections) are the same in both.
+both readers rename the elements and attributes of each part they parse
+(:func:`transitional_tree`). The extension namespaces Word adds in both kinds (w14 check
+boxes, w15 repeating sections) are the same in both.
 """
 
 from __future__ import annotations
-
-import io
-import zipfile
-from collections.abc import Callable
 
 from lxml import etree
 
@@ -42,15 +36,6 @@ NAMESPACES = {
        for name in ("main", "wordprocessingDrawing", "spreadsheetDrawing", "picture", "chart",
                     "chartDrawing", "diagram", "compatibility", "lockedCanvas")},
 }
-# Relationship types whose last part is spelt differently too (the rest follow the
-# namespace: ".../relationships/officeDocument" and so on).
-_RELATIONSHIP_TYPES = {
-    _STRICT + "officeDocument/relationships/extendedProperties":
-        _USUAL + "officeDocument/2006/relationships/extended-properties",
-    _STRICT + "officeDocument/relationships/customProperties":
-        _USUAL + "officeDocument/2006/relationships/custom-properties",
-}
-_XML_SUFFIXES = (".xml", ".rels", ".vml")
 # Word's and Excel's main parts: where a Strict file shows what it is.
 STRICT_MARKERS = (_STRICT + "wordprocessingml/main", _STRICT + "spreadsheetml/main")
 
@@ -94,25 +79,3 @@ def transitional_tree(root: etree._Element) -> etree._Element:
 def is_strict_part(data: bytes) -> bool:
     """Whether a main part's bytes (``xl/workbook.xml``) are written in Strict names."""
     return any(marker.encode() in data[:4096] for marker in STRICT_MARKERS)
-
-
-def transitional_bytes(data: bytes) -> bytes:
-    """One XML part's bytes with the Strict names replaced by the usual ones."""
-    if _STRICT.encode() not in data:
-        return data
-    for strict, usual in (*_RELATIONSHIP_TYPES.items(), *NAMESPACES.items()):
-        data = data.replace(strict.encode(), usual.encode())
-    return data
-
-
-def transitional_archive(archive: zipfile.ZipFile, read: Callable[[str], bytes]) -> bytes:
-    """A copy of the archive whose XML parts say the usual namespace names; ``read`` gives
-    one part's bytes (within the caller's limits)."""
-    output = io.BytesIO()
-    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as copy:
-        for info in archive.infolist():
-            data = read(info.filename)
-            if info.filename.lower().endswith(_XML_SUFFIXES):
-                data = transitional_bytes(data)
-            copy.writestr(info.filename, data)
-    return output.getvalue()

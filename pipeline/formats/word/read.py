@@ -41,7 +41,7 @@ from pipeline.formats.safety import DEFAULT_LIMITS, Limits, open_office_zip, par
 from pipeline.formats.strict import transitional_tree
 from pipeline.formats.word import layout, wordml
 from pipeline.formats.word.answers import value_of
-from pipeline.formats.word.names import CUSTOM_PROPS_NS, text_of, w, w15
+from pipeline.formats.word.names import CUSTOM_PROPS_NS, text_of, w
 from pipeline.records import Finding, RawForm, RawValue
 
 DOCUMENT_PART = "word/document.xml"
@@ -199,14 +199,19 @@ def _read_tables(
 ) -> tuple[dict[str, list[dict[str, RawValue]]], set[etree._Element]]:
     tables: dict[str, list[dict[str, RawValue]]] = {}
     consumed: set[etree._Element] = set()
+    if not definition.tables:
+        return tables, consumed
     for table in body.iter(w("tbl")):
+        if len(tables) == len(definition.tables):
+            break  # every table found: the rest of the document has none to give
         rows = wordml.table_rows(table)
         if not rows:
             continue
+        header = _Header(table, rows[0])
         for spec in definition.tables:
             if spec.key in tables:
                 continue
-            positions = _column_positions(spec, table, rows[0])
+            positions = header.positions(spec)
             if positions is None:
                 continue
             columns = {c.key: c for c in spec.columns}
@@ -216,27 +221,36 @@ def _read_tables(
     return tables, consumed
 
 
-def _column_positions(
-    spec: TableSpec, table: etree._Element, header: etree._Element
-) -> dict[str, int] | None:
-    """Column key → cell index, from the header row's labels (tags are lost in some suites)."""
-    headers = [layout.fold(wordml.text_of_first_paragraph(c))
-               for c in wordml.row_cells(header)]
-    positions: dict[str, int] = {}
-    for column in spec.columns:
-        wanted = layout.fold(column.label)
-        if wanted in headers:
-            positions[column.key] = headers.index(wanted)
-    if len(positions) == len(spec.columns):
-        return positions
-    tagged = any(
-        sdt.find(f"{w('sdtPr')}/{w15('repeatingSection')}") is not None
-        and wordml.control_tag(sdt) == spec.key
-        for sdt in table.iter(w("sdt"))
-    )
-    if tagged and len(headers) == len(spec.columns):
-        return {column.key: index for index, column in enumerate(spec.columns)}
-    return None
+class _Header:
+    """A table's header row, worked out once for every table spec it is tried against."""
+
+    def __init__(self, table: etree._Element, header: etree._Element) -> None:
+        self.table = table
+        self.headers = [layout.fold(wordml.text_of_first_paragraph(c))
+                        for c in wordml.row_cells(header)]
+        self._sections: set[str | None] | None = None
+
+    def positions(self, spec: TableSpec) -> dict[str, int] | None:
+        """Column key → cell index, from the header row's labels (tags are lost in some
+        suites), else by position in a repeating section tagged as the table."""
+        positions: dict[str, int] = {}
+        for column in spec.columns:
+            wanted = layout.fold(column.label)
+            if wanted in self.headers:
+                positions[column.key] = self.headers.index(wanted)
+        if len(positions) == len(spec.columns):
+            return positions
+        if len(self.headers) == len(spec.columns) and spec.key in self.sections:
+            return {column.key: index for index, column in enumerate(spec.columns)}
+        return None
+
+    @property
+    def sections(self) -> set[str | None]:
+        """The tags of the repeating sections in the table."""
+        if self._sections is None:
+            self._sections = {wordml.control_tag(sdt) for sdt in self.table.iter(w("sdt"))
+                              if wordml.is_repeating_section(sdt)}
+        return self._sections
 
 
 def _read_row(row: etree._Element, positions: dict[str, int],
@@ -248,9 +262,9 @@ def _read_row(row: etree._Element, positions: dict[str, int],
             values[key] = RawValue(matched_by="column")
             continue
         cell = cells[index]
-        found = wordml.cell_value(cell)
+        found = wordml.cell_value(cell, "column")
         if found is not None:
-            values[key] = found.model_copy(update={"matched_by": "column"})
+            values[key] = found
         else:  # no control: the cell's text, as the layout reader reads an answer
             values[key] = value_of(columns[key], text_of(cell))[0]
     return values
@@ -280,5 +294,5 @@ def _match(
             unmatched.append(answer.alias or answer.tag or answer.name or answer.label or "?")
             continue
         if key not in fields:
-            fields[key] = answer.value.model_copy(update={"matched_by": how})
+            fields[key] = answer.value(how)
     return fields, unmatched

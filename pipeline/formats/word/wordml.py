@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
+from typing import Any
 
 from lxml import etree
 
@@ -33,11 +34,14 @@ _LEGACY_BLANK = "\u2002"
 class Answer:
     """One answer found in the document, with the clues that identify it."""
 
-    value: RawValue
+    found: dict[str, Any]  # what the control holds: RawValue's fields but ``matched_by``
     tag: str | None
     alias: str | None
     name: str | None  # legacy form field bookmark name
     element: etree._Element
+
+    def value(self, matched_by: str) -> RawValue:
+        return RawValue(**self.found, matched_by=matched_by)
 
     @cached_property
     def label(self) -> str | None:
@@ -46,76 +50,113 @@ class Answer:
         return label_beside(self.element)
 
 
-def _prop(pr: etree._Element | None, name: str) -> str | None:
+@dataclass(frozen=True)
+class _Properties:
+    """What one control's ``w:sdtPr`` says, from a single pass over its children (the
+    first of each kind counts, as ``find`` would take it)."""
+
+    tag: str | None
+    alias: str | None
+    placeholder: bool
+    checkbox: etree._Element | None
+    date: etree._Element | None
+    listing: etree._Element | None  # a drop-down list, else a combo box
+    repeating: bool
+    typed: bool  # says what kind of control it is (a wrapper says nothing)
+
+
+_NO_PROPERTIES = _Properties(None, None, False, None, None, None, False, False)
+_TAG, _ALIAS, _PLACEHOLDER, _DATE = w("tag"), w("alias"), w("showingPlcHdr"), w("date")
+_DROP_DOWN, _COMBO, _CHECKBOX = w("dropDownList"), w("comboBox"), w14("checkbox")
+_REPEATING = (w15("repeatingSection"), w15("repeatingSectionItem"))
+_CONTENT, _TR, _P, _T = w("sdtContent"), w("tr"), w("p"), w("t")
+
+
+def _properties(sdt: etree._Element) -> _Properties:
+    pr = next(sdt.iterchildren(_SDT_PR), None)
     if pr is None:
+        return _NO_PROPERTIES
+    first: dict[str, etree._Element] = {}
+    for child in pr.iterchildren(tag=etree.Element):
+        first.setdefault(child.tag, child)
+    tag, alias = first.get(_TAG), first.get(_ALIAS)
+    return _Properties(
+        tag=None if tag is None else wattr(tag, "val"),
+        alias=None if alias is None else wattr(alias, "val"),
+        placeholder=_PLACEHOLDER in first, checkbox=first.get(_CHECKBOX),
+        date=first.get(_DATE), listing=first.get(_DROP_DOWN, first.get(_COMBO)),
+        repeating=any(r in first for r in _REPEATING),
+        typed=any(t in _TYPE_ELEMENTS for t in first))
+
+
+def _prop(parent: etree._Element | None, name: str) -> str | None:
+    if parent is None:
         return None
-    node = pr.find(w(name))
+    node = parent.find(w(name))
     return None if node is None else wattr(node, "val")
 
 
 def control_tag(sdt: etree._Element) -> str | None:
-    return _prop(sdt.find(w("sdtPr")), "tag")
+    return _properties(sdt).tag
 
 
-def _is_repeating(pr: etree._Element | None) -> bool:
-    return pr is not None and (
-        pr.find(w15("repeatingSection")) is not None
-        or pr.find(w15("repeatingSectionItem")) is not None
-    )
+def is_repeating_section(sdt: etree._Element) -> bool:
+    """Whether the control is a repeating section (``w15:repeatingSection``)."""
+    return any(next(pr.iterchildren(_REPEATING[0]), None) is not None
+               for pr in sdt.iterchildren(_SDT_PR))
 
 
-def _inherited_names(sdt: etree._Element) -> tuple[str | None, str | None]:
+def _inherited_names(sdt: etree._Element, own: _Properties) -> tuple[str | None, str | None]:
     """Tag and alias of the control, else of a type-less wrapper around it.
 
     LibreOffice writes a checkbox as a bare checkbox control inside a wrapper control that
     carries the alias; repeating sections never lend their names to the cells inside.
     """
-    pr = sdt.find(w("sdtPr"))
-    tag, alias = _prop(pr, "tag"), _prop(pr, "alias")
-    parent = sdt.getparent()
-    while (tag is None or alias is None) and parent is not None:
-        if parent.tag == w("sdt"):
-            parent_pr = parent.find(w("sdtPr"))
-            if _is_repeating(parent_pr) or (
-                parent_pr is not None and any(c.tag in _TYPE_ELEMENTS for c in parent_pr)
-            ):
+    tag, alias = own.tag, own.alias
+    if tag is None or alias is None:
+        for parent in sdt.iterancestors(_SDT):
+            parent_pr = _properties(parent)
+            if parent_pr.repeating or parent_pr.typed:
                 break
-            tag = tag or _prop(parent_pr, "tag")
-            alias = alias or _prop(parent_pr, "alias")
-        parent = parent.getparent()
+            tag = tag or parent_pr.tag
+            alias = alias or parent_pr.alias
+            if tag is not None and alias is not None:
+                break
     return tag, alias
 
 
 def _content_text(sdt: etree._Element) -> str:
-    content = sdt.find(w("sdtContent"))
+    content = next(sdt.iterchildren(_CONTENT), None)
     return "" if content is None else text_of(content)
 
 
 def control_value(sdt: etree._Element) -> RawValue:
     """What one content control holds, by its type."""
-    pr = sdt.find(w("sdtPr"))
-    placeholder = pr is not None and pr.find(w("showingPlcHdr")) is not None
+    return RawValue(**_control_found(sdt, _properties(sdt)))
+
+
+def _control_found(sdt: etree._Element, pr: _Properties) -> dict[str, Any]:
+    """RawValue's fields (but ``matched_by``) for what one control holds, by its type."""
     text = _content_text(sdt)
-    box = None if pr is None else pr.find(w14("checkbox"))
+    box = pr.checkbox
     if box is not None:
-        state = box.find(w14("checked"))
+        state = next(box.iterchildren(w14("checked")), None)
         raw = None if state is None else state.get(w14("val"))
-        return RawValue(text=text, checked=raw in ("1", "true", "on"))
-    picker = None if pr is None else pr.find(w("date"))
+        return {"text": text, "checked": raw in ("1", "true", "on")}
+    picker = pr.date
     if picker is not None:
         full = wattr(picker, "fullDate")
-        return RawValue(text=text, full_date=_iso_date(full), showing_placeholder=placeholder)
-    listing = None if pr is None else pr.find(w("dropDownList"))
-    if listing is None and pr is not None:
-        listing = pr.find(w("comboBox"))
+        return {"text": text, "full_date": _iso_date(full),
+                "showing_placeholder": pr.placeholder}
+    listing = pr.listing
     if listing is not None:
         chosen = None
-        for item in listing.findall(w("listItem")):
+        for item in listing.iterchildren(w("listItem")):
             if (wattr(item, "displayText") or wattr(item, "value")) == text:
                 chosen = wattr(item, "value")
                 break
-        return RawValue(text=text, choice_value=chosen, showing_placeholder=placeholder)
-    return RawValue(text=text, showing_placeholder=placeholder)
+        return {"text": text, "choice_value": chosen, "showing_placeholder": pr.placeholder}
+    return {"text": text, "showing_placeholder": pr.placeholder}
 
 
 def _iso_date(value: str | None) -> date | None:
@@ -128,44 +169,41 @@ def _iso_date(value: str | None) -> date | None:
 
 
 def text_of_first_paragraph(cell: etree._Element) -> str:
-    paragraph = cell.find(f".//{w('p')}")
+    paragraph = next(cell.iterdescendants(_P), None)
     return "" if paragraph is None else text_of(paragraph)
 
 
 def _nearest(element: etree._Element, tag: str) -> etree._Element | None:
-    parent = element.getparent()
-    while parent is not None and parent.tag != tag:
-        parent = parent.getparent()
-    return parent
+    return next(element.iterancestors(tag), None)
 
 
 def row_cells(row: etree._Element) -> list[etree._Element]:
     """The cells of a row, including cells wrapped in cell-level controls."""
-    return [tc for tc in row.iter(w("tc")) if _nearest(tc, w("tr")) is row]
+    return [tc for tc in row.iter(_TC) if _nearest(tc, _TR) is row]
 
 
 def table_rows(table: etree._Element) -> list[etree._Element]:
     """The rows of a table, including rows inside repeating sections (not nested tables)."""
-    return [tr for tr in table.iter(w("tr")) if _nearest(tr, w("tbl")) is table]
+    return [tr for tr in table.iter(_TR) if _nearest(tr, _TBL) is table]
 
 
 def label_beside(element: etree._Element) -> str | None:
     """The label a person reads next to an answer: first cell of its row, or text before it."""
-    cell = _nearest(element, w("tc"))
+    cell = _nearest(element, _TC)
     if cell is not None:
-        row = _nearest(cell, w("tr"))
+        row = _nearest(cell, _TR)
         cells = [] if row is None else row_cells(row)
         if cells and cells[0] is not cell:
             return text_of_first_paragraph(cells[0]) or None
         return None
-    paragraph = element if element.tag == w("p") else _nearest(element, w("p"))
+    paragraph = element if element.tag == _P else _nearest(element, _P)
     if paragraph is None:
         return None
     before: list[str] = []
     for node in paragraph.iter():  # document order: everything before the answer
         if node is element:
             break
-        if node.tag == w("t"):
+        if node.tag == _T:
             before.append(node.text or "")
     text = "".join(before).strip()
     if text:
@@ -179,15 +217,19 @@ def content_controls(root: etree._Element, skip: set[etree._Element]) -> Iterato
     controls = list(root.iter(_SDT))
     wrappers = _wrappers(controls)
     for sdt in controls:
-        if sdt in wrappers or _is_repeating(sdt.find(_SDT_PR)):
+        if sdt in wrappers:
+            continue
+        own = _properties(sdt)
+        if own.repeating:
             continue
         if skip and any(table in skip for table in sdt.iterancestors(_TBL)):
             continue
-        tag, alias = _inherited_names(sdt)
-        yield Answer(_whole_cell(sdt, control_value(sdt), wrappers), tag, alias, None, sdt)
+        tag, alias = _inherited_names(sdt, own)
+        yield Answer(_whole_cell(sdt, _control_found(sdt, own), wrappers), tag, alias, None,
+                     sdt)
 
 
-def cell_value(cell: etree._Element) -> RawValue | None:
+def cell_value(cell: etree._Element, matched_by: str) -> RawValue | None:
     """The value of the first leaf content control in a table cell (what
     :func:`content_controls` would give first, without the clues a matcher needs), or
     None when the cell has none."""
@@ -196,8 +238,12 @@ def cell_value(cell: etree._Element) -> RawValue | None:
         return None
     wrappers = _wrappers(controls)
     for sdt in controls:
-        if sdt not in wrappers and not _is_repeating(sdt.find(_SDT_PR)):
-            return _whole_cell(sdt, control_value(sdt), wrappers)
+        if sdt in wrappers:
+            continue
+        own = _properties(sdt)
+        if not own.repeating:
+            return RawValue(**_whole_cell(sdt, _control_found(sdt, own), wrappers),
+                            matched_by=matched_by)
     return None
 
 
@@ -213,22 +259,24 @@ def _wrappers(controls: list[etree._Element]) -> set[etree._Element]:
     return wrappers
 
 
-def _whole_cell(sdt: etree._Element, value: RawValue, wrappers: set[etree._Element]) -> RawValue:
+def _whole_cell(sdt: etree._Element, found: dict[str, Any],
+                wrappers: set[etree._Element]) -> dict[str, Any]:
     """A text answer alone in its cell is the cell's whole text.
 
     LibreOffice keeps only the first paragraph of a multi-line answer inside the control
     and writes the others after it in the same cell; reading the cell loses nothing.
     """
-    if value.checked is not None or value.full_date is not None or value.choice_value:
-        return value
+    if found.get("checked") is not None or found.get("full_date") is not None or \
+            found.get("choice_value"):
+        return found
     cell = _nearest(sdt, _TC)
     if cell is None:
-        return value
+        return found
     leaves = [s for s in cell.iter(_SDT) if s not in wrappers]
     if leaves != [sdt]:
-        return value
+        return found
     whole = text_of(cell)
-    return value if whole == value.text else value.model_copy(update={"text": whole})
+    return found if whole == found["text"] else {**found, "text": whole}
 
 
 def legacy_fields(root: etree._Element, skip: set[etree._Element]) -> Iterator[Answer]:
@@ -265,15 +313,15 @@ def _legacy_answer(ff: etree._Element, shown: str, run: etree._Element) -> Answe
         if checked is None:
             checked = box.find(w("default"))
         state = None if checked is None else (wattr(checked, "val") or "1")
-        value = RawValue(checked=state in ("1", "true", "on"))
+        found: dict[str, Any] = {"checked": state in ("1", "true", "on")}
     elif ff.find(w("ddList")) is not None:
         listing = ff.find(w("ddList"))
         assert listing is not None
         entries = [wattr(e, "val") or "" for e in listing.findall(w("listEntry"))]
         index = int(_prop(listing, "result") or "0")
         text = entries[index] if 0 <= index < len(entries) else ""
-        value = RawValue(text=text)
+        found = {"text": text}
     else:
         text = shown.replace(_LEGACY_BLANK, " ").strip()
-        value = RawValue(text=text)
-    return Answer(value, None, None, name, run)
+        found = {"text": text}
+    return Answer(found, None, None, name, run)

@@ -56,21 +56,15 @@ def raw_value(value: Any, spec: FieldSpec, how: str) -> RawValue:
 
 
 class SheetGrid:
-    """The values of one sheet's first rows and columns, read in a single streamed pass.
+    """The values of one sheet's first rows and columns, keyed by (row, column).
 
-    Reading streams the sheet (openpyxl's read-only mode) and keeps only cells that hold
-    something, up to :data:`MAX_SCAN_ROWS` x :data:`MAX_SCAN_COLUMNS`: a hostile sheet's
-    million rows are never held in memory.
+    Only cells that hold something are kept, up to :data:`MAX_SCAN_ROWS` x
+    :data:`MAX_SCAN_COLUMNS` (:meth:`pipeline.formats.xlsx.parts.Workbook.cells`): a hostile
+    sheet's million rows never become a million values.
     """
 
-    def __init__(self, sheet: Any) -> None:
-        self.values: dict[tuple[int, int], Any] = {}
-        rows = sheet.iter_rows(min_row=1, max_row=MAX_SCAN_ROWS, max_col=MAX_SCAN_COLUMNS,
-                               values_only=True)
-        for row_number, row in enumerate(rows, start=1):
-            for column_number, value in enumerate(row, start=1):
-                if value is not None and value != "":
-                    self.values[row_number, column_number] = value
+    def __init__(self, values: dict[tuple[int, int], Any]) -> None:
+        self.values = values
 
     def get(self, row: int, column: int) -> Any:
         return self.values.get((row, column))

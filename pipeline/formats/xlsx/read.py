@@ -7,19 +7,17 @@ what to do. Answers are found by their defined names (the contract in
 (:mod:`pipeline.formats.xlsx.cells`). The form is identified by its custom properties,
 else the stamp printed on the sheet, else its title.
 
-The file is untrusted: the zip is checked for bombs and every XML part is parsed once
-with the safe parser (no DOCTYPE) before openpyxl, which has its own parser, touches it.
+The file is untrusted: the zip is checked for bombs, and the parts are read with lxml
+and the safe parser (no DOCTYPE) by :mod:`pipeline.formats.xlsx.parts`, which gives what
+openpyxl's read-only load did (the same values, the same refusals) without building the
+whole workbook; every other XML part is looked at for a DOCTYPE and never parsed.
 """
 
 from __future__ import annotations
 
-import io
-import warnings
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
 
 from pipeline.definitions import Catalogue, FormDefinition
@@ -33,18 +31,16 @@ from pipeline.formats.identity import (
     identify,
     stamp_clue,
 )
-from pipeline.formats.safety import (
-    DEFAULT_LIMITS,
-    EXCEL,
-    Limits,
-    check_xml_parts,
-    load_bytes,
-    open_office_zip,
-    read_part,
+from pipeline.formats.safety import DEFAULT_LIMITS, EXCEL, Limits, load_bytes, open_office_zip
+from pipeline.formats.xlsx.cells import (
+    MAX_SCAN_COLUMNS,
+    MAX_SCAN_ROWS,
+    SheetGrid,
+    by_labels,
+    raw_value,
 )
-from pipeline.formats.strict import is_strict_part, transitional_archive
-from pipeline.formats.xlsx.cells import SheetGrid, by_labels, raw_value
 from pipeline.formats.xlsx.names import LISTS_SHEET, key_of_name
+from pipeline.formats.xlsx.parts import Sheet, Workbook, destinations, read_workbook
 from pipeline.records import RawForm, RawValue
 
 _SAVE_AGAIN = "Save the form again from Excel or LibreOffice Calc and drop the new copy."
@@ -62,37 +58,27 @@ def read_xlsx(
         if "xl/workbook.xml" not in archive.namelist():
             raise FormReadError(path, "this is not an Excel workbook (no xl/workbook.xml)",
                                 hint="Save it from Excel or LibreOffice as .xlsx and drop again.")
-        check_xml_parts(archive, path, limits)
-        if is_strict_part(read_part(archive, "xl/workbook.xml", path, limits)):
-            # "Strict Open XML Spreadsheet": openpyxl knows only the usual names.
-            data = transitional_archive(archive, lambda name: read_part(archive, name, path,
-                                                                        limits))
-    try:
-        # openpyxl warns about every extension it drops (LibreOffice writes several); the
-        # answers are in plain cells, so the warnings say nothing about the form.
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True,
-                                     keep_links=False)
-            try:
-                return _read(path, workbook, catalogue)
-            finally:
-                workbook.close()
-    except FormReadError:
-        raise
-    # The boundary to a parser of untrusted bytes: anything openpyxl raises is "damaged".
-    # Its words stay out of the reason: they can quote the file (a sheet's title, a name).
-    except Exception as exc:
-        raise FormReadError(path, "the workbook is damaged and cannot be read",
-                            hint=_SAVE_AGAIN) from exc
+        try:
+            return _read(path, read_workbook(archive, path, limits), catalogue)
+        except FormReadError:
+            raise
+        # The boundary to untrusted bytes: anything the workbook's structure breaks is
+        # "damaged". The error's words stay out of the reason: they can quote the file.
+        except Exception as exc:
+            raise FormReadError(path, "the workbook is damaged and cannot be read",
+                                hint=_SAVE_AGAIN) from exc
 
 
-def _read(path: Path, workbook: Any, catalogue: Catalogue) -> RawForm:
+def _grid(workbook: Workbook, sheet: Sheet) -> SheetGrid:
+    return SheetGrid(workbook.cells(sheet, MAX_SCAN_ROWS, MAX_SCAN_COLUMNS))
+
+
+def _read(path: Path, workbook: Workbook, catalogue: Catalogue) -> RawForm:
     sheet = _form_sheet(workbook)
-    grid = SheetGrid(sheet) if sheet is not None else None
+    grid = _grid(workbook, sheet) if sheet is not None else None
     definition, version, service = identify(path, catalogue, _clues(workbook, grid),
                                             titles=_titles(workbook, grid))
-    grids = {title: SheetGrid(workbook[title]) for title in _named_sheets(workbook)
+    grids = {title: _grid(workbook, workbook.sheet(title)) for title in _named_sheets(workbook)
              if sheet is None or title != sheet.title}
     if sheet is not None and grid is not None:
         grids[sheet.title] = grid
@@ -103,7 +89,7 @@ def _read(path: Path, workbook: Any, catalogue: Catalogue) -> RawForm:
         more_fields, more_tables = by_labels(grid, definition, wanted)
         fields.update(more_fields)
         tables.update(more_tables)
-    modified = workbook.properties.modified
+    modified = workbook.modified
     if isinstance(modified, datetime) and modified.tzinfo is None:
         modified = modified.replace(tzinfo=UTC)  # core properties are in UTC
     return RawForm(
@@ -118,27 +104,27 @@ def _read(path: Path, workbook: Any, catalogue: Catalogue) -> RawForm:
     )
 
 
-def _form_sheet(workbook: Any) -> Any:
+def _form_sheet(workbook: Workbook) -> Sheet | None:
     """The sheet the answers are on: the first visible one that is not the lists."""
-    for sheet in workbook.worksheets:
-        if sheet.sheet_state == "visible" and sheet.title != LISTS_SHEET:
+    worksheets = workbook.worksheets
+    for sheet in worksheets:
+        if sheet.state == "visible" and sheet.title != LISTS_SHEET:
             return sheet
-    return workbook.worksheets[0] if workbook.worksheets else None
+    return worksheets[0] if worksheets else None
 
 
-def _named_sheets(workbook: Any) -> set[str]:
+def _named_sheets(workbook: Workbook) -> set[str]:
     titles: set[str] = set()
-    for defined in workbook.defined_names.values():
+    for value in workbook.defined_names.values():
         try:
-            titles |= {title for title, _ in defined.destinations}
+            titles |= {title for title, _ in destinations(value)}
         except (AttributeError, ValueError, TypeError):
             continue
     return titles & set(workbook.sheetnames)
 
 
-def _clues(workbook: Any, grid: SheetGrid | None) -> list[Clue]:
-    props = {p.name: str(p.value) for p in workbook.custom_doc_props.props
-             if p.value is not None}
+def _clues(workbook: Workbook, grid: SheetGrid | None) -> list[Clue]:
+    props = workbook.custom
     clues = [Clue(props.get(PROP_FORM_ID), props.get(PROP_FORM_VERSION),
                   props.get(PROP_SERVICE))]
     for value in (grid.values.values() if grid is not None else ()):
@@ -148,26 +134,26 @@ def _clues(workbook: Any, grid: SheetGrid | None) -> list[Clue]:
     return clues
 
 
-def _titles(workbook: Any, grid: SheetGrid | None) -> list[str]:
-    titles = [str(workbook.properties.title or "")]
+def _titles(workbook: Workbook, grid: SheetGrid | None) -> list[str]:
+    titles = [str(workbook.title or "")]
     if grid is not None:
         titles += [grid.get(row, column) for row in (1, 2, 3) for column in (1, 2, 3)
                    if isinstance(grid.get(row, column), str)]
     return titles
 
 
-def _by_names(workbook: Any, grids: dict[str, SheetGrid], definition: FormDefinition) -> tuple[
+def _by_names(workbook: Workbook, grids: dict[str, SheetGrid], definition: FormDefinition) -> tuple[
         dict[str, RawValue], dict[str, list[dict[str, RawValue]]], list[str]]:
     """Answers and tables at the cells their defined names point at."""
     leaves, tables = definition.leaves_by_key, definition.tables_by_key
     fields: dict[str, RawValue] = {}
     rows: dict[str, list[dict[str, RawValue]]] = {}
     unmatched: list[str] = []
-    for name, defined in workbook.defined_names.items():
+    for name, value in workbook.defined_names.items():
         if name.startswith("_xlnm."):
             continue  # Excel's own names: print area, print titles
         key = key_of_name(name)
-        place = _place(defined)
+        place = _place(value)
         if place is None or place[0] not in grids or (key not in leaves and key not in tables):
             unmatched.append(name)
             continue
@@ -184,10 +170,10 @@ def _by_names(workbook: Any, grids: dict[str, SheetGrid], definition: FormDefini
     return fields, rows, unmatched
 
 
-def _place(defined: Any) -> tuple[str, tuple[int, int, int, int]] | None:
+def _place(value: str | None) -> tuple[str, tuple[int, int, int, int]] | None:
     """The sheet and bounds (first column, first row, last column, last row) of a name."""
     try:
-        title, reference = next(iter(defined.destinations))
+        title, reference = next(destinations(value))
         bounds = range_boundaries(reference.replace("$", ""))
     except (StopIteration, AttributeError, ValueError, TypeError):
         return None
