@@ -8,12 +8,14 @@ What is carried, read from the person's current stored forms (latest first):
   representative, worker, team), wherever the new form has those fields;
 - a date the new form refers back to but does not own (a Part 2's ``review_date``:
   the latest review's);
-- ``progress`` table (issue, progress, comment): the open actions of the latest support
-  plan, one row per action, issue filled and progress left for the worker;
+- ``progress`` table (action_ref, issue, progress, comment): the open actions of the
+  latest support plan, one row per action, its reference (the plan's date and row
+  number, ``05/01/2026 #2``) and issue filled and progress left for the worker;
 - ``scores`` table (area, score): the outcome areas scored last time, scores left blank;
 - ``actions`` table (a new plan): the open actions of the latest plan.
 
-An action is *done* when a later progress row with the same issue says so: "done",
+An action is *done* when a later progress row matched to it (by its reference, else
+by its wording, as the outcome summary matches them) says so: "done",
 "complete(d)", "closed", "achieved", "resolved" or "finished", without "not", "no",
 "yet", "partly", "nearly" or "ongoing". Anything else stays open and is carried.
 """
@@ -35,6 +37,7 @@ from pipeline.definitions import Catalogue, FormDefinition
 from pipeline.errors import FillError, ReportError
 from pipeline.fill_values import coerce_values
 from pipeline.formats.titles import service_title, service_titles
+from pipeline.reports.outcome_summary.matching import PlannedAction, action_ref, match_rows
 from pipeline.reports.saving import report_folder, write_report_bytes
 from pipeline.store.models import Submission, SubmissionStatus
 from pipeline.store.session import Store
@@ -66,24 +69,28 @@ def says_done(*texts: Any) -> bool:
     return False
 
 
-def _key(text: Any) -> str:
-    return " ".join(str(text or "").split()).casefold()
-
-
 def open_actions(forms: list[Known]) -> list[dict[str, Any]]:
-    """The latest plan's action rows not yet reported done (``forms`` oldest first)."""
+    """The latest plan's action rows not yet reported done (``forms`` oldest first), each
+    with its reference as ``action_ref`` (see
+    :mod:`pipeline.reports.outcome_summary.matching`: a progress row is an action's by
+    that reference, else by its wording, as the outcome summary matches them)."""
     plan = next((f for f in reversed(forms) if f.tables.get("actions")), None)
     if plan is None:
         return []
-    done = {
-        _key(row.get("issue"))
-        for form in forms
-        if form is not plan and (plan.on is None or form.on is None or form.on >= plan.on)
-        for row in form.tables.get("progress", [])
-        if says_done(row.get("progress"), row.get("comment"))
-    }
-    return [row for row in plan.tables["actions"]
-            if row.get("issue") and _key(row.get("issue")) not in done]
+    rows = [({**row, "action_ref": action_ref(plan.on, number)}, PlannedAction(
+                refs=frozenset({(plan.on, number)} if plan.on else ()),
+                issue=str(row.get("issue") or ""), task=row.get("task")))
+            for number, row in enumerate(plan.tables["actions"], start=1)]
+    actions = [planned for _, planned in rows]
+    done: set[int] = set()
+    for form in forms:
+        if form is plan or not (plan.on is None or form.on is None or form.on >= plan.on):
+            continue
+        progress = form.tables.get("progress", [])
+        for index, owner in match_rows(actions, progress).items():
+            if says_done(progress[index].get("progress"), progress[index].get("comment")):
+                done.add(owner)
+    return [row for n, (row, _) in enumerate(rows) if row.get("issue") and n not in done]
 
 
 def prefill_values(definition: FormDefinition, forms: list[Known], catalogue: Catalogue,
@@ -110,7 +117,9 @@ def prefill_values(definition: FormDefinition, forms: list[Known], catalogue: Ca
     tables = definition.tables_by_key
     actions = open_actions(forms)
     if "progress" in tables and actions:
-        values["progress"] = [{"issue": row["issue"]} for row in actions]
+        columns = {c.key for c in tables["progress"].columns}
+        values["progress"] = [{k: row[k] for k in ("action_ref", "issue")
+                               if k in columns and row.get(k)} for row in actions]
     if "actions" in tables and actions:
         columns = {c.key for c in tables["actions"].columns}
         values["actions"] = [

@@ -54,6 +54,22 @@ def test_open_actions_leave_out_what_a_later_review_says_is_done() -> None:
     assert [a["issue"] for a in open_actions([PLAN, review])] == ["Damp"]
 
 
+def test_open_actions_carry_their_reference_and_match_progress_by_it() -> None:
+    actions = open_actions([PLAN])
+    assert [a["action_ref"] for a in actions] == ["20/03/2026 #1", "20/03/2026 #2"]
+    review = known("review", date(2026, 4, 13), progress=[
+        {"action_ref": "20/03/2026 #2", "issue": "Window", "progress": "Done"},
+        {"issue": "Arrears of rent", "progress": "Partly paid"}])
+    assert [a["issue"] for a in open_actions([PLAN, review])] == ["Rent arrears"]
+
+
+def test_a_review_is_prefilled_with_each_actions_reference(catalogue: Catalogue) -> None:
+    values = prefill_values(catalogue.get("review").for_service("community-support"),
+                            [PLAN], catalogue, TODAY)
+    assert values["progress"] == [{"action_ref": "20/03/2026 #1", "issue": "Rent arrears"},
+                                  {"action_ref": "20/03/2026 #2", "issue": "Damp"}]
+
+
 def test_only_the_latest_plan_counts() -> None:
     newer = known("support-plan", date(2026, 9, 1), actions=[{"issue": "Isolated"}])
     assert [a["issue"] for a in open_actions([PLAN, newer])] == ["Isolated"]
@@ -90,6 +106,7 @@ def test_next_review_has_details_open_actions_and_areas(
         "Ada Lovelace", "Sam Patel", "North")
     # The first review closed the rent arrears, the second the damp: two actions are open.
     assert [row["issue"] for row in record.tables["progress"]] == ["No GP", "Isolated"]
+    assert all(row["action_ref"] for row in record.tables["progress"])
     assert all(not row.get("progress") for row in record.tables["progress"])
     assert [row["area"] for row in record.tables["scores"]] == ["Money", "Health"]
     assert record.values.get("review_date") is None  # the worker dates the new review

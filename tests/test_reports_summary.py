@@ -7,10 +7,14 @@ import stat
 import zipfile
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import docx
 import pytest
+from docx.oxml.ns import qn
+from typer.testing import CliRunner
 
+from pipeline.cli import app
 from pipeline.definitions import Catalogue
 from pipeline.errors import ReportError
 from pipeline.reports.outcome_summary.build_template import build
@@ -90,9 +94,93 @@ def test_each_action_and_what_became_of_it() -> None:
     fates = {a.issue: (a.progress, a.progress_on) for a in summary().actions}
     assert fates == {
         "Rent arrears": ("Payment agreed", date(2026, 4, 13)),
-        "Damp": ("Window fixed; Done", date(2026, 10, 12)),  # issue matched ignoring case
+        "Damp": ("Window fixed; Done", date(2026, 10, 12)),  # matched whatever the case
         "Isolated": (None, None),
     }
+
+
+def plan_and(*reviews: StoredForm) -> SummaryInput:
+    """The history's plan (dated 20/03/2026: Rent arrears #1, Damp #2, Isolated #3) and
+    ``reviews``."""
+    plan = next(f for f in history() if f.form_id == "support-plan")
+    return build_summary("CS-00042", CS, [plan, *reviews], date(2026, 11, 23))
+
+
+def review_rows(on: date, *rows: dict[str, Any]) -> StoredForm:
+    return form("review", on, {"review_kind": "scheduled"}, {"progress": list(rows)})
+
+
+def test_progress_matched_by_the_actions_reference() -> None:
+    """A pre-filled review carries each action's reference; the worker's words may differ."""
+    data = plan_and(review_rows(date(2026, 5, 1),
+                                {"action_ref": "20/03/2026 #3", "issue": "Lunch club",
+                                 "progress": "Went twice"},
+                                {"action_ref": "2026-03-20/1", "issue": "Money worries",
+                                 "progress": "DHP granted"}))
+    fates = {a.issue: a.progress for a in data.actions}
+    assert fates == {"Rent arrears": "DHP granted", "Damp": None, "Isolated": "Went twice"}
+    assert data.unmatched == []
+
+
+@pytest.mark.parametrize("typed", ["rent-arrears!", "The arrears on the rent",
+                                   "RE: Rent arrears (see plan)", "Applied for the DHP"])
+def test_progress_matched_tolerantly_by_its_wording(typed: str) -> None:
+    data = plan_and(review_rows(date(2026, 5, 1), {"issue": typed, "progress": "In hand"}))
+    assert {a.issue: a.progress for a in data.actions}["Rent arrears"] == "In hand"
+    assert data.unmatched == []
+
+
+def test_a_row_is_never_counted_for_two_actions() -> None:
+    plan = form("support-plan", date(2026, 3, 20), {}, {"actions": [
+        {"issue": "Rent arrears", "task": "DHP"}, {"issue": "Council tax arrears",
+                                                   "task": "Payment plan"}]})
+    data = build_summary("CS-00042", CS, [plan, review_rows(
+        date(2026, 5, 1), {"issue": "Arrears", "progress": "Paid off"},
+        {"issue": "rent arrears", "progress": "DHP paid"},
+        {"issue": "Rent arrears again", "progress": "Second row"})], date(2026, 11, 23))
+    assert {a.issue: a.progress for a in data.actions} == {
+        "Rent arrears": "DHP paid", "Council tax arrears": None}
+    # "Arrears" is almost as like one action as the other; an action takes one row of a form.
+    assert [(u.issue, u.progress) for u in data.unmatched] == [
+        ("Arrears", "Paid off"), ("Rent arrears again", "Second row")]
+
+
+def test_progress_on_no_action_has_its_own_heading_and_is_not_repeated() -> None:
+    said: dict[str, Any] = {"issue": "Garden", "progress": "Tidied"}
+    data = plan_and(review_rows(date(2026, 5, 1), said), review_rows(date(2026, 6, 1), said),
+                    review_rows(date(2026, 7, 1), said))
+    assert [(u.on, u.last_on, u.times, u.issue) for u in data.unmatched] == [
+        (date(2026, 5, 1), date(2026, 7, 1), 3, "Garden")]
+    text = document_text(render_summary(data, written_on=date(2026, 11, 23)))
+    assert "Progress not matched to a planned action" in text
+    assert "01/05/2026 to 01/07/2026 (3 forms)" in text and "Tidied" in text
+    assert "Progress not matched" not in document_text(
+        render_summary(summary(), written_on=date(2026, 11, 23)))
+
+
+def test_a_note_the_same_as_before_is_not_repeated() -> None:
+    same: dict[str, object] = {"review_kind": "scheduled", "person_views": "More settled."}
+    forms = [*history(), form("review", date(2026, 11, 1), same),
+             form("review", date(2026, 11, 8), {**same, "person_views": "Worried again."})]
+    entries = build_summary("CS-00042", CS, forms, date(2026, 11, 23)).entries
+    assert [e.notes for e in entries[-2:]] == ["", "In their words: Worried again."]
+
+
+def test_no_table_row_splits_across_pages_and_a_draft_says_so_on_every_page() -> None:
+    for closed in (False, True):
+        content = render_summary(summary(closed=closed), written_on=date(2026, 11, 23))
+        document = docx.Document(io.BytesIO(content))
+        for table in document.tables:
+            for row in table.rows:
+                assert row._tr.trPr is not None and row._tr.trPr.find(
+                    qn("w:cantSplit")) is not None
+        section = document.sections[0]
+        marks = [p.text.startswith("DRAFT: ") for p in (*section.header.paragraphs[:1],
+                                                        *section.footer.paragraphs[:1])]
+        assert marks == [not closed, not closed]
+    styles = {p.style.name: p.style for p in document.paragraphs if p.style is not None}
+    headings = [style for name, style in styles.items() if name.startswith("Heading")]
+    assert headings and all(style.paragraph_format.keep_with_next for style in headings)
 
 
 def test_first_and_latest_score_per_area() -> None:
@@ -289,3 +377,33 @@ def test_write_summary_default_path(home: Path, catalogue: Catalogue, tmp_path: 
                              reports_path=tmp_path / "reports")
     assert path.name == f"outcome-summary-CS-00042-{CS}-draft-2026-11-23.docx"
     assert path.parent == tmp_path / "reports" / "summaries"
+
+
+# --- the demo ------------------------------------------------------------------------------
+
+
+def test_demo_summaries_record_what_became_of_the_actions(tmp_path: Path) -> None:
+    """Every demo summary whose person was reviewed after their plan says what became of
+    at least one action (reviews record progress; it is matched, not lost)."""
+    home = tmp_path / "demo"
+    result = CliRunner().invoke(app, ["demo", "--people", "20", "--home", str(home)])
+    assert result.exit_code == 0, result.output
+    summaries = sorted((home / "reports" / "summaries").glob("*.docx"))
+    assert summaries
+    checked = 0
+    for path in summaries:
+        tables = docx.Document(str(path)).tables
+        forms = next(t for t in tables if t.rows[0].cells[0].text == "Date")
+        dated = [(date.fromisoformat("-".join(reversed(r.cells[0].text.split("/")))),
+                  r.cells[1].text) for r in forms.rows[1:]]
+        plans = [on for on, name in dated if "plan" in name.lower() and "review" not in
+                 name.lower()]
+        reviewed = plans and any("review (Part 1)" in name and on >= plans[0]
+                                 for on, name in dated)
+        actions = next((t for t in tables if t.rows[0].cells[0].text == "Need"), None)
+        if not reviewed or actions is None:
+            continue
+        checked += 1
+        fates = [row.cells[-1].text for row in actions.rows[1:]]
+        assert any(fate != "No progress recorded yet." for fate in fates), (path.name, fates)
+    assert checked

@@ -24,6 +24,10 @@ LAST = ["Adams", "Begum", "Collins", "Dimitrov", "Evans", "Fraser", "Gallagher",
         "Iqbal", "Jones", "Kowalski", "Lewis", "Mensah", "Nolan", "O'Brien", "Price", "Quinn",
         "Rahman", "Singh", "Taylor", "Walsh", "Young"]
 
+PROGRESS = ["Started; first call made", "Going well", "Waiting to hear back", "Done",
+            "Completed last week", "Partly done; carrying on", "Not started yet: next visit"]
+RETYPED = ["{issue}", "Re {issue}", "{issue} (see plan)", "{issue}."]
+
 
 @dataclass
 class DemoForm:
@@ -67,6 +71,8 @@ class Builder:
         self.rng, self.as_of, self.service = rng, as_of, service
         self.pid, self.name, self.worker, self.team = person_id, name, worker, team
         self.forms: list[DemoForm] = []
+        self.plan_on: date | None = None
+        self.plan_actions: list[dict[str, Any]] = []
 
     @property
     def base(self) -> dict[str, Any]:
@@ -91,7 +97,32 @@ class Builder:
         form = DemoForm(form_id, values, f"{self.pid} {title} {day:%d-%m-%Y}.docx",
                         saved_on(day, self.rng), service=self.service)
         self.forms.append(form)
+        if form_id == "support-plan":
+            self.plan_on, self.plan_actions = day, list(values.get("actions") or [])
         return form
+
+    def progress(self, day: date, *other: dict[str, Any]) -> list[dict[str, Any]]:
+        """A review's progress rows on the latest plan's actions, as workers write them:
+        most keep the pre-filled reference, some retype the issue in their own words,
+        some actions are not mentioned; ``other`` rows (about no action) follow, some
+        of the time. From a generator of this person and day, so the rest of the demo
+        does not change with it."""
+        rng = random.Random(f"{self.pid} {day.isoformat()}")
+        rows: list[dict[str, Any]] = []
+        for number, action in enumerate(self.plan_actions, start=1):
+            issue, said = str(action.get("issue") or ""), rng.choice(PROGRESS)
+            roll = rng.random()
+            if self.plan_on is None or not issue or roll < 0.15:
+                continue
+            if roll < 0.7:
+                rows.append({"action_ref": f"{self.plan_on:%d/%m/%Y} #{number}",
+                             "issue": issue, "progress": said})
+            else:
+                rows.append({"issue": rng.choice(RETYPED).format(issue=issue.lower()),
+                             "progress": said})
+        if not rows or rng.random() < 0.3:
+            rows.extend(other)
+        return rows
 
     def person(self) -> DemoPerson:
         return DemoPerson(self.pid, self.service, self.forms)

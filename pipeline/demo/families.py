@@ -94,7 +94,8 @@ class _Family(Builder):
     def review(self, day: date, next_step: str) -> None:
         self.add("review", "TAC review", day, signed({
             **self.base, "review_date": day.isoformat(), "review_kind": "tac",
-            "progress": [{"issue": "School attendance", "progress": "4 days out of 5"}],
+            "progress": self.progress(day, {"issue": "School attendance",
+                                            "progress": "4 days out of 5"}),
             "scores": [{"area": "relationships", "score": self.rng.randint(3, 8)},
                        {"area": "school_attendance", "score": self.rng.randint(3, 8)}],
             "young_person_views": "Things are calmer.", "risk_updated": True,

@@ -63,7 +63,8 @@ class _Resident(Builder):
     def review(self, day: date) -> None:
         self.add("review", "Review", day, signed({
             **self.base, "review_date": day.isoformat(), "review_kind": "scheduled",
-            "progress": [{"issue": "Medication", "progress": "Dosette box in use"}],
+            "progress": self.progress(day, {"issue": "Medication",
+                                            "progress": "Dosette box in use"}),
             "scores": [{"area": "be_healthy", "score": self.rng.randint(5, 9)},
                        {"area": "stay_safe", "score": self.rng.randint(4, 9)}],
             "person_views": "Feels safer with the pendant alarm.",

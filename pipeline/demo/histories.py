@@ -89,7 +89,8 @@ class _Person(Builder):
     def review(self, day: date, kind: str, score_base: int) -> None:
         values = signed({**self.base, "review_date": day.isoformat(), "review_kind": kind,
                          "review_method": "phone" if kind == "first" else "in_person",
-                         "progress": [{"issue": "Plan actions", "progress": "Going well"}],
+                         "progress": self.progress(day, {"issue": "Plan actions",
+                                                         "progress": "Going well"}),
                          "scores": [{"area": a, "score": min(10, score_base +
                                                              self.rng.randint(0, 3))}
                                     for a in AREAS],

@@ -98,7 +98,8 @@ class _Woman(Builder):
         self.add("review", "Keyworking review", day, signed({
             **self.base, "review_date": day.isoformat(), "review_kind": kind,
             "review_method": "in_person",
-            "progress": [{"issue": "Housing application", "progress": "Bidding each week"}],
+            "progress": self.progress(day, {"issue": "Housing application",
+                                            "progress": "Bidding each week"}),
             "scores": [{"area": "safety", "score": self.rng.randint(4, 9)},
                        {"area": "housing", "score": self.rng.randint(2, 8)}],
             "person_views": "Feeling a bit more settled this week.", "staff_meeting": True,

@@ -64,7 +64,8 @@ class _Person(Builder):
             "views_safety": "Feels safe at home and on the bus.",
             "views_inclusion": "Goes to a class every week now.",
             "views_development": "Learning to use the computer.",
-            "progress": [{"issue": "Getting out", "progress": "Twice a week"}],
+            "progress": self.progress(day, {"issue": "Getting out",
+                                            "progress": "Twice a week"}),
             "person_views": "Happy with the support.", "next_review_date": iso(next_review),
             "is_child": self.child}
         if self.child:

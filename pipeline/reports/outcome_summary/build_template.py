@@ -69,6 +69,12 @@ def _repeat_header(table: Table) -> None:
     tr_pr.append(parse_xml(f'<w:tblHeader {nsdecls("w")}/>'))
 
 
+def _whole_rows(table: Table) -> None:
+    """No row splits across pages (cantSplit): a row is read whole, on one page."""
+    for row in table.rows:
+        row._tr.get_or_add_trPr().append(parse_xml(f'<w:cantSplit {nsdecls("w")}/>'))
+
+
 def _cell_text(cell: object, text: str, *, bold: bool = False, colour: RGBColor | None = None,
                size: float | None = None) -> None:
     paragraph = cell.paragraphs[0]  # type: ignore[attr-defined]
@@ -99,6 +105,7 @@ def loop_table(document: docx.document.Document, headers: list[str], loop: str,
         for cell in row.cells:
             cell.paragraphs[0].paragraph_format.keep_with_next = True
     _borders(table)
+    _whole_rows(table)
     _repeat_header(table)
     _widths(table, widths)
 
@@ -111,11 +118,23 @@ def label_table(document: docx.document.Document, rows: list[tuple[str, str]]) -
         _shade(row.cells[0], LABEL_FILL)
         _cell_text(row.cells[1], value)
     _borders(table)
+    _whole_rows(table)
     _widths(table, [4.5, WIDTH_CM - 4.5])
 
 
 def para(document: docx.document.Document, text: str, style: str | None = None) -> None:
     document.add_paragraph(text, style=style)
+
+
+def intro(document: docx.document.Document, text: str) -> None:
+    """A sentence under a heading, kept on the page of the table it introduces."""
+    document.add_paragraph(text).paragraph_format.keep_with_next = True
+
+
+def _draft_run(paragraph: object) -> None:
+    """"DRAFT: " at the start of a header or footer line, on every page of a draft."""
+    run = paragraph.add_run("{{ draft_mark }}")  # type: ignore[attr-defined]
+    run.bold, run.font.size, run.font.color.rgb = True, Pt(8), RGBColor(0xC0, 0x00, 0x00)
 
 
 def _field(paragraph: object, code: str) -> None:
@@ -149,10 +168,12 @@ def _page_and_styles(document: docx.document.Document) -> None:
     if border is not None:
         title.pPr.remove(border)
     header = section.header.paragraphs[0]
-    header.text = "Confidential: personal information about {{ person_id }}"
+    _draft_run(header)
+    run = header.add_run("Confidential: personal information about {{ person_id }}")
     header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    header.runs[0].font.size, header.runs[0].font.color.rgb = Pt(8), RGBColor(0x59, 0x59, 0x59)
+    run.font.size, run.font.color.rgb = Pt(8), RGBColor(0x59, 0x59, 0x59)
     footer = section.footer.paragraphs[0]
+    _draft_run(footer)
     footer.add_run("Outcome summary, {{ person_id }}, {{ service }}: page ").font.size = Pt(8)
     _field(footer, "PAGE")
     footer.add_run(" of ").font.size = Pt(8)
@@ -181,7 +202,8 @@ def build() -> bytes:
     ])
 
     para(document, "Plans and reviews", "Heading 1")
-    para(document, "Every form received, in date order.")
+    intro(document, "Every form received, in date order. A note the same as on the form "
+          "before it is not repeated.")
     loop_table(document, ["Date", "Form", "Worker", "Notes"], "e in entries",
                ["{{ e.on }}", "{{ e.form }}", "{{ e.worker }}", "{{ e.notes }}"],
                [2.2, 4.3, 3.0, 7.5])
@@ -197,11 +219,19 @@ def build() -> bytes:
     para(document, "No actions were recorded on a support plan.")
     para(document, "{%p endif %}")
 
+    para(document, "{%p if unmatched %}")
+    para(document, "Progress not matched to a planned action", "Heading 2")
+    intro(document, "These progress rows of reviews name no action of the plan (by its "
+          "reference or its wording). They are shown as written.")
+    loop_table(document, ["Date", "Form", "Issue", "Progress made"], "u in unmatched",
+               ["{{ u.on }}", "{{ u.form }}", "{{ u.issue }}", "{{ u.progress }}"],
+               [2.2, 3.8, 4.5, 6.5])
+    para(document, "{%p endif %}")
+
     para(document, "Outcome scores", "Heading 1")
     para(document, "{%p if scores %}")
-    intro = document.add_paragraph("The first and the latest score in each outcome area, as "
-                                   "recorded at reviews (higher is better).")
-    intro.paragraph_format.keep_with_next = True
+    intro(document, "The first and the latest score in each outcome area, as recorded at "
+          "reviews (higher is better).")
     loop_table(document, ["Outcome area", "First", "Latest", "Change"], "s in scores",
                ["{{ s.area }}", "{{ s.first }}", "{{ s.latest }}", "{{ s.change }}"],
                [7.0, 3.4, 3.4, 3.2], keep_with_next=True)

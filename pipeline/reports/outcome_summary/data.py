@@ -4,10 +4,13 @@
 
 Format-blind and service-blind: it reads field keys and table columns the definitions
 share (``actions``: area, issue, task, responsible, target_date; ``progress``: issue,
-progress, comment; ``scores``: area, score; ``outcomes``: area, achieved, why), so forms
-of other services and formats slot in. Outcome areas are whatever the score rows say.
-An action's fate is the latest progress row whose issue matches it (ignoring case and
-spaces) on a form dated after the plan.
+action_ref, progress, comment; ``scores``: area, score; ``outcomes``: area, achieved,
+why), so forms of other services and formats slot in. Outcome areas are whatever the
+score rows say. An action's fate is the latest progress row matched to it (by the
+action's reference, else tolerantly by wording: see
+:mod:`~pipeline.reports.outcome_summary.matching`) on a form dated on or after the plan;
+a progress row that matches no action is kept in ``unmatched``, never dropped. A note
+the same as on the form before is not repeated.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pipeline.reports.outcome_summary.matching import PlannedAction, match_rows
 from pipeline.reports.weekly.data import Disagreed
 
 # Short notes shown beside each form in the "plans and reviews" table, in this order.
@@ -72,6 +76,18 @@ class ActionFate(_Frozen):
     progress_on: date | None = None
 
 
+class LooseProgress(_Frozen):
+    """A progress row that matches no planned action: shown as written, never dropped."""
+
+    on: date | None
+    form: str
+    issue: str | None = None
+    progress: str = ""
+    # The same row on later forms is counted here, not repeated: the last date, how many.
+    last_on: date | None = None
+    times: int = 1
+
+
 class AreaScore(_Frozen):
     area: str
     first: float
@@ -125,6 +141,7 @@ class SummaryInput(_Frozen):
     planned_departure: date | None = None
     entries: list[Entry] = Field(default_factory=list)
     actions: list[ActionFate] = Field(default_factory=list)
+    unmatched: list[LooseProgress] = Field(default_factory=list)
     scores: list[AreaScore] = Field(default_factory=list)
     disagreements: list[Disagreement] = Field(default_factory=list)
     closure: Closure | None = None
@@ -178,30 +195,45 @@ def build_summary(person_id: str, service: str, forms: list[StoredForm], as_of: 
     closure_form = next((f for f in reversed(forms) if f.form_id == CLOSURE_FORM), None)
     start = next((day for f in forms if (day := _date(f.values.get("start_date")))),
                  None) or started_on or next((f.on for f in forms if f.on), None)
+    actions, unmatched = _actions(forms)
     return SummaryInput(
         person_id=person_id, service=service, as_of=as_of, started_on=start,
         full_name=_text(_latest(forms, "full_name")), worker=_text(_latest(forms, "worker")),
         team=_text(_latest(forms, "team")),
         planned_departure=_date(_latest(forms, "planned_departure")),
-        entries=[_entry(f) for f in forms], actions=_actions(forms),
+        entries=_entries(forms), actions=actions, unmatched=unmatched,
         scores=_scores(forms), disagreements=_disagreements(forms),
         closure=_closure(closure_form) if closure_form else None,
     )
 
 
-def _entry(form: StoredForm) -> Entry:
-    kind = _label(form, "review_kind", form.values.get("review_kind"))
-    notes = [f"{label}: {text}" for key, label in NOTE_FIELDS
-             if (text := _text(form.values.get(key)))]
-    return Entry(on=form.on, form=f"{form.title}: {kind}" if kind else form.title,
-                 worker=_text(form.values.get("worker") or form.values.get("reviewer")),
-                 notes="\n".join(notes))
-
-
-def _actions(forms: list[StoredForm]) -> list[ActionFate]:
-    planned: dict[str, ActionFate] = {}
+def _entries(forms: list[StoredForm]) -> list[Entry]:
+    """One entry per form; a note the same as the one before it is not repeated."""
+    last: dict[str, str] = {}
+    entries = []
     for form in forms:
-        for row in form.tables.get("actions", []):
+        kind = _label(form, "review_kind", form.values.get("review_kind"))
+        notes = []
+        for key, label in NOTE_FIELDS:
+            text = _text(form.values.get(key))
+            if text is not None and last.get(key) != text:
+                notes.append(f"{label}: {text}")
+            if text is not None:
+                last[key] = text
+        entries.append(Entry(
+            on=form.on, form=f"{form.title}: {kind}" if kind else form.title,
+            worker=_text(form.values.get("worker") or form.values.get("reviewer")),
+            notes="\n".join(notes)))
+    return entries
+
+
+def _actions(forms: list[StoredForm]) -> tuple[list[ActionFate], list[LooseProgress]]:
+    """Each planned action with the latest progress on it, and the progress rows that
+    match no action (:mod:`~pipeline.reports.outcome_summary.matching` says how)."""
+    planned: dict[str, ActionFate] = {}
+    refs: dict[str, set[tuple[date, int]]] = {}
+    for form in forms:
+        for number, row in enumerate(form.tables.get("actions", []), start=1):
             issue = _text(row.get("issue"))
             if issue is None:
                 continue
@@ -212,21 +244,50 @@ def _actions(forms: list[StoredForm]) -> list[ActionFate]:
                 responsible=_text(row.get("responsible")),
                 target_date=_date(row.get("target_date")),
                 planned_on=earlier.planned_on if earlier else form.on)
-    fates: list[ActionFate] = []
-    for key, action in planned.items():
-        latest: tuple[date | None, str] | None = None
-        for form in forms:
-            if action.planned_on and form.on and form.on < action.planned_on:
-                continue
-            for row in form.tables.get("progress", []):
-                if _key(row.get("issue")) == key:
-                    said = "; ".join(t for t in (_text(row.get("progress")),
-                                                 _text(row.get("comment"))) if t)
-                    latest = (form.on, said) if said else latest
-        fates.append(action.model_copy(update={
-            "progress": latest[1] if latest else None,
-            "progress_on": latest[0] if latest else None}))
-    return fates
+            if form.on is not None:
+                refs.setdefault(_key(issue), set()).add((form.on, number))
+    keys = list(planned)
+    latest: dict[str, tuple[date | None, str]] = {}
+    loose: list[LooseProgress] = []
+    for form in forms:
+        rows = [row for row in form.tables.get("progress", [])
+                if _text(row.get("issue")) or _said(row)]
+        # Only actions planned by the time of this form can have progress on it.
+        open_keys = [k for k in keys if _planned_by(planned[k].planned_on, form.on)]
+        candidates = [PlannedAction(refs=frozenset(refs.get(k, ())), issue=planned[k].issue,
+                                    task=planned[k].task) for k in open_keys]
+        matched = match_rows(candidates, rows)
+        for index, row in enumerate(rows):
+            said = _said(row)
+            if index in matched:
+                if said:
+                    latest[open_keys[matched[index]]] = (form.on, said)
+            else:
+                _add_loose(loose, LooseProgress(on=form.on, form=form.title,
+                                                issue=_text(row.get("issue")), progress=said))
+    fates = [action.model_copy(update={
+        "progress": latest[key][1] if key in latest else None,
+        "progress_on": latest[key][0] if key in latest else None})
+        for key, action in planned.items()]
+    return fates, loose
+
+
+def _add_loose(loose: list[LooseProgress], row: LooseProgress) -> None:
+    """Add ``row``; the same issue and progress as an earlier unmatched row is counted
+    on that row (its last date and how many forms said it), not repeated."""
+    for n, seen in enumerate(loose):
+        if (_key(seen.issue), _key(seen.progress)) == (_key(row.issue), _key(row.progress)):
+            loose[n] = seen.model_copy(update={"last_on": row.on, "times": seen.times + 1})
+            return
+    loose.append(row)
+
+
+def _planned_by(planned_on: date | None, on: date | None) -> bool:
+    return planned_on is None or on is None or on >= planned_on
+
+
+def _said(row: dict[str, Any]) -> str:
+    return "; ".join(t for t in (_text(row.get("progress")), _text(row.get("comment"))) if t)
 
 
 def _scores(forms: list[StoredForm]) -> list[AreaScore]:

@@ -25,7 +25,7 @@ from jinja2 import TemplateError
 from pipeline.errors import ReportError
 from pipeline.formats.titles import service_title
 from pipeline.reports.outcome_summary.chart import scores_chart
-from pipeline.reports.outcome_summary.data import ActionFate, SummaryInput
+from pipeline.reports.outcome_summary.data import ActionFate, LooseProgress, SummaryInput
 from pipeline.reports.saving import write_report_bytes
 from pipeline.reports.text import one_line
 from pipeline.reports.weekly.sheets import DISAGREED_LABELS
@@ -48,6 +48,12 @@ def _fate(action: ActionFate) -> str:
         return "No progress recorded yet."
     return f"{_day(action.progress_on)}: {action.progress}" if action.progress_on else (
         action.progress)
+
+
+def _loose_dates(row: LooseProgress) -> str:
+    if row.times == 1:
+        return _day(row.on)
+    return f"{_day(row.on)} to {_day(row.last_on)} ({row.times} forms)"
 
 
 def draft_reason(data: SummaryInput) -> str:
@@ -78,12 +84,16 @@ def context(data: SummaryInput, *, written_on: date) -> dict[str, Any]:
         "team": one_line(data.team or "") or NOT_RECORDED,
         "period": period,
         "exit_reason": exit_reason, "draft": data.draft, "draft_reason": draft_reason(data),
+        # On every page, in the header and footer, so no printed page passes for final.
+        "draft_mark": "DRAFT: " if data.draft else "",
         "as_of": _day(data.as_of), "written_on": _day(written_on),
         "entries": [{"on": _day(e.on), "form": e.form, "worker": one_line(e.worker or ""),
                      "notes": e.notes} for e in data.entries],
         "actions": [{"area": a.area or "", "issue": a.issue, "task": a.task or NOT_RECORDED,
                      "responsible": a.responsible or NOT_RECORDED,
                      "target": _day(a.target_date), "fate": _fate(a)} for a in data.actions],
+        "unmatched": [{"on": _loose_dates(u), "form": u.form, "issue": u.issue or NOT_RECORDED,
+                       "progress": u.progress or NOT_RECORDED} for u in data.unmatched],
         "scores": [{"area": s.area, "first": f"{_number(s.first)} ({_day(s.first_on)})",
                     "latest": f"{_number(s.latest)} ({_day(s.latest_on)})",
                     "change": f"{s.change:+g}" if s.change else "no change"}
