@@ -25,6 +25,7 @@ event or detail that none of the service's forms records, a setting Planwatch la
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -150,7 +151,9 @@ class Policies:
         return {p.id: p.capacity for p in self if p.capacity is not None}
 
     def forms_needed(self, catalogue: Catalogue) -> dict[str, dict[str, str]]:
-        """Per service and obligation, the title of the form whose event meets it."""
+        """Per service and obligation, the title of the form whose event meets it, as
+        that service knows it: "Support plan review (Part 1)" only where the service has
+        a Part 2 (community support), else "Support plan review"."""
         titles: dict[str, dict[str, str]] = {}
         for policy in self:
             recorded = _events_by_form(policy, catalogue)
@@ -162,11 +165,30 @@ class Policies:
         return titles
 
 
+_PART = re.compile(r"\s*\(Part \d+\)$")
+_ANY_PART = re.compile(r"\bPart \d+\b")
+
+
+def service_form_titles(policy: ServicePolicy, catalogue: Catalogue) -> dict[str, str]:
+    """Each of ``policy``'s forms by the title that service knows it by.
+
+    A form is one part of several only where the service uses another part: the
+    review's "(Part 1)" means nothing to a service without the manager's Part 2, so
+    there it is the "Support plan review".
+    """
+    titles = {form_id: catalogue.get(form_id).for_service(policy.id).title
+              for form_id in policy.forms}
+    if sum(bool(_ANY_PART.search(title)) for title in titles.values()) > 1:
+        return titles
+    return {form_id: _PART.sub("", title) for form_id, title in titles.items()}
+
+
 def _events_by_form(policy: ServicePolicy, catalogue: Catalogue) -> list[tuple[str, set[str]]]:
+    titles = service_form_titles(policy, catalogue)
     found = []
     for form_id in policy.forms:
         copy = catalogue.get(form_id).for_service(policy.id)
-        found.append((copy.title, {e.kind for e in copy.events}))
+        found.append((titles[form_id], {e.kind for e in copy.events}))
     return found
 
 

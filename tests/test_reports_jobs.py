@@ -78,7 +78,8 @@ def test_the_workbook_answers_who_whose_since_when_which_form(settings: Settings
     header, *rows = openpyxl.load_workbook(path)["Overdue"].iter_rows(values_only=True)
     row = dict(zip(header, rows[0], strict=True))
     assert (row["Person"], row["Worker"], row["Team"], row["Obligation"]) == (
-        "CS-00042", "Sam Patel", "North", "review_part2")
+        "CS-00042", "Sam Patel", "North", "Review Part 2 (manager)")
+    assert row["Service"] == "Community Support"  # names, not ids
     assert row["Due"].date() == date(2026, 10, 26) and row["Days overdue"] == 28
     assert row["Form needed"] == "Review Part 2: manager evaluation"
     assert str(row["Source file"]).endswith("04-review.docx")
@@ -138,7 +139,8 @@ def test_schedule_workbook_and_calendar(settings: Settings, tmp_path: Path) -> N
     assert "s.xlsx" in output
     book = openpyxl.load_workbook(tmp_path / "s.xlsx")
     assert book.sheetnames == ["Sam Patel"]
-    assert book["Sam Patel"]["C2"].value == "review_part2"
+    assert book["Sam Patel"]["B2"].value == "Community Support"
+    assert book["Sam Patel"]["C2"].value == "Review Part 2 (manager)"
     run(settings, "schedule", "--as-of", "2026-11-23", "--weeks", "2", "--worker", "sam patel",
         "-o", str(tmp_path / "sam.ics"))
     calendar = Calendar.from_ical((tmp_path / "sam.ics").read_bytes())

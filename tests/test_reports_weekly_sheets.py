@@ -84,7 +84,7 @@ def test_overdue_says_who_whose_since_when_and_which_form(book: Any) -> None:
     first = rows_of(book["Overdue"])[1]
     assert {k: first[k] for k in ("Person", "Team", "Worker", "Obligation", "Form needed",
                                   "Days overdue", "Source file")} == {
-        "Person": "P002", "Team": "South", "Worker": BEN, "Obligation": "support_plan",
+        "Person": "P002", "Team": "South", "Worker": BEN, "Obligation": "Support plan",
         "Form needed": "Support plan", "Days overdue": 19, "Source file": "P002-referral.docx"}
     assert first["Due"].date() == date(2026, 2, 20)
 

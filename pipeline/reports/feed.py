@@ -107,13 +107,13 @@ def incomplete(session: Session, as_of: date) -> list[IncompleteRow]:
     query = (
         select(Submission.person_id, Submission.service, Submission.form_id,
                Submission.received_at, Submission.archived_path, _value("worker"),
-               type_coerce(Submission.findings, String))
+               type_coerce(Submission.findings, String), Submission.event_date)
         .where(Submission.status == SubmissionStatus.STORED,
                cast(Submission.findings, String) != "[]")
         .order_by(Submission.received_at, Submission.id))
     cache: dict[str, Any] = {}
     found: list[IncompleteRow] = []
-    for person, service, form_id, received_at, archived, worker, stored in (
+    for person, service, form_id, received_at, archived, worker, stored, dated in (
             session.execute(query)):
         if received_at.date() > as_of:
             continue
@@ -121,7 +121,7 @@ def incomplete(session: Session, as_of: date) -> list[IncompleteRow]:
             found.append(IncompleteRow.from_finding(
                 Finding.model_validate(finding), person_id=person, service=service or "",
                 form_id=form_id or "", received_at=received_at, archived_path=archived,
-                worker=worker))
+                worker=worker, form_date=dated))
     return found
 
 
@@ -137,17 +137,18 @@ def linked(session: Session, as_of: date,
         query = (
             select(Submission.id, Submission.person_id, Submission.service,
                    Submission.form_id, Submission.received_at, Submission.archived_path,
-                   _value("worker"))
+                   _value("worker"), Submission.event_date)
             .where(Submission.id.in_(ids[start:start + _IDS_PER_QUERY]),
                    Submission.status == SubmissionStatus.STORED)
             .order_by(Submission.received_at, Submission.id))
-        for number, person, service, form_id, received_at, archived, worker in (
+        for number, person, service, form_id, received_at, archived, worker, dated in (
                 session.execute(query)):
             if received_at.date() > as_of:
                 continue
             found += [IncompleteRow.from_finding(
                 finding, person_id=person, service=service or "", form_id=form_id or "",
-                received_at=received_at, archived_path=archived, worker=worker)
+                received_at=received_at, archived_path=archived, worker=worker,
+                form_date=dated)
                 for finding in findings[number]]
     return found
 

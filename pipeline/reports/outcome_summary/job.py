@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session
 from pipeline.definitions import Catalogue, FieldType, FormDefinition
 from pipeline.errors import ReportError
 from pipeline.files import file_part
-from pipeline.policies import SERVICE_PATTERN
+from pipeline.names import Names
+from pipeline.policies import SERVICE_PATTERN, load_policies
 from pipeline.reports.outcome_summary.data import (
     CLOSURE_FORM,
     StoredForm,
@@ -115,11 +116,14 @@ def load_summary(session: Session, catalogue: Catalogue, person_id: str, as_of: 
         select(Episode).where(Episode.person_id == person_id, Episode.service == service,
                               Episode.opened_on <= as_of).order_by(Episode.opened_on)))
     start = episodes[-1].opened_on if episodes else None
+    # Each form by the title this service knows it by ("Support plan review", Part 1
+    # only where there is a Part 2).
+    names = Names.of(load_policies(catalogue.folder), catalogue)
     forms = [
         StoredForm(
             form_id=s.form_id or "", service=service, on=s.event_date,
-            title=definition.title if (definition := _definition(catalogue, s.form_id))
-            else (s.form_id or "Form"),
+            title=names.form(s.form_id, service)
+            if (definition := _definition(catalogue, s.form_id)) else (s.form_id or "Form"),
             values=s.values.get("values", {}), tables=s.values.get("tables", {}),
             labels=_labels(definition), long_texts=_long_texts(definition),
             archived_path=s.archived_path)

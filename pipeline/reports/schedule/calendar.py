@@ -40,7 +40,7 @@ def sequence_for(generated_at: datetime) -> int:
 
 
 def _title(item: ScheduleItem) -> str:
-    what = one_line(item.form_needed or item.obligation.replace("_", " ")).rstrip(".")
+    what = one_line(item.form_needed or item.obligation_shown).rstrip(".")
     person = one_line(item.person_id)
     if item.status in (ObligationStatus.MET, ObligationStatus.MET_LATE):
         return f"Done: {what}, {person}"
@@ -52,8 +52,8 @@ def _title(item: ScheduleItem) -> str:
 def _description(item: ScheduleItem, data: ScheduleInput, generated_at: datetime) -> str:
     lines = [
         f"Person: {one_line(item.person_id)}",
-        f"Service: {one_line(item.service)}",
-        f"Obligation: {one_line(item.obligation)}",
+        f"Service: {one_line(item.service_shown)}",
+        f"Obligation: {one_line(item.obligation_shown)}",
         *([f"Form needed: {one_line(item.form_needed)}"] if item.form_needed else []),
         f"Due: {item.due:%d/%m/%Y}",
         f"Status on {data.as_of:%d/%m/%Y}: {STATUS_TEXT[item.status]}",

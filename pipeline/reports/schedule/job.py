@@ -15,6 +15,7 @@ from pipeline import casework
 from pipeline.config import Settings
 from pipeline.definitions import Catalogue
 from pipeline.errors import ReportError
+from pipeline.names import Names
 from pipeline.reports.saving import report_folder
 from pipeline.reports.schedule.calendar import write_calendar
 from pipeline.reports.schedule.workbook import (
@@ -49,7 +50,7 @@ def workspace_schedule(store: Store, settings: Settings, *, as_of: date, weeks: 
     return schedule_input(
         casework.obligations(store, settings, as_of, policies), as_of, weeks, worker=worker,
         last_contact=last_contacts(store, as_of),
-        forms_needed=policies.forms_needed(catalogue))
+        forms_needed=policies.forms_needed(catalogue), names=Names.of(policies, catalogue))
 
 
 def write_schedule(store: Store, settings: Settings, output: Path, *, as_of: date,

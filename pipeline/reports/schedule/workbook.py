@@ -23,6 +23,7 @@ from openpyxl import Workbook
 from pydantic import BaseModel, ConfigDict, Field
 
 from pipeline.errors import ReportError
+from pipeline.names import Names, humanise
 from pipeline.records import Obligation, ObligationStatus
 from pipeline.reports.tally import UNASSIGNED
 from pipeline.reports.text import one_line
@@ -42,7 +43,11 @@ UID_NAMESPACE = uuid.UUID("8d4f3c1e-5b6a-4f0e-9a57-3c2b1d0e7f64")
 
 
 class ScheduleItem(BaseModel):
-    """One obligation on a worker's schedule."""
+    """One obligation on a worker's schedule.
+
+    ``service`` and ``obligation`` are ids (the calendar UID is made of them);
+    ``service_name`` and ``obligation_name`` are what a person reads.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -57,6 +62,16 @@ class ScheduleItem(BaseModel):
     worker: str | None = None
     form_needed: str | None = None
     last_contact: date | None = None
+    service_name: str | None = None
+    obligation_name: str | None = None
+
+    @property
+    def service_shown(self) -> str:
+        return self.service_name or self.service
+
+    @property
+    def obligation_shown(self) -> str:
+        return self.obligation_name or humanise(self.obligation)
 
     @property
     def uid(self) -> str:
@@ -100,13 +115,15 @@ def schedule_input(
     obligations: Iterable[Obligation], as_of: date, weeks: int, *,
     worker: str | None = None, last_contact: Mapping[tuple[str, str], date] | None = None,
     forms_needed: Mapping[str, Mapping[str, str]] | None = None,
+    names: Names | None = None,
 ) -> ScheduleInput:
     """The schedule of ``obligations`` (evaluated as of ``as_of``) for ``weeks`` weeks.
 
     ``worker`` (matched ignoring case, and line breaks or other control characters on
     either side as spaces) keeps only that worker's caseload and raises
     :class:`ReportError` when nobody's obligations name that worker. ``last_contact``
-    maps (person, service) to the date of the latest form recording contact.
+    maps (person, service) to the date of the latest form recording contact; ``names``
+    gives the service and obligation names people read (the ids, as words, without).
     """
     rows = list(obligations)
     if worker is not None:
@@ -124,6 +141,7 @@ def schedule_input(
     since = as_of - timedelta(weeks=weeks)
     contacts = last_contact or {}
     titles = forms_needed or {}
+    named = names or Names()
 
     def item(ob: Obligation) -> ScheduleItem:
         return ScheduleItem(
@@ -131,7 +149,9 @@ def schedule_input(
             cycle=ob.cycle, episode=ob.episode, due=ob.due, status=ob.status,
             met_on=ob.met_on, worker=ob.worker,
             form_needed=titles.get(ob.service, {}).get(ob.obligation),
-            last_contact=contacts.get((ob.person_id, ob.service)))
+            last_contact=contacts.get((ob.person_id, ob.service)),
+            service_name=named.service(ob.service),
+            obligation_name=named.obligation(ob.service, ob.obligation))
 
     due = [item(ob) for ob in rows if ob.status in DUE and ob.due <= until]
     done = [item(ob) for ob in rows if ob.status in DONE and ob.met_on is not None
@@ -188,7 +208,8 @@ def write_schedule_workbook(data: ScheduleInput, path: Path) -> Path:
     for worker in data.workers() or ["Schedule"]:
         items = [i for i in data.items if i.worker_name == worker]
         ws: Any = workbook.create_sheet(sheet_title(worker, taken))
-        rows = [[one_line(i.person_id), one_line(i.service), one_line(i.obligation),
+        rows = [[one_line(i.person_id), one_line(i.service_shown),
+                 one_line(i.obligation_shown),
                  one_line(i.form_needed) if i.form_needed else None, i.due,
                  STATUS_TEXT[i.status], (i.due - data.as_of).days, i.last_contact]
                 for i in items]

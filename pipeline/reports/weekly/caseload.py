@@ -47,6 +47,7 @@ def write_caseload(ws: Any, data: WeeklyInput, footer: str) -> None:
     """
     ws.title = "Caseload"
     people = data.active_people
+    service_name = data.names.service
     by_service = Counter(p.service for p in people)
     by_team = Counter(team_of(p.team) for p in people)
     by_worker = Counter(worker_of(p.worker) for p in people)
@@ -57,18 +58,20 @@ def write_caseload(ws: Any, data: WeeklyInput, footer: str) -> None:
         return ", ".join(sorted(values, key=_order))
 
     service_rows: list[list[Value]] = []
-    for service in sorted(set(by_service) | set(data.capacities), key=str.casefold):
+    for service in sorted(set(by_service) | set(data.capacities),
+                          key=lambda s: service_name(s).casefold()):
         capacity = data.capacities.get(service)
         used = by_service[service] / capacity if capacity else None
-        service_rows.append([service, by_service[service], capacity, used])
+        service_rows.append([service_name(service), by_service[service], capacity, used])
     team_rows: list[list[Value]] = [
-        [team, count, joined({p.service for p in people if team_of(p.team) == team})]
+        [team, count,
+         joined({service_name(p.service) for p in people if team_of(p.team) == team})]
         for team, count in sorted(by_team.items(), key=lambda item: _order(item[0]))
     ]
     worker_rows: list[list[Value]] = [
         [worker, count,
          joined({team_of(p.team) for p in people if worker_of(p.worker) == worker}),
-         joined({p.service for p in people if worker_of(p.worker) == worker})]
+         joined({service_name(p.service) for p in people if worker_of(p.worker) == worker})]
         for worker, count in sorted(by_worker.items(), key=lambda item: _order(item[0]))
     ]
     total = len(people)

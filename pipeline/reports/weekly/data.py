@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, InstanceOf, model_validator
 
+from pipeline.names import Names
 from pipeline.records import Finding, Obligation, Severity
 from pipeline.reports.tally import on_time_rate
 from pipeline.rules.status import DEFAULT_DUE_SOON_DAYS
@@ -26,7 +27,8 @@ class IncompleteRow(_Frozen):
 
     ``person_id`` is None when the form did not say whose it is (often the finding
     itself); ``archived_path`` is the archived original, absolute or relative to the
-    workspace, and becomes a link in the workbook.
+    workspace, and becomes a link in the workbook. ``form_date`` is the form's own date
+    (the plan's or review's date), shown beside when it arrived.
     """
 
     person_id: str | None
@@ -38,6 +40,7 @@ class IncompleteRow(_Frozen):
     received_at: datetime
     archived_path: str | None = None
     worker: str | None = None
+    form_date: date | None = None
 
     @classmethod
     def from_finding(
@@ -50,6 +53,7 @@ class IncompleteRow(_Frozen):
         received_at: datetime,
         archived_path: str | None = None,
         worker: str | None = None,
+        form_date: date | None = None,
     ) -> IncompleteRow:
         """The row for ``finding`` on the form described by the keyword arguments."""
         return cls(
@@ -62,6 +66,7 @@ class IncompleteRow(_Frozen):
             received_at=received_at,
             archived_path=archived_path,
             worker=worker,
+            form_date=form_date,
         )
 
 
@@ -175,7 +180,9 @@ class WeeklyInput(_Frozen):
     the most open episodes a service may hold (Families First: 30 families);
     ``forms_needed`` names, per service and obligation, the form that meets it.
     ``green_at`` and ``amber_at`` are the on-time rates (0 to 1) from which a rate shows
-    green or amber; below ``amber_at`` it is red.
+    green or amber; below ``amber_at`` it is red. ``names`` are the words the workbook
+    shows for services, obligations, forms and fields (the job looks them up from the
+    policies and forms; without them the ids are shown as words).
     """
 
     as_of: date
@@ -191,6 +198,7 @@ class WeeklyInput(_Frozen):
     forms_needed: dict[str, dict[str, str]] = Field(default_factory=dict)
     green_at: float = Field(default=0.9, ge=0, le=1)
     amber_at: float = Field(default=0.75, ge=0, le=1)
+    names: InstanceOf[Names] = Field(default_factory=Names)
 
     @model_validator(mode="after")
     def _one_row_per_person_and_service(self) -> WeeklyInput:

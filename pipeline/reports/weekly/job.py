@@ -15,7 +15,9 @@ from zoneinfo import ZoneInfo
 
 from pipeline import casework
 from pipeline.config import Settings
+from pipeline.definitions import Catalogue
 from pipeline.files import safe_name
+from pipeline.names import Names
 from pipeline.reports import feed
 from pipeline.reports.saving import report_folder
 from pipeline.reports.sites import for_site
@@ -52,7 +54,11 @@ def write_compliance_report(
 
 def _write_report(store: Store, settings: Settings, as_of: date, output: Path | None, *,
                   now: datetime | None, site: str | None) -> Path:
-    data = feed.weekly_input(store, settings, as_of)
+    catalogue = Catalogue.load(settings.forms_path)
+    data = feed.weekly_input(store, settings, as_of, catalogue)
+    # The workbook names services, obligations, forms and fields as staff know them.
+    data = data.model_copy(update={"names": Names.of(
+        casework.service_policies(settings, catalogue), catalogue)})
     if site is not None:  # one site's view; the organisation's trend is left alone
         data = for_site(data, casework.site_people(store, site, settings), site)
         path = output or settings.reports_path / weekly_report_name(as_of).replace(

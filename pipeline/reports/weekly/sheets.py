@@ -80,13 +80,15 @@ def obligation_sheets(data: WeeklyInput, link: Linker) -> list[Sheet]:
         # Earliest due first: for overdue rows that is the most overdue.
         return sorted(chosen, key=lambda ob: (ob.due, ob.service, ob.person_id, ob.obligation))
 
+    names = data.names
+
     def fields(days: Field[Obligation]) -> list[Field[Obligation]]:
         return [
             (Column("Person"), lambda ob: ob.person_id),
-            (Column("Service"), lambda ob: ob.service),
+            (Column("Service"), lambda ob: names.service(ob.service)),
             (Column("Team"), lambda ob: team_of(ob.team)),
             (Column("Worker"), lambda ob: worker_of(ob.worker)),
-            (Column("Obligation"), lambda ob: ob.obligation),
+            (Column("Obligation"), lambda ob: names.obligation(ob.service, ob.obligation)),
             (Column("Form needed"), data.form_needed),
             (Column("Due", Kind.DATE), lambda ob: ob.due),
             days,
@@ -106,6 +108,7 @@ def obligation_sheets(data: WeeklyInput, link: Linker) -> list[Sheet]:
 
 def form_sheets(data: WeeklyInput, link: Linker) -> list[Sheet]:
     """Incomplete forms, and disagreements or wishes not incorporated."""
+    names = data.names
     incomplete = sorted(
         data.incomplete,
         key=lambda r: (r.severity is not Severity.BLOCKING, r.received_at, r.person_id or ""),
@@ -118,12 +121,13 @@ def form_sheets(data: WeeklyInput, link: Linker) -> list[Sheet]:
         sheet(
             "Incomplete",
             [(Column("Person"), lambda r: r.person_id or NOT_GIVEN),
-             (Column("Service"), lambda r: r.service),
+             (Column("Service"), lambda r: names.service(r.service) or NOT_GIVEN),
              (Column("Worker"), lambda r: worker_of(r.worker)),
-             (Column("Form"), lambda r: r.form_id),
-             (Column("Field"), lambda r: r.field),
+             (Column("Form"), lambda r: names.form(r.form_id, r.service) or NOT_GIVEN),
+             (Column("Field"), lambda r: names.field(r.form_id, r.field)),
              (Column("Blocking or advisory"), lambda r: r.severity.value.capitalize()),
              (Column("What to fix", Kind.LONG_TEXT), lambda r: r.message),
+             (Column("Form dated", Kind.DATE), lambda r: r.form_date),
              (Column("Received", Kind.DATETIME), lambda r: r.received_at),
              (Column("Archived file", Kind.FILE), lambda r: link(r.archived_path))],
             incomplete,
@@ -132,7 +136,7 @@ def form_sheets(data: WeeklyInput, link: Linker) -> list[Sheet]:
         sheet(
             "Disagreements and wishes",
             [(Column("Person"), lambda r: r.person_id),
-             (Column("Service"), lambda r: r.service),
+             (Column("Service"), lambda r: names.service(r.service)),
              (Column("Worker"), lambda r: worker_of(r.worker)),
              (Column("Form"), lambda r: r.form_title),
              (Column("Date", Kind.DATE), lambda r: r.on),
@@ -148,6 +152,7 @@ def form_sheets(data: WeeklyInput, link: Linker) -> list[Sheet]:
 
 def outcome_sheets(data: WeeklyInput, link: Linker) -> list[Sheet]:
     """Outcomes (averages by service and area) and Outcomes by person (distance travelled)."""
+    names = data.names
     groups: defaultdict[tuple[str, str], list[ScoreRow]] = defaultdict(list)
     for row in data.scores:
         groups[(row.service, row.area)].append(row)
@@ -155,8 +160,9 @@ def outcome_sheets(data: WeeklyInput, link: Linker) -> list[Sheet]:
     # only mean something over people with a first and a later score.
     averages: list[tuple[str, str, list[ScoreRow], list[ScoreRow]]] = [
         (service, area, rows, [r for r in rows if r.times > 1])
-        for (service, area), rows in sorted(groups.items(),
-                                            key=lambda g: (g[0][0], g[0][1].casefold()))
+        for (service, area), rows in sorted(
+            groups.items(), key=lambda g: (names.service(g[0][0]).casefold(),
+                                           g[0][1].casefold()))
     ]
 
     def mean(rows: list[ScoreRow], value: Callable[[ScoreRow], float]) -> float | None:
@@ -166,7 +172,7 @@ def outcome_sheets(data: WeeklyInput, link: Linker) -> list[Sheet]:
     return [
         sheet(
             "Outcomes",
-            [(Column("Service"), lambda a: a[0]),
+            [(Column("Service"), lambda a: names.service(a[0])),
              (Column("Outcome area"), lambda a: a[1]),
              (Column("People scored", Kind.COUNT), lambda a: len(a[2])),
              (Column("Scored twice or more", Kind.COUNT), lambda a: len(a[3])),
@@ -182,7 +188,7 @@ def outcome_sheets(data: WeeklyInput, link: Linker) -> list[Sheet]:
         sheet(
             "Outcomes by person",
             [(Column("Person"), lambda r: r.person_id),
-             (Column("Service"), lambda r: r.service),
+             (Column("Service"), lambda r: names.service(r.service)),
              (Column("Worker"), lambda r: worker_of(r.worker)),
              (Column("Outcome area"), lambda r: r.area),
              (Column("First score", Kind.COUNT), lambda r: r.first),
@@ -200,6 +206,7 @@ def outcome_sheets(data: WeeklyInput, link: Linker) -> list[Sheet]:
 
 def detail_sheets(data: WeeklyInput, link: Linker) -> list[Sheet]:
     """Rejected files, then the rows every Summary and Caseload number is counted from."""
+    names = data.names
     return [
         sheet(
             "Rejected",
@@ -212,10 +219,10 @@ def detail_sheets(data: WeeklyInput, link: Linker) -> list[Sheet]:
         sheet(
             "Obligations",
             [(Column("Person"), lambda ob: ob.person_id),
-             (Column("Service"), lambda ob: ob.service),
+             (Column("Service"), lambda ob: names.service(ob.service)),
              (Column("Team"), lambda ob: team_of(ob.team)),
              (Column("Worker"), lambda ob: worker_of(ob.worker)),
-             (Column("Obligation"), lambda ob: ob.obligation),
+             (Column("Obligation"), lambda ob: names.obligation(ob.service, ob.obligation)),
              (Column("Due", Kind.DATE), lambda ob: ob.due),
              (Column("Status"), status_text),
              (Column("Met on", Kind.DATE), lambda ob: ob.met_on),
@@ -227,7 +234,7 @@ def detail_sheets(data: WeeklyInput, link: Linker) -> list[Sheet]:
         sheet(
             "Active people",
             [(Column("Person"), lambda p: p.person_id),
-             (Column("Service"), lambda p: p.service),
+             (Column("Service"), lambda p: names.service(p.service)),
              (Column("Team"), lambda p: team_of(p.team)),
              (Column("Worker"), lambda p: worker_of(p.worker)),
              (Column("Open since", Kind.DATE), lambda p: p.opened_on),

@@ -13,7 +13,7 @@ comes from the store's weekly snapshots (``WeeklyInput.history``) for the 11 wee
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -115,8 +115,10 @@ def write_summary(ws: Any, data: WeeklyInput, footer: str) -> None:
     all_rows: list[Sequence[Value]] = []
     bodies: list[tuple[int, list[list[Value]]]] = []
     for kind, header, total_label in _GROUPS:
-        names = sorted((name for k, name in counted if k is kind), key=_group_order)
-        body = [_row(name, counted[(kind, name)]) for name in names]
+        named = _shown(data, kind)
+        names = sorted((name for k, name in counted if k is kind),
+                       key=lambda name: _group_order(named(name)))
+        body = [_row(named(name), counted[(kind, name)]) for name in names]
         body.append(_row(total_label, overall))
         columns = [Column(header), *STATUS_COLUMNS]
         first = row + 2
@@ -141,6 +143,13 @@ def write_summary(ws: Any, data: WeeklyInput, footer: str) -> None:
 def _group_order(name: str) -> tuple[bool, str]:
     # Unassigned work last: it is the row a manager has to act on, not a person's caseload.
     return (name in (UNASSIGNED, NO_TEAM), name.casefold())
+
+
+def _shown(data: WeeklyInput, kind: SnapshotGroup) -> Callable[[str], str]:
+    """How a group's name reads: a service by its name, a team or worker as it is."""
+    if kind is SnapshotGroup.SERVICE:
+        return data.names.service
+    return lambda name: name
 
 
 def _row(label: str, tally: Tally) -> list[Value]:
@@ -168,7 +177,7 @@ def trend_rates(
             and this_week - timedelta(weeks=TREND_WEEKS - 1) <= h.week_start < this_week]
     services = sorted({name for kind, name in counted if kind is SnapshotGroup.SERVICE}
                       | {h.group_name for h in kept if h.group_kind is SnapshotGroup.SERVICE},
-                      key=str.casefold)
+                      key=lambda service: data.names.service(service).casefold())
     keys: list[GroupKey] = [(SnapshotGroup.ALL, ALL)]
     keys += [(SnapshotGroup.SERVICE, s) for s in services]
     rows: list[tuple[str, date, list[float | None]]] = []
@@ -180,7 +189,7 @@ def trend_rates(
             found = {(h.group_kind, h.group_name): h.rate for h in kept if h.week_start == monday}
             rates = [found.get(key) for key in keys]
         rows.append((iso_week(monday), monday, rates))
-    return ["All services", *services], rows
+    return ["All services", *map(data.names.service, services)], rows
 
 
 def _trend(ws: Any, row: int, data: WeeklyInput, counted: dict[GroupKey, Tally]) -> None:
