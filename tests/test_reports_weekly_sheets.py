@@ -3,7 +3,7 @@ disagreements, and the "who, whose, since when, which form" a manager reads."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +13,12 @@ import pytest
 from pipeline.reports.weekly.data import (
     Disagreed,
     DisagreementRow,
+    RejectedRow,
     ScoreRow,
     WeekCounts,
     WeeklyInput,
 )
-from pipeline.reports.weekly.summary_sheet import current_tallies, trend_rates
+from pipeline.reports.weekly.summary_sheet import current_tallies, rejected_by_week, trend_rates
 from pipeline.reports.weekly.workbook import write_weekly_workbook
 from pipeline.store.models import SnapshotGroup
 from tests.test_reports_weekly import ASHA, BEN, FS, SH, column, rows_of, sample, summary_table
@@ -127,6 +128,25 @@ def test_trend_has_twelve_weeks_with_gaps_where_nothing_was_written() -> None:
     assert by_week[week_of(1)][0] == pytest.approx(19 / 20)
     assert by_week[week_of(1)][2] is None  # no snapshot for that service that week
     assert by_week[date(2026, 3, 9)][1] == pytest.approx(0.2)  # this week, counted now
+
+
+def test_trend_counts_the_files_rejected_each_week(tmp_path: Path) -> None:
+    """The trend's last column: files that could not be taken in, by week of arrival;
+    the chart stays the rates'."""
+    data = full()
+    received = [datetime.combine(week_of(back), time(9)) for back in (1, 1, 3)]
+    data = data.model_copy(update={"rejected": [
+        RejectedRow(file_name=f"scan {n}.pdf", received_at=when, reason="Not a form")
+        for n, when in enumerate(received)]})
+    assert rejected_by_week(data) == {week_of(1): 2, week_of(3): 1}
+    ws = openpyxl.load_workbook(write_weekly_workbook(data, tmp_path / "r.xlsx"))["Summary"]
+    (heading,) = [c.row for c in ws["A"] if str(c.value).startswith("On-time rate, last")]
+    header = [c.value for c in ws[heading + 1] if c.value is not None]
+    assert header[-1] == "Files rejected"
+    shown = {ws.cell(row=r, column=2).value.date(): ws.cell(row=r, column=len(header)).value
+             for r in range(heading + 2, heading + 14)}
+    assert (shown[week_of(1)], shown[week_of(2)], shown[week_of(3)]) == (2, 0, 1)
+    assert len(ws._charts[0].series) == 3  # rates only
 
 
 def test_summary_has_a_line_chart_of_the_trend(book: Any) -> None:

@@ -4,7 +4,8 @@
     As of / Active people / Overdue / Due soon / On-time rate    (headline facts)
     By service | By team | By worker                            (one table each, with totals)
     note: how each number is counted, what the colours mean
-    On-time rate, last 12 weeks                                 (table + line chart)
+    On-time rate, last 12 weeks                                 (table + line chart;
+                                                                 files rejected each week)
 
 On-time rates are coloured green, amber or red by the thresholds in the input. The trend
 comes from the store's weekly snapshots (``WeeklyInput.history``) for the 11 weeks before
@@ -192,12 +193,25 @@ def trend_rates(
     return ["All services", *map(data.names.service, services)], rows
 
 
+def rejected_by_week(data: WeeklyInput) -> dict[date, int]:
+    """How many of the files that could not be taken in arrived in each ISO week (by
+    its Monday): the trend's last column, beside the rates."""
+    weeks: dict[date, int] = {}
+    for row in data.rejected:
+        monday = week_start(row.received_at.date())
+        weeks[monday] = weeks.get(monday, 0) + 1
+    return weeks
+
+
 def _trend(ws: Any, row: int, data: WeeklyInput, counted: dict[GroupKey, Tally]) -> None:
     """The last 12 weeks' on-time rates as a table, and a line chart of it underneath."""
     series, weeks = trend_rates(data, counted)
+    rejected = rejected_by_week(data)
     columns = [Column("Week"), Column("Week starting", Kind.DATE),
-               *(Column(name, Kind.PERCENT) for name in series)]
-    body: list[list[Value]] = [[week, monday, *rates] for week, monday, rates in weeks]
+               *(Column(name, Kind.PERCENT) for name in series),
+               Column("Files rejected", Kind.COUNT)]
+    body: list[list[Value]] = [[week, monday, *rates, rejected.get(monday, 0)]
+                               for week, monday, rates in weeks]
     header_row, first = row + 1, row + 2
     end = write_block(ws, row, f"On-time rate, last {TREND_WEEKS} weeks", columns, body)
     # Service names are long and the columns are sized for the tables above: wrap them.
