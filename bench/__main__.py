@@ -31,12 +31,37 @@ def _say(message: str) -> None:
 def _ingest_figures(backlog: corpus.Corpus, run: ingest.IngestRun,
                     by_format: dict[str, ingest.IngestRun]) -> dict[str, Any]:
     formats = {f: {"files": r.files, "seconds": round(r.seconds, 3),
-                   "per_second": r.per_second} for f, r in sorted(by_format.items())}
+                   "per_second": r.per_second, "cpu_ms": r.cpu_ms()}
+               for f, r in sorted(by_format.items())}
     return {"files": run.files, "people": backlog.people, "seconds": run.seconds,
-            "per_second": run.per_second, "outcomes": run.outcomes, "by_format": formats,
+            "per_second": run.per_second, "cpu_ms": run.cpu_ms(), "outcomes": run.outcomes,
+            "by_format": formats,
             "reader_workers": run.workers, "summaries": run.summaries,
             "summary_seconds": run.summary_seconds, "mix": corpus.FORMAT_MIX,
             "template_people": backlog.template_people}
+
+
+def versus(timed: floor.Timed, row: dict[str, Any], workers: int) -> dict[str, Any]:
+    """One format's end-to-end figures against a one-process measurement of the same files
+    (the floor, or the python-docx baseline), like with like.
+
+    ``ratio`` is the one the targets use: CPU a file, the one process's against every
+    process that took a file in (readers and main process), so the number of processes
+    sharing the work does not enter it; without /proc (no readers' CPU) it is the
+    end-to-end rate per reader process against the one process's rate. Both are given,
+    with the reader processes' share alone and, for runs before this one, the end-to-end
+    rate of every reader process together against the one process.
+    """
+    cpu = row["cpu_ms"]
+    per_reader = row["per_second"] / workers
+    figures: dict[str, Any] = {
+        "files": timed.files, "per_second": timed.per_second, "cpu_ms": timed.cpu_ms,
+        "per_reader_ratio": per_reader / timed.per_second,
+        "cpu_ratio": timed.cpu_ms / cpu["total"] if cpu["total"] else None,
+        "reader_ratio": timed.cpu_ms / cpu["reader"] if cpu["reader"] else None,
+        "all_readers_ratio": row["per_second"] / timed.per_second}
+    figures["ratio"] = figures["cpu_ratio"] or figures["per_reader_ratio"]
+    return figures
 
 
 def run(plan: Plan, seed: int) -> dict[str, Any]:
@@ -58,15 +83,13 @@ def run(plan: Plan, seed: int) -> dict[str, Any]:
 
     _say("floor and python-docx baseline")
     results["floor"] = {}
+    workers = results["ingest"]["reader_workers"]
     for file_format, paths in by_format.items():
-        timed = floor.measure(paths, file_format)
-        e2e = results["ingest"]["by_format"][file_format]["per_second"]
-        results["floor"][file_format] = {"files": timed.files, "per_second": timed.per_second,
-                                         "ratio": e2e / timed.per_second}
-    timed = baseline.measure(by_format["docx"][:plan.baseline_sample])
-    results["baseline"] = {"files": timed.files, "per_second": timed.per_second,
-                           "ratio": results["ingest"]["by_format"]["docx"]["per_second"]
-                           / timed.per_second}
+        results["floor"][file_format] = versus(
+            floor.measure(paths, file_format), results["ingest"]["by_format"][file_format],
+            workers)
+    results["baseline"] = versus(baseline.measure(by_format["docx"][:plan.baseline_sample]),
+                                 results["ingest"]["by_format"]["docx"], workers)
 
     _say("durability: the same .docx files with and without syncs, twice each")
     docx_only = corpus.Corpus(backlog.folder, [f for f in backlog.files

@@ -10,6 +10,12 @@
 
 Nothing is matched, typed, checked or stored: a reader that did only this would be
 useless, which is why it is a floor.
+
+The floor runs in one process: its rate is the floor *per reader process*. Ingest runs
+several reader processes and a main process, so its figures are compared with the floor's
+like with like, as CPU a file (:mod:`bench.cpu`: every process that took the file in
+against the floor's one), and as the end-to-end rate per reader process against the
+floor's rate.
 """
 
 from __future__ import annotations
@@ -38,10 +44,16 @@ _XLSX_PARTS = re.compile(
 class Timed:
     files: int
     seconds: float
+    cpu_seconds: float = 0.0  # this process's CPU over the same files
 
     @property
     def per_second(self) -> float:
         return self.files / self.seconds if self.seconds else 0.0
+
+    @property
+    def cpu_ms(self) -> float:
+        """CPU milliseconds a file."""
+        return self.cpu_seconds / self.files * 1000 if self.files else 0.0
 
 
 def _zip_parts(pattern: re.Pattern[str]) -> Callable[[bytes], int]:
@@ -81,8 +93,8 @@ FLOORS: dict[str, Callable[[bytes], int]] = {
 def measure(paths: list[Path], file_format: str) -> Timed:
     """Read and parse every file in ``paths`` (one format) as the floor does."""
     parse = FLOORS[file_format]
-    start = time.perf_counter()
+    cpu, start = time.process_time(), time.perf_counter()
     for path in paths:
         if parse(path.read_bytes()) == 0:
             raise ValueError(f"{path.name}: nothing to parse")
-    return Timed(len(paths), time.perf_counter() - start)
+    return Timed(len(paths), time.perf_counter() - start, time.process_time() - cpu)

@@ -10,6 +10,10 @@ format alone (:func:`run_backlog` with ``file_format``). The clock stops when ev
 is stored (read, validated, stored, archived); the outcome summaries that the backlog's
 closures then write are timed on their own.
 
+CPU is counted too (:mod:`bench.cpu`): the reader processes' and the main process's
+while the clock runs, so a file's cost can be stated whatever the number of processes
+sharing it (and with less of the machine's noise than the wall clock has).
+
 ``durability_cost`` repeats a smaller run with the archive's fsyncs and SQLite's commit
 syncs switched off, to say what never losing a form costs (the pipeline itself never
 runs that way).
@@ -30,6 +34,7 @@ from unittest import mock
 from sqlalchemy import event
 
 from bench.corpus import Corpus
+from bench.cpu import cpu_seconds, reader_pids
 from bench.workspace import drop, fresh_workspace
 from pipeline.cli.ingest import after_storing, ingest_workspace, reader_pool
 from pipeline.config import Settings
@@ -50,10 +55,20 @@ class IngestRun:
     summaries: int  # outcome summaries written once the backlog was stored
     summary_seconds: float
     checkpoints: dict[int, float] = field(default_factory=dict)  # files done → seconds
+    main_cpu_seconds: float = 0.0  # the main process (every thread) while the clock ran
+    reader_cpu_seconds: float | None = None  # the reader processes; None without /proc
 
     @property
     def per_second(self) -> float:
         return self.files / self.seconds
+
+    def cpu_ms(self) -> dict[str, float | None]:
+        """CPU milliseconds a file: in the readers, in the main process, both."""
+        main = self.main_cpu_seconds / self.files * 1000
+        if self.reader_cpu_seconds is None:
+            return {"reader": None, "main": main, "total": None}
+        reader = self.reader_cpu_seconds / self.files * 1000
+        return {"reader": reader, "main": main, "total": reader + main}
 
 
 @contextmanager
@@ -101,7 +116,10 @@ def _ingest(settings: Settings, files: list[Path], checkpoints: set[int], *,
         # Every reader process starts (imports, catalogue) before the clock does.
         for _ in range(readers.workers):
             readers.read(files[0], files[0].read_bytes())
+        pids = reader_pids()
         with nullcontext() if durable else _without_syncs(store):
+            readers_before = cpu_seconds(pids)
+            main_before = time.process_time()
             start = time.perf_counter()
 
             def on_result(result: IngestResult) -> None:
@@ -113,9 +131,14 @@ def _ingest(settings: Settings, files: list[Path], checkpoints: set[int], *,
             results = ingest_paths(files, store, workspace, command="ingest",
                                    on_result=on_result)
             seconds = time.perf_counter() - start
+            main_cpu = time.process_time() - main_before
+            readers_after = cpu_seconds(pids)
             written = (len(after_storing(settings, store, workspace.catalogue, results))
                        if summaries else 0)
             summary_seconds = time.perf_counter() - start - seconds
     return IngestRun(files=len(files), seconds=seconds, outcomes=dict(outcomes),
                      workers=readers.workers, summaries=written,
-                     summary_seconds=summary_seconds, checkpoints=marks)
+                     summary_seconds=summary_seconds, checkpoints=marks,
+                     main_cpu_seconds=main_cpu,
+                     reader_cpu_seconds=None if readers_before is None or readers_after is None
+                     else readers_after - readers_before)

@@ -71,7 +71,7 @@ def test_quick_mode_gives_every_figure(quick: tuple[dict[str, Any], str]) -> Non
     assert all(_positive(f) for f in figures), figures
     assert len(results["deadlines"]) == len(results["workbook"]) == 3
     assert results["machine"]["cores"] >= 1 and results["command"] == "python -m bench --quick"
-    assert len(results["targets"]) == 7
+    assert len(results["targets"]) == 8
     for line in ("ingest,", "python-docx baseline", "watch latency", "deadlines,",
                  "workbook,", "scaling,", "[met]" if "[met]" in printed else "[NOT MET]"):
         assert line in printed
