@@ -50,13 +50,15 @@ def _deadlines(home: Path) -> dict[str, Any]:
     """``planwatch due``'s computation: policies, every event, every obligation."""
     from pipeline import casework
     from pipeline.config import load_settings
+    from pipeline.rules.bulk import collector_paused
     from pipeline.store.session import open_store
 
     settings = load_settings(home)
     with open_store(settings.database_url) as store:
         start_mb = peak_rss_mb()
         start = time.perf_counter()
-        rows = casework.obligations(store, settings, AS_OF)
+        with collector_paused():  # as the command pauses it (pipeline.cli.app)
+            rows = casework.obligations(store, settings, AS_OF)
         seconds = time.perf_counter() - start
     return {"seconds": seconds, "obligations": len(rows), "peak_mb": peak_rss_mb(),
             "start_mb": start_mb, "statuses": dict(Counter(r.status.value for r in rows))}
@@ -66,13 +68,15 @@ def _workbook(home: Path) -> dict[str, Any]:
     """``planwatch report weekly``: gather, compute, write the workbook, keep the snapshot."""
     from pipeline.config import load_settings
     from pipeline.reports.weekly.job import write_compliance_report
+    from pipeline.rules.bulk import collector_paused
     from pipeline.store.session import open_store
 
     settings = load_settings(home)
     with open_store(settings.database_url) as store:
         start_mb = peak_rss_mb()
         start = time.perf_counter()
-        path = write_compliance_report(store, settings, AS_OF)
+        with collector_paused():  # as the command and the watcher pause it
+            path = write_compliance_report(store, settings, AS_OF)
         seconds = time.perf_counter() - start
     return {"seconds": seconds, "peak_mb": peak_rss_mb(), "start_mb": start_mb,
             "size_mb": path.stat().st_size / 1e6}

@@ -18,14 +18,7 @@ from pipeline.config import Settings
 from pipeline.definitions import Catalogue
 from pipeline.errors import PlanwatchError
 from pipeline.policies import Policies, load_policies
-from pipeline.records import (
-    EventFacts,
-    Finding,
-    Obligation,
-    ObligationStatus,
-    Severity,
-    StoredEvent,
-)
+from pipeline.records import Event, Finding, Obligation, ObligationStatus, Severity
 from pipeline.rules.listing import LinkDisagreement, listed_people, listing_disagreements
 from pipeline.rules.obligations import compute_obligations as compute
 from pipeline.store import queries, supersession
@@ -48,7 +41,7 @@ def service_policies(settings: Settings, catalogue: Catalogue | None = None) -> 
 
 def obligations(store: Store, settings: Settings, as_of: date,
                 policies: Policies | None = None,
-                events: Sequence[EventFacts] | None = None) -> list[Obligation]:
+                events: Sequence[Event] | None = None) -> list[Obligation]:
     """Every obligation of every person as of a date, by every service's policy, with
     the workspace's policy defaults (``policies``: already loaded ones; ``events``:
     already read, see :func:`stored_events`)."""
@@ -59,10 +52,9 @@ def obligations(store: Store, settings: Settings, as_of: date,
                    rule_sets=policies.rule_sets())
 
 
-def stored_events(store: Store) -> list[StoredEvent]:
+def stored_events(store: Store) -> list[Event]:
     """Every current form's events. In no particular order: the rules sort each person's
-    events themselves. Both steps build their hundreds of thousands of records with the
-    collector paused."""
+    events themselves."""
     with store.session() as session:
         return list(queries.event_facts(session))
 
@@ -71,7 +63,7 @@ def stored_events(store: Store) -> list[StoredEvent]:
 LINK_DISAGREEMENT = "link_disagreement"
 
 
-def link_findings(events: Sequence[EventFacts], policies: Policies) -> dict[int, list[Finding]]:
+def link_findings(events: Sequence[Event], policies: Policies) -> dict[int, list[Finding]]:
     """Findings across forms, by the submission they are shown against: a listed person's
     own form and the form listing them disagree (``listed_on``: a child's referral names a
     different mother from the woman whose referral lists the child). Advisory: each
@@ -85,7 +77,7 @@ def link_findings(events: Sequence[EventFacts], policies: Policies) -> dict[int,
     return found
 
 
-def disagreements(events: Sequence[EventFacts], policies: Policies) -> list[LinkDisagreement]:
+def disagreements(events: Sequence[Event], policies: Policies) -> list[LinkDisagreement]:
     """Every listing disagreement (:func:`pipeline.rules.listing.listing_disagreements`)."""
     return listing_disagreements(events, policies.rule_sets())
 

@@ -6,6 +6,14 @@
 
 A reader for any format (docx, pdf, xlsx) produces a :class:`RawForm`; everything after
 that is format-blind.
+
+Pydantic at the edges only. What is read from a file and checked (:class:`RawForm`,
+:class:`RawValue`, :class:`Record`, :class:`Finding`) is a frozen pydantic model: made
+once per form, it crosses the reader's sandbox (pickled), is validated when it comes back
+from the store's JSON, and is dumped to JSON (``model_dump(mode="json")``) for the store
+and ``--json``. What the rules make and read by the hundred thousand (:class:`Event`,
+:class:`Obligation`) are plain NamedTuples, typed by whoever makes them and never
+validated again.
 """
 
 from __future__ import annotations
@@ -13,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, NamedTuple, Protocol, TypeVar
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -119,11 +127,27 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-class Event(_Frozen):
+# The details of an event that has none: one dict for them all, never changed.
+_NO_DETAILS: Mapping[str, Any] = {}
+
+
+class Event(NamedTuple):
     """A dated fact taken from a stored form: referral received, plan agreed, review held.
 
-    ``complete`` is False when the form had blocking findings: such a form is kept but
-    does not meet an obligation until a corrected copy arrives.
+    The one shape of an event: the store's queries read them in bulk
+    (:func:`pipeline.store.queries.event_facts`), the recording splits a person's
+    episodes with them, and the rules read them (the ``events`` table's rows,
+    :class:`pipeline.store.models.EventRow`, are where they are kept). ``complete`` is
+    False when the form had blocking findings: such a form is kept but does not meet an
+    obligation until a corrected copy arrives. ``source`` is the submission's archived
+    file; ``details`` the form values the rules need (review_frequency,
+    next_review_date, review_date ...).
+
+    A tuple, unvalidated: every value comes typed, from the store's columns or from
+    the rules. A council's store holds hundreds of thousands of events; as tuples they
+    take little memory and a fraction of the time a validated model takes to make.
+    Read-only: the rules never change an event, nor its details, so events with the same
+    details may share one ``details`` dict (the default one too).
     """
 
     person_id: str
@@ -136,58 +160,7 @@ class Event(_Frozen):
     complete: bool = True
     submission_id: int | None = None
     source: str | None = None
-    # Form values the rules need: review_frequency, next_review_date, review_date ...
-    details: dict[str, Any] = Field(default_factory=dict)
-
-
-class EventFacts(Protocol):
-    """What the rules read of an event: an :class:`Event`, or a :class:`StoredEvent` read
-    in bulk. Read-only: the rules never change an event, nor its details."""
-
-    @property
-    def person_id(self) -> str: ...
-    @property
-    def service(self) -> str: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def on(self) -> date: ...
-    @property
-    def at(self) -> datetime | None: ...
-    @property
-    def worker(self) -> str | None: ...
-    @property
-    def team(self) -> str | None: ...
-    @property
-    def complete(self) -> bool: ...
-    @property
-    def submission_id(self) -> int | None: ...
-    @property
-    def source(self) -> str | None: ...
-    @property
-    def details(self) -> Mapping[str, Any]: ...
-
-
-class StoredEvent(NamedTuple):
-    """An :class:`Event` as read from the store in bulk, for the rules: the same fields in
-    the same order, in a tuple, unvalidated (the store's columns are typed already).
-
-    A council's store holds hundreds of thousands of events: as tuples they take a
-    quarter of the memory and a fraction of the time to make. Events with the same
-    details may share one ``details`` dict, never to be changed.
-    """
-
-    person_id: str
-    service: str
-    kind: str
-    on: date
-    at: datetime | None
-    worker: str | None
-    team: str | None
-    complete: bool
-    submission_id: int | None
-    source: str | None
-    details: Mapping[str, Any]
+    details: Mapping[str, Any] = _NO_DETAILS
 
 
 class ObligationStatus(StrEnum):
@@ -202,11 +175,14 @@ class ObligationStatus(StrEnum):
     PAST_PLANNED_DURATION = "past_planned_duration"
 
 
-class Obligation(_Frozen):
+class Obligation(NamedTuple):
     """Something a policy requires of one person's episode by a due date.
 
     ``source`` is the archived file that triggered the obligation or, once met, the one
     that met it; ``met_on`` is the date of the event that met it.
+
+    A tuple, unvalidated: the rules type every value, and a council has hundreds of
+    thousands of obligations. :meth:`json_row` is what ``--json`` prints of one.
     """
 
     person_id: str
@@ -239,27 +215,3 @@ class Obligation(_Frozen):
             "worker": self.worker,
             "source": self.source,
         }
-
-
-M = TypeVar("M", bound=BaseModel)
-
-_new = object.__new__
-_set = object.__setattr__
-
-
-def construct_trusted(model: type[M], values: dict[str, Any], fields_set: set[str]) -> M:
-    """``model.model_construct(fields_set, **values)``, several times faster: for the
-    hundreds of thousands of events and obligations of a council's store.
-
-    The contract is the caller's: ``values`` names every field of ``model`` (one of the
-    frozen records here: no private attributes, no post-init hook, extra keys forbidden),
-    in the order the model declares them, each already of its field's type; nothing is
-    validated or copied. ``fields_set`` becomes ``model_fields_set`` and may be shared by
-    every instance (the models are frozen, and so is what they were given).
-    """
-    made = _new(model)
-    _set(made, "__dict__", values)
-    _set(made, "__pydantic_fields_set__", fields_set)
-    _set(made, "__pydantic_extra__", None)
-    _set(made, "__pydantic_private__", None)
-    return made

@@ -27,13 +27,11 @@ import re
 import warnings
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from dateutil import parser as date_parser
 from dateutil.parser import UnknownTimezoneWarning
-from pydantic import BaseModel, ConfigDict, create_model
 
 from pipeline.definitions import (
     DEFAULT_PLACEHOLDERS,
@@ -75,12 +73,6 @@ _INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 LAYOUT = "layout"
 _TRUE = {"yes", "y", "true", "x", "1", "\u2612", "\u2611", "\u2713", "\u2714"}
 _FALSE = {"no", "n", "false", "0", "\u2610", ""}
-
-_PYTHON_TYPES: dict[FieldType, Any] = {
-    FieldType.TEXT: str, FieldType.LONG_TEXT: str, FieldType.DATE: date,
-    FieldType.DATETIME: datetime, FieldType.YES_NO: bool, FieldType.CHOICE: str,
-    FieldType.NUMBER: int | float,
-}
 
 
 class _Findings:
@@ -523,20 +515,6 @@ def _date_checks(definition: FormDefinition, values: dict[str, Any],
     _signed_before(definition, values, event, findings)
 
 
-@lru_cache(maxsize=64)
-def record_model(definition: FormDefinition) -> type[BaseModel]:
-    """The pydantic model of one form's typed values (every answer optional)."""
-    fields: dict[str, Any] = {
-        f.key: (_PYTHON_TYPES[f.type] | None, None) for f in definition.leaf_fields()
-    }
-    model: type[BaseModel] = create_model(
-        f"Record_{definition.id.replace('-', '_')}",
-        __config__=ConfigDict(frozen=True, extra="forbid"),
-        **fields,
-    )
-    return model
-
-
 def validate(raw: RawForm, definition: FormDefinition, *, today: date | None = None) -> Record:
     """Turn one form's raw answers into a typed record and its findings.
 
@@ -550,6 +528,8 @@ def validate(raw: RawForm, definition: FormDefinition, *, today: date | None = N
         raw = raw.model_copy(update={"services_alike": alike})
     findings = _Findings()
     findings.items += raw.findings  # what the reader could not settle (two places)
+    # Each answer as its field's Python type, or None (False for an empty yes/no): typed
+    # by convert() here, so nothing checks them again.
     values: dict[str, Any] = {}
     signature_keys = {p.key for s in definition.signatures for p in signature_parts(s)}
     for field in definition.leaf_fields():
@@ -567,7 +547,6 @@ def validate(raw: RawForm, definition: FormDefinition, *, today: date | None = N
               for spec in definition.tables}
     _checks(definition, values, tables, findings)
     _date_checks(definition, values, tables, today, findings)
-    typed = record_model(definition).model_validate(values)
     person_id = values.get("person_id") or None
     service = raw.service or (definition.services[0] if len(definition.services) == 1 else "")
     if not service:
@@ -598,7 +577,7 @@ def validate(raw: RawForm, definition: FormDefinition, *, today: date | None = N
         form_version=version,
         service=service,
         person_id=person_id,
-        values=typed.model_dump(),
+        values=values,
         tables=tables,
         findings=tuple(findings.items),
         event=definition.event,

@@ -192,7 +192,7 @@ def test_reimport_updates_instead_of_duplicating() -> None:
     with its UID and a higher SEQUENCE, so a calendar importing the new file replaces
     each event (the done review loses its reminder) rather than adding copies."""
     before = events(schedule())
-    done = [o.model_copy(update={"status": S.MET, "met_on": date(2026, 11, 28)})
+    done = [o._replace(status=S.MET, met_on=date(2026, 11, 28))
             if o.person_id == "CS-0002" else o for o in obligations()]
     later = schedule_input(done, AS_OF + timedelta(days=7), 4, forms_needed=FORMS)
     after = events(later, MADE + timedelta(days=7))

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.records import Event, StoredEvent
+from pipeline.records import Event
 from pipeline.rules import compute_obligations, default_rule_sets
 from pipeline.rules.events import earlier, event_order_key, sorted_events
 
@@ -65,14 +65,6 @@ def test_every_service_gives_the_same_obligations_in_any_order(
     assert compute_obligations(data.draw(st.permutations(events)), as_of) == expected
     assert compute_obligations(reversed(events), as_of) == expected
     assert compute_obligations([e for e in events if e.on <= as_of], as_of) == expected
-
-
-@settings(max_examples=200, deadline=None, database=None)
-@given(events=st.lists(EVENTS, max_size=30), as_of=DAYS)
-def test_events_read_in_bulk_give_the_same_obligations(events: list[Event], as_of: date) -> None:
-    # The store hands the rules StoredEvent tuples (pipeline.store.queries.event_facts).
-    stored = [StoredEvent(**event.model_dump()) for event in events]
-    assert compute_obligations(stored, as_of) == compute_obligations(events, as_of)
 
 
 @settings(max_examples=300, deadline=None, database=None)

@@ -103,6 +103,7 @@ def _settle_supersession(new: Submission, current: dict[supersession.CopyKey, li
 
 
 def _as_event(row: EventRow) -> Event:
+    # The rules' own record of the row (no source: the episodes do not need it).
     return Event(person_id=row.person_id, service=row.service, kind=row.kind, on=row.on,
                  at=row.at, worker=row.worker, team=row.team, complete=row.complete,
                  submission_id=row.submission_id, details=row.details)

@@ -27,7 +27,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from pipeline import casework
 from pipeline.config import Settings
 from pipeline.definitions import Catalogue
-from pipeline.records import Finding, construct_trusted
+from pipeline.records import Finding
 from pipeline.reports.weekly import snapshots
 from pipeline.reports.weekly.data import (
     ActivePerson,
@@ -39,7 +39,6 @@ from pipeline.reports.weekly.data import (
     WeeklyInput,
 )
 from pipeline.reports.weekly.summary_sheet import TREND_WEEKS
-from pipeline.rules.bulk import collector_paused
 from pipeline.store import queries
 from pipeline.store.models import Episode, EventRow, OutcomeScore, Submission, SubmissionStatus
 from pipeline.store.session import Store
@@ -56,31 +55,29 @@ def weekly_input(store: Store, settings: Settings, as_of: date,
     """Everything the complete weekly workbook shows as of ``as_of``, from the store."""
     catalogue = catalogue or Catalogue.load(settings.forms_path)
     policies = casework.service_policies(settings, catalogue)
-    # Hundreds of thousands of rows for a council: see pipeline.rules.bulk.
-    with collector_paused():
-        events = casework.stored_events(store)
-        rows = casework.obligations(store, settings, as_of, policies, events)
-        across = casework.link_findings(events, policies)
-        with store.session() as session:
-            people = active_people(session, as_of)
-            open_to = {(p.person_id, p.service) for p in people}
-            services = set(session.scalars(select(EventRow.service).distinct()))
-            # Each current form's JSON is read by the database once, for all that need it.
-            forms = current_forms(session)
-            return WeeklyInput(
-                as_of=as_of, obligations=rows,
-                incomplete=[*incomplete(session, as_of), *linked(session, as_of, across)],
-                rejected=rejected(session), active_people=people,
-                due_soon_days=settings.due_soon_days,
-                disagreements=disagreements(session, as_of, open_to, catalogue, forms),
-                scores=scores(session, as_of, area_labels(catalogue), forms),
-                history=snapshots.load_weeks(
-                    session, as_of - timedelta(weeks=TREND_WEEKS - 1), as_of),
-                # A capacity shows only for services this workspace has forms of.
-                capacities={s: n for s, n in policies.capacities().items() if s in services},
-                forms_needed=policies.forms_needed(catalogue),
-                green_at=settings.on_time_green_percent / 100,
-                amber_at=settings.on_time_amber_percent / 100)
+    events = casework.stored_events(store)
+    rows = casework.obligations(store, settings, as_of, policies, events)
+    across = casework.link_findings(events, policies)
+    with store.session() as session:
+        people = active_people(session, as_of)
+        open_to = {(p.person_id, p.service) for p in people}
+        services = set(session.scalars(select(EventRow.service).distinct()))
+        # Each current form's JSON is read by the database once, for all that need it.
+        forms = current_forms(session)
+        return WeeklyInput(
+            as_of=as_of, obligations=rows,
+            incomplete=[*incomplete(session, as_of), *linked(session, as_of, across)],
+            rejected=rejected(session), active_people=people,
+            due_soon_days=settings.due_soon_days,
+            disagreements=disagreements(session, as_of, open_to, catalogue, forms),
+            scores=scores(session, as_of, area_labels(catalogue), forms),
+            history=snapshots.load_weeks(
+                session, as_of - timedelta(weeks=TREND_WEEKS - 1), as_of),
+            # A capacity shows only for services this workspace has forms of.
+            capacities={s: n for s, n in policies.capacities().items() if s in services},
+            forms_needed=policies.forms_needed(catalogue),
+            green_at=settings.on_time_green_percent / 100,
+            amber_at=settings.on_time_amber_percent / 100)
 
 
 def _value(key: str) -> ColumnElement[str]:
@@ -340,16 +337,11 @@ def scores(session: Session, as_of: date, labels: dict[str, str] | None = None,
     for (person, service, _), items in grouped.items():
         first, latest = items[0], items[-1]
         form = by_id[latest[4]]
-        # Built without validation, as validation would build it (a council has tens of
-        # thousands): every value is of its field's type, a whole-number score made a
-        # float as validation makes it, and at least one date is counted.
-        found.append(construct_trusted(ScoreRow, {
-            "person_id": person, "service": service,
-            "area": named.get(latest[1], latest[1]).strip(), "first": float(first[2]),
-            "first_on": first[3], "latest": float(latest[2]), "latest_on": latest[3],
-            "times": len({item[3] for item in items}), "worker": form.worker,
-            "source": form.archived_path}, _SCORE_FIELDS))
+        # A whole-number score made a float (the workbook's averages are), and at least
+        # one date counted (a score without a date counts once).
+        found.append(ScoreRow(
+            person_id=person, service=service, area=named.get(latest[1], latest[1]).strip(),
+            first=float(first[2]), first_on=first[3], latest=float(latest[2]),
+            latest_on=latest[3], times=len({item[3] for item in items}), worker=form.worker,
+            source=form.archived_path))
     return found
-
-
-_SCORE_FIELDS = set(ScoreRow.model_fields)

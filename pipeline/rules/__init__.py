@@ -8,8 +8,9 @@ themselves are files, loaded by :mod:`pipeline.policies`), :mod:`pipeline.rules.
 splits a person's events into episodes, :mod:`pipeline.rules.calendar` does the day,
 month and working-day arithmetic and :mod:`pipeline.rules.timing` the due dates it gives.
 A council's store holds hundreds of thousands of events: the rules read them as
-:class:`~pipeline.records.EventFacts` (an ``Event``, or a ``StoredEvent`` tuple read in
-bulk) with the garbage collector paused (:mod:`pipeline.rules.bulk`).
+:class:`~pipeline.records.Event` tuples and make :class:`~pipeline.records.Obligation`
+tuples, unvalidated; the jobs that call them pause the garbage collector
+(:mod:`pipeline.rules.bulk`).
 """
 
 from pipeline.rules.calendar import (

@@ -9,17 +9,15 @@ the store (:mod:`pipeline.inbox.recording`) and the rules split them the same wa
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TypeVar
 
-from pipeline.records import EventFacts
+from pipeline.records import Event
 
 OPENING_EVENTS = ("referral", "start")
 CLOSING_EVENT = "closure"
 
-E = TypeVar("E", bound=EventFacts)
 
-
-def split_episodes(events: Sequence[E], closure_event: str = CLOSING_EVENT) -> list[list[E]]:
+def split_episodes(events: Sequence[Event], closure_event: str = CLOSING_EVENT
+                   ) -> list[list[Event]]:
     """``events`` (sorted, one person and service) cut into episodes, in order.
 
     A new episode begins with an opening event (``referral``, ``start``) that follows a
@@ -28,7 +26,7 @@ def split_episodes(events: Sequence[E], closure_event: str = CLOSING_EVENT) -> l
     completeness counts: leaving is a fact even on a form with a finding. Events before
     any opening event begin the first episode.
     """
-    episodes: list[list[E]] = []
+    episodes: list[list[Event]] = []
     closed = False
     for event in events:
         if not episodes or (closed and event.kind in OPENING_EVENTS):

@@ -15,7 +15,7 @@ from functools import partial
 from operator import attrgetter
 from typing import NamedTuple
 
-from pipeline.records import EventFacts
+from pipeline.records import Event
 from pipeline.rules.calendar import LONDON, Nation, add_months
 from pipeline.rules.events import detail_date, earlier, first_fact, of_kind, one_per_date
 from pipeline.rules.timing import Clock, due_after, latest_detail, span_for
@@ -63,17 +63,17 @@ class Draft(NamedTuple):
     obligation: str
     cycle: int
     due: date
-    trigger: EventFacts
-    met_by: EventFacts | None
+    trigger: Event
+    met_by: Event | None
     due_at: datetime | None = None
     skipped: bool = False
 
 
 # What earlier ``within`` obligations of the episode are due on, and what started them.
-Dues = Mapping[str, tuple[date, EventFacts]]
+Dues = Mapping[str, tuple[date, Event]]
 
 
-def evaluate_rule(rule: Rule, events: Sequence[EventFacts], nation: Nation,
+def evaluate_rule(rule: Rule, events: Sequence[Event], nation: Nation,
                   horizon: date | None = None, dues: Dues | None = None) -> list[Draft]:
     """The obligations ``rule`` creates from one episode's sorted ``events``.
 
@@ -103,8 +103,8 @@ class RuleEvaluator:
         self.note = rule.note if isinstance(rule, PlannedDuration) else None
         self._kinds = frozenset(rule.meeting_kinds)
         # When something is due after an event (in the episode of the events given).
-        self._due: Callable[[EventFacts, Sequence[EventFacts]], tuple[date, datetime | None]]
-        self._evaluate: Callable[[Sequence[EventFacts], date, Dues], list[Draft]]
+        self._due: Callable[[Event, Sequence[Event]], tuple[date, datetime | None]]
+        self._evaluate: Callable[[Sequence[Event], date, Dues], list[Draft]]
         match rule:
             case Within():
                 self._due, self._evaluate = Clock(rule.span, nation).due_after, self._within
@@ -120,18 +120,18 @@ class RuleEvaluator:
                 self._due = Clock(rule.span, nation).due_after
                 self._evaluate = self._planned_duration
 
-    def evaluate(self, events: Sequence[EventFacts], horizon: date,
+    def evaluate(self, events: Sequence[Event], horizon: date,
                  dues: Dues | None = None) -> list[Draft]:
         """The obligations the rule creates from one episode's sorted ``events``, with
         review slots up to ``horizon`` and ``dues`` of the episode's earlier obligations."""
         return self._evaluate(events, horizon, dues or {})
 
-    def _meeting(self, events: Sequence[EventFacts]) -> list[EventFacts]:
+    def _meeting(self, events: Sequence[Event]) -> list[Event]:
         # meeting_events, with the kinds as a set made once.
         kinds = self._kinds
         return [e for e in events if e.kind in kinds and e.complete]
 
-    def _within(self, events: Sequence[EventFacts], horizon: date, dues: Dues) -> list[Draft]:
+    def _within(self, events: Sequence[Event], horizon: date, dues: Dues) -> list[Draft]:
         rule = self.rule
         assert isinstance(rule, Within)
         trigger = first_fact(events, rule.after_event)
@@ -150,7 +150,7 @@ class RuleEvaluator:
         assert trigger is not None
         return [Draft(rule.obligation, 0, due, trigger, met_by, due_at)]
 
-    def _within_each(self, events: Sequence[EventFacts], horizon: date,
+    def _within_each(self, events: Sequence[Event], horizon: date,
                      dues: Dues) -> list[Draft]:
         rule = self.rule
         assert isinstance(rule, WithinEach)
@@ -164,7 +164,7 @@ class RuleEvaluator:
             drafts.append(Draft(rule.obligation, number, due, trigger, follow_up, due_at))
         return drafts
 
-    def _recurring(self, events: Sequence[EventFacts], horizon: date,
+    def _recurring(self, events: Sequence[Event], horizon: date,
                    dues: Dues) -> list[Draft]:
         rule = self.rule
         assert isinstance(rule, Recurring)
@@ -180,7 +180,7 @@ class RuleEvaluator:
             return []
         return _SlotChain(rule, self._nation, events, candidates).drafts(start, horizon)
 
-    def _by_date(self, events: Sequence[EventFacts], horizon: date, dues: Dues) -> list[Draft]:
+    def _by_date(self, events: Sequence[Event], horizon: date, dues: Dues) -> list[Draft]:
         rule = self.rule
         assert isinstance(rule, ByDate)
         carriers = [e for e in events if detail_date(e, rule.date_detail) is not None]
@@ -192,7 +192,7 @@ class RuleEvaluator:
         candidates = self._meeting(events)
         return [Draft(rule.obligation, 0, due, trigger, candidates[0] if candidates else None)]
 
-    def _planned_duration(self, events: Sequence[EventFacts], horizon: date,
+    def _planned_duration(self, events: Sequence[Event], horizon: date,
                           dues: Dues) -> list[Draft]:
         rule = self.rule
         assert isinstance(rule, PlannedDuration)
@@ -209,8 +209,8 @@ class _SlotChain:
 
     __slots__ = ("_candidates", "_dates", "_events", "_nation", "_rule")
 
-    def __init__(self, rule: Recurring, nation: Nation, events: Sequence[EventFacts],
-                 candidates: list[EventFacts]) -> None:
+    def __init__(self, rule: Recurring, nation: Nation, events: Sequence[Event],
+                 candidates: list[Event]) -> None:
         self._rule = rule
         self._nation = nation
         self._events = events
@@ -221,12 +221,12 @@ class _SlotChain:
     def _span(self, day: date) -> Span:
         return span_for(self._rule.every, self._events, day)
 
-    def _next_after(self, day: date) -> EventFacts | None:
+    def _next_after(self, day: date) -> Event | None:
         # Strictly after: a second copy dated the same day is the same review.
         position = bisect_right(self._dates, day)
         return self._candidates[position] if position < len(self._candidates) else None
 
-    def _first_slot(self, start: EventFacts) -> tuple[date, date, int, Span]:
+    def _first_slot(self, start: Event) -> tuple[date, date, int, Span]:
         """(due, origin, step, span) of the first slot after a (re)start at ``start``."""
         span = self._span(start.on)
         by_detail = self._rule.due_by_detail
@@ -251,10 +251,10 @@ class _SlotChain:
             return add_months(origin, span.count * step)
         return span.after(previous, self._nation)
 
-    def drafts(self, start: EventFacts, horizon: date) -> list[Draft]:
+    def drafts(self, start: Event, horizon: date) -> list[Draft]:
         name = self._rule.obligation
         drafts: list[Draft] = []
-        restart: EventFacts = start
+        restart: Event = start
         due, origin, step, span = self._first_slot(start)
         while True:
             review = self._next_after(restart.on)
@@ -277,7 +277,7 @@ class _SlotChain:
                 due, origin, step, span = self._first_slot(review)
             restart = review
 
-    def _names_date(self, event: EventFacts) -> bool:
+    def _names_date(self, event: Event) -> bool:
         by_detail = self._rule.due_by_detail
         if by_detail is None:
             return False
@@ -285,23 +285,23 @@ class _SlotChain:
         return named is not None and named > event.on
 
 
-def meeting_events(rule: Rule, events: Sequence[EventFacts]) -> list[EventFacts]:
+def meeting_events(rule: Rule, events: Sequence[Event]) -> list[Event]:
     """The complete events of ``rule``'s meeting kinds, keeping the incoming order."""
     kinds = rule.meeting_kinds
     return [e for e in events if e.kind in kinds and e.complete]
 
 
-def holds(condition: Condition, events: Sequence[EventFacts], on: date) -> bool:
+def holds(condition: Condition, events: Sequence[Event], on: date) -> bool:
     """Whether ``condition`` holds on ``on`` (see :class:`Condition`)."""
     value = latest_detail(events, condition.detail, on)
     return value is not None and normalise_value(value) in condition.is_one_of
 
 
-def released(events: Sequence[EventFacts], condition: Condition) -> list[EventFacts]:
+def released(events: Sequence[Event], condition: Condition) -> list[Event]:
     """The events (sorted, as ``events`` are) that release ``condition``: each records its
     detail with a value that is not one of ``is_one_of`` while the latest earlier value
     was one (a disclaimer withdrawn after one was in place)."""
-    found: list[EventFacts] = []
+    found: list[Event] = []
     holding = False
     for event in events:
         value = event.details.get(condition.detail)
@@ -315,8 +315,8 @@ def released(events: Sequence[EventFacts], condition: Condition) -> list[EventFa
 
 
 def pair_follow_ups(
-    triggers: Sequence[EventFacts], candidates: Sequence[EventFacts], link_detail: str | None
-) -> list[EventFacts | None]:
+    triggers: Sequence[Event], candidates: Sequence[Event], link_detail: str | None
+) -> list[Event | None]:
     """For each trigger (in order), the follow-up event that answers it, or None.
 
     Each candidate answers at most one trigger. First, a candidate whose
@@ -324,7 +324,7 @@ def pair_follow_ups(
     candidate, when several do). Then each trigger still unanswered, in date order, takes
     the earliest unused candidate dated on or after it.
     """
-    answers: list[EventFacts | None] = [None] * len(triggers)
+    answers: list[Event | None] = [None] * len(triggers)
     unused = list(candidates)
     if link_detail is not None:
         for index, trigger in enumerate(triggers):
@@ -335,7 +335,7 @@ def pair_follow_ups(
     return answers
 
 
-def _claim(unused: list[EventFacts], fits: Callable[[EventFacts], bool]) -> EventFacts | None:
+def _claim(unused: list[Event], fits: Callable[[Event], bool]) -> Event | None:
     # Removes the claimed event so that no other trigger can be answered by it.
     for position, candidate in enumerate(unused):
         if fits(candidate):
@@ -343,15 +343,15 @@ def _claim(unused: list[EventFacts], fits: Callable[[EventFacts], bool]) -> Even
     return None
 
 
-def _names_date(link_detail: str, day: date, candidate: EventFacts) -> bool:
+def _names_date(link_detail: str, day: date, candidate: Event) -> bool:
     return detail_date(candidate, link_detail) == day
 
 
-def _dated_on_or_after(day: date, candidate: EventFacts) -> bool:
+def _dated_on_or_after(day: date, candidate: Event) -> bool:
     return candidate.on >= day
 
 
-def _no_timing(start: EventFacts, events: Sequence[EventFacts]) -> tuple[date, datetime | None]:
+def _no_timing(start: Event, events: Sequence[Event]) -> tuple[date, datetime | None]:
     raise AssertionError("a rule without a timing has no due date after an event")
 
 

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from operator import attrgetter, itemgetter
 from typing import Literal
 
-from pipeline.records import EventFacts
+from pipeline.records import Event
 from pipeline.rules.calendar import LONDON, london_date
 
 _ON = attrgetter("on")
@@ -33,7 +33,7 @@ EventOrderKey = tuple[
 ]
 
 
-def event_order_key(event: EventFacts) -> EventOrderKey:
+def event_order_key(event: Event) -> EventOrderKey:
     """A sort key that orders any two distinct events the same way every time.
 
     Sorts by date, then time of day (events without a time after those with one), kind,
@@ -55,7 +55,7 @@ def event_order_key(event: EventFacts) -> EventOrderKey:
     )
 
 
-def sorted_events(events: Iterable[EventFacts]) -> list[EventFacts]:
+def sorted_events(events: Iterable[Event]) -> list[Event]:
     """``events`` in :func:`event_order_key` order.
 
     Sorted first by date alone, which tells apart most events of one person; only a run
@@ -79,7 +79,7 @@ def sorted_events(events: Iterable[EventFacts]) -> list[EventFacts]:
     return ordered
 
 
-def _by_leading_key(events: list[EventFacts]) -> list[EventFacts]:
+def _by_leading_key(events: list[Event]) -> list[Event]:
     keyed = sorted(((_leading_key(e), e) for e in events), key=itemgetter(0))
     ordered = [event for _, event in keyed]
     start = 0
@@ -93,7 +93,7 @@ def _by_leading_key(events: list[EventFacts]) -> list[EventFacts]:
     return ordered
 
 
-def earlier(first: EventFacts, second: EventFacts) -> EventFacts:
+def earlier(first: Event, second: Event) -> Event:
     """Whichever of two events comes first in :func:`event_order_key` order (``first``
     when they are equal in it): the first of :func:`sorted_events` of two, without sorting."""
     if first.on != second.on:
@@ -104,7 +104,7 @@ def earlier(first: EventFacts, second: EventFacts) -> EventFacts:
     return second if other < one else first
 
 
-def _leading_key(event: EventFacts) -> tuple[date, tuple[bool, float, str], str, tuple[bool, int],
+def _leading_key(event: Event) -> tuple[date, tuple[bool, float, str], str, tuple[bool, int],
                                         tuple[bool, str]]:
     # The first five fields of event_order_key, in the same order.
     return (
@@ -116,19 +116,19 @@ def _leading_key(event: EventFacts) -> tuple[date, tuple[bool, float, str], str,
     )
 
 
-def of_kind(events: Iterable[EventFacts], kind: str, *, complete_only: bool) -> list[EventFacts]:
+def of_kind(events: Iterable[Event], kind: str, *, complete_only: bool) -> list[Event]:
     """The events of ``kind``, keeping the incoming order; only complete ones if asked."""
     return [e for e in events if e.kind == kind and (e.complete or not complete_only)]
 
 
-def first_fact(events: Sequence[EventFacts], kind: str) -> EventFacts | None:
+def first_fact(events: Sequence[Event], kind: str) -> Event | None:
     """The event that dates a fact such as "support started" or "the episode closed".
 
     The earliest complete event of ``kind`` in ``events`` (already sorted), else the
     earliest of any completeness: a blocking finding on the form (a missing signature)
     does not undo the fact, but a corrected copy supersedes a flawed one.
     """
-    first: EventFacts | None = None
+    first: Event | None = None
     for event in events:
         if event.kind == kind:
             if event.complete:
@@ -137,10 +137,10 @@ def first_fact(events: Sequence[EventFacts], kind: str) -> EventFacts | None:
     return first
 
 
-def one_per_date(events: Iterable[EventFacts]) -> list[EventFacts]:
+def one_per_date(events: Iterable[Event]) -> list[Event]:
     """The first event on each date, keeping order: copies of one form count once."""
     seen: set[date] = set()
-    kept: list[EventFacts] = []
+    kept: list[Event] = []
     for event in events:
         if event.on not in seen:
             seen.add(event.on)
@@ -148,7 +148,7 @@ def one_per_date(events: Iterable[EventFacts]) -> list[EventFacts]:
     return kept
 
 
-def detail_date(event: EventFacts, key: str) -> date | None:
+def detail_date(event: Event, key: str) -> date | None:
     """``event.details[key]`` as a date (from a date, a datetime or an ISO string), or None.
 
     A datetime counts on its Europe/London date. Anything unreadable gives None, so a
@@ -172,8 +172,9 @@ def detail_date(event: EventFacts, key: str) -> date | None:
     return None
 
 
-def latest_value(events: Sequence[EventFacts], field: Literal["worker", "team"]) -> str | None:
+def latest_value(events: Sequence[Event], field: Literal["worker", "team"]) -> str | None:
     """The last non-empty ``worker`` or ``team`` in ``events`` (already sorted)."""
+    event: Event  # (mypy takes reversed() of a sequence of tuples for Any)
     for event in reversed(events):
         value = event.worker if field == "worker" else event.team
         if value is not None and value.strip():
@@ -191,7 +192,7 @@ def _moment_key(moment: datetime | None) -> tuple[bool, float, str]:
     return (False, aware.timestamp(), moment.isoformat())
 
 
-def _details_key(event: EventFacts) -> str:
+def _details_key(event: Event) -> str:
     try:
         return json.dumps(event.details, sort_keys=True, default=repr)
     except TypeError:

@@ -18,14 +18,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.records import EventFacts, StoredEvent
+from pipeline.records import Event
 from pipeline.rules.episodes import split_episodes
 from pipeline.rules.events import first_fact, sorted_events
 from pipeline.rules.vocabulary import ListedOn, RuleSet, normalise_value
 
 
-def listed_events(people: Mapping[tuple[str, str], Sequence[EventFacts]], listed: ListedOn,
-                  service: str, rule_sets: Mapping[str, RuleSet]) -> list[StoredEvent]:
+def listed_events(people: Mapping[tuple[str, str], Sequence[Event]], listed: ListedOn,
+                  service: str, rule_sets: Mapping[str, RuleSet]) -> list[Event]:
     """The events of ``service`` that ``listed`` derives from the listers' events.
 
     ``people`` holds each (person, service)'s events (in any order). For each episode of
@@ -36,7 +36,7 @@ def listed_events(people: Mapping[tuple[str, str], Sequence[EventFacts]], listed
     """
     lister_rules = rule_sets.get(listed.service)
     closure_kind = lister_rules.closure_event if lister_rules is not None else "closure"
-    derived: list[StoredEvent] = []
+    derived: list[Event] = []
     for (person, lister_service), events in people.items():
         if lister_service != listed.service:
             continue
@@ -54,7 +54,7 @@ def listed_events(people: Mapping[tuple[str, str], Sequence[EventFacts]], listed
     return derived
 
 
-def listed_people(event: EventFacts, listed: ListedOn) -> list[str]:
+def listed_people(event: Event, listed: ListedOn) -> list[str]:
     """The references in ``event.details[listed.table]``'s ``listed.column``, in order,
     each once (blank rows and rows without a reference are skipped)."""
     rows = event.details.get(listed.table)
@@ -69,16 +69,16 @@ def listed_people(event: EventFacts, listed: ListedOn) -> list[str]:
     return found
 
 
-def _listing_event(episode: Sequence[EventFacts], listed: ListedOn) -> EventFacts | None:
+def _listing_event(episode: Sequence[Event], listed: ListedOn) -> Event | None:
     # The earliest listing event (complete first, as for any fact) that lists anyone; a
     # corrected copy of the referral that lists them supersedes one that does not.
     listing = [e for e in episode if e.kind == listed.event and listed_people(e, listed)]
     return first_fact(listing, listed.event)
 
 
-def _derived(event: EventFacts, person: str, service: str, kind: str,
-             details: dict[str, Any]) -> StoredEvent:
-    return StoredEvent(person, service, kind, event.on, None, event.worker, event.team,
+def _derived(event: Event, person: str, service: str, kind: str,
+             details: dict[str, Any]) -> Event:
+    return Event(person, service, kind, event.on, None, event.worker, event.team,
                        event.complete, event.submission_id, event.source, details)
 
 
@@ -104,12 +104,12 @@ class LinkDisagreement:
                 f"is listed on {listed}; correct whichever form is wrong")
 
 
-def listing_disagreements(events: Iterable[EventFacts],
+def listing_disagreements(events: Iterable[Event],
                           rule_sets: Mapping[str, RuleSet]) -> list[LinkDisagreement]:
     """Children whose own referral's mother and the women's referrals listing them
     disagree, sorted by child. A child with no referral of their own yet is not a
     disagreement (the listing alone starts their deadlines)."""
-    by_service: dict[str, list[EventFacts]] = {}
+    by_service: dict[str, list[Event]] = {}
     for event in events:
         by_service.setdefault(event.service, []).append(event)
     found: list[LinkDisagreement] = []

@@ -17,14 +17,7 @@ from datetime import date
 from functools import cache
 from operator import attrgetter
 
-from pipeline.records import (
-    EventFacts,
-    Obligation,
-    ObligationStatus,
-    StoredEvent,
-    construct_trusted,
-)
-from pipeline.rules.bulk import collector_paused
+from pipeline.records import Event, Obligation, ObligationStatus
 from pipeline.rules.episodes import split_episodes
 from pipeline.rules.evaluate import RuleEvaluator, holds, met_in_time, released
 from pipeline.rules.events import first_fact, latest_value, sorted_events
@@ -47,7 +40,7 @@ def default_rule_sets() -> dict[str, RuleSet]:
 
 
 def compute_obligations(
-    events: Iterable[EventFacts],
+    events: Iterable[Event],
     as_of: date,
     *,
     due_soon_days: int = DEFAULT_DUE_SOON_DAYS,
@@ -67,43 +60,42 @@ def compute_obligations(
     if due_soon_days < 0:
         raise ValueError(f"due_soon_days must be 0 or more, got {due_soon_days}")
     known_rule_sets = default_rule_sets() if rule_sets is None else rule_sets
-    with collector_paused():  # see pipeline.rules.bulk
-        people: dict[tuple[str, str], list[EventFacts]] = {}
-        listers = {rs.listed_on.service for rs in known_rule_sets.values()
-                   if rs.listed_on is not None}
-        for event in events:
-            if event.on <= as_of and (event.service in known_rule_sets
-                                      or event.service in listers):
-                key = (event.person_id, event.service)
-                group = people.get(key)
-                if group is None:
-                    people[key] = [event]
-                else:
-                    group.append(event)
-        for rule_set in known_rule_sets.values():
-            if rule_set.listed_on is not None:
-                for event in listed_events(people, rule_set.listed_on, rule_set.service,
-                                           known_rule_sets):
-                    people.setdefault((event.person_id, event.service), []).append(event)
-        plans = {service: _Plan.of(rule_set) for service, rule_set in known_rule_sets.items()}
-        obligations: list[Obligation] = []
-        # In (person, service) order, each group's rows sorted by the rest of the report
-        # order: the same list as sorting them all by it, for a fraction of the work.
-        for key in sorted(people):
-            plan = plans.get(key[1])
-            if plan is None:
-                continue  # a lister's service with no policy of its own
-            rows: list[Obligation] = []
-            episodes = split_episodes(sorted_events(people[key]), plan.rule_set.closure_event)
-            for number, episode_events in enumerate(episodes, 1):
-                _add_obligations(rows, episode_events, as_of, plan, due_soon_days, number)
-            rows.sort(key=_GROUP_ORDER)
-            obligations += rows
-        return obligations
+    people: dict[tuple[str, str], list[Event]] = {}
+    listers = {rs.listed_on.service for rs in known_rule_sets.values()
+               if rs.listed_on is not None}
+    for event in events:
+        if event.on <= as_of and (event.service in known_rule_sets
+                                  or event.service in listers):
+            key = (event.person_id, event.service)
+            group = people.get(key)
+            if group is None:
+                people[key] = [event]
+            else:
+                group.append(event)
+    for rule_set in known_rule_sets.values():
+        if rule_set.listed_on is not None:
+            for event in listed_events(people, rule_set.listed_on, rule_set.service,
+                                       known_rule_sets):
+                people.setdefault((event.person_id, event.service), []).append(event)
+    plans = {service: _Plan.of(rule_set) for service, rule_set in known_rule_sets.items()}
+    obligations: list[Obligation] = []
+    # In (person, service) order, each group's rows sorted by the rest of the report
+    # order: the same list as sorting them all by it, for a fraction of the work.
+    for key in sorted(people):
+        plan = plans.get(key[1])
+        if plan is None:
+            continue  # a lister's service with no policy of its own
+        rows: list[Obligation] = []
+        episodes = split_episodes(sorted_events(people[key]), plan.rule_set.closure_event)
+        for number, episode_events in enumerate(episodes, 1):
+            _add_obligations(rows, episode_events, as_of, plan, due_soon_days, number)
+        rows.sort(key=_GROUP_ORDER)
+        obligations += rows
+    return obligations
 
 
 def episode_obligations(
-    events: Sequence[EventFacts], as_of: date, rule_set: RuleSet, due_soon_days: int,
+    events: Sequence[Event], as_of: date, rule_set: RuleSet, due_soon_days: int,
     *, episode: int = 1,
 ) -> list[Obligation]:
     """The obligations of one episode of one person in one service.
@@ -141,7 +133,7 @@ class _Plan:
             for rule in rule_set.rules))
 
 
-def _add_obligations(obligations: list[Obligation], events: Sequence[EventFacts], as_of: date,
+def _add_obligations(obligations: list[Obligation], events: Sequence[Event], as_of: date,
                      plan: _Plan, due_soon_days: int, episode: int) -> None:
     """Append one episode's obligations (see :func:`episode_obligations`)."""
     if not events:
@@ -158,7 +150,7 @@ def _add_obligations(obligations: list[Obligation], events: Sequence[EventFacts]
     counted: dict[str, int] = {}
     for number, (segment, released_on) in enumerate(segments):
         last = number == len(segments) - 1
-        dues: dict[str, tuple[date, EventFacts]] = {}
+        dues: dict[str, tuple[date, Event]] = {}
         for evaluator, closure_ends_it, exemption in plan.rules:
             ends_on = closed_on if closure_ends_it else None
             horizon = as_of if ends_on is None else min(as_of, ends_on)
@@ -207,20 +199,12 @@ def _add_obligations(obligations: list[Obligation], events: Sequence[EventFacts]
                         if in_time is not None:
                             status = _MET if in_time else _MET_LATE
                 counted[name] = counted.get(name, 0) + 1
-                # Built without validation: every value is typed by the rules, and a
-                # council has hundreds of thousands of obligations. Every field is given,
-                # in Obligation's order, so all share one set of given fields (it is
-                # frozen).
-                add(construct_trusted(Obligation, {
-                    "person_id": person_id, "service": service, "obligation": name,
-                    "due": due, "status": status, "met_on": met_on, "worker": worker,
-                    "team": team, "source": source, "cycle": cycle + offset,
-                    "episode": episode, "due_at": due_at, "note": note,
-                }, _OBLIGATION_FIELDS))
+                add(Obligation(person_id, service, name, due, status, met_on, worker, team,
+                               source, cycle + offset, episode, due_at, note))
 
 
-def _segments(events: Sequence[EventFacts], exemption: Condition | None
-              ) -> list[tuple[Sequence[EventFacts], date | None]]:
+def _segments(events: Sequence[Event], exemption: Condition | None
+              ) -> list[tuple[Sequence[Event], date | None]]:
     """The episode's events cut where the exemption is released (see
     :attr:`Condition.released_as`): each part with the date the next one starts (None
     for the last). A later part begins with an event of the ``released_as`` kind on the
@@ -230,21 +214,20 @@ def _segments(events: Sequence[EventFacts], exemption: Condition | None
     releases = released(events, exemption)
     if not releases:
         return [(events, None)]
-    parts: list[tuple[Sequence[EventFacts], date | None]] = []
-    begin: list[EventFacts] = [e for e in events if e.on < releases[0].on]
+    parts: list[tuple[Sequence[Event], date | None]] = []
+    begin: list[Event] = [e for e in events if e.on < releases[0].on]
     for index, release in enumerate(releases):
         parts.append((begin, release.on))
         until = releases[index + 1].on if index + 1 < len(releases) else None
-        fresh = StoredEvent(release.person_id, release.service, exemption.released_as,
-                            release.on, None, release.worker, release.team, True,
-                            release.submission_id, release.source, {})
+        fresh = Event(release.person_id, release.service, exemption.released_as,
+                      release.on, None, release.worker, release.team, True,
+                      release.submission_id, release.source, {})
         begin = sorted_events([fresh, *(e for e in events if e.on >= release.on
                                         and (until is None or e.on < until))])
     parts.append((begin, None))
     return parts
 
 
-_OBLIGATION_FIELDS = set(Obligation.model_fields)
 # The report order (person_id, service, due, obligation, cycle, episode) after the first two.
 _GROUP_ORDER = attrgetter("due", "obligation", "cycle", "episode")
 _MET, _MET_LATE = ObligationStatus.MET, ObligationStatus.MET_LATE

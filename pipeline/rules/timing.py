@@ -13,17 +13,18 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from pipeline.records import EventFacts
+from pipeline.records import Event
 from pipeline.rules.calendar import Nation, london_date
 from pipeline.rules.vocabulary import ChosenSpan, Hours, SameDay, Span, Timing, normalise_value
 
 
-def latest_detail(events: Sequence[EventFacts], key: str, until: date) -> Any:
+def latest_detail(events: Sequence[Event], key: str, until: date) -> Any:
     """``details[key]`` of the latest event dated on or before ``until`` that has one.
 
     ``events`` are sorted; an empty value (``None``, blank text) does not count, so a
     review that leaves a plan's choice blank does not undo it. ``None`` if none has one.
     """
+    event: Event  # (mypy takes reversed() of a sequence of tuples for Any)
     for event in reversed(events):
         value = event.details.get(key)
         # None is empty (normalise_value gives ""): skipped without normalising it.
@@ -32,7 +33,7 @@ def latest_detail(events: Sequence[EventFacts], key: str, until: date) -> Any:
     return None
 
 
-def span_for(timing: Timing, events: Sequence[EventFacts], clock_day: date) -> Span:
+def span_for(timing: Timing, events: Sequence[Event], clock_day: date) -> Span:
     """The span a rule's timing means for a clock starting on ``clock_day``."""
     if not isinstance(timing, ChosenSpan):
         return timing
@@ -41,7 +42,7 @@ def span_for(timing: Timing, events: Sequence[EventFacts], clock_day: date) -> S
 
 
 def due_after(
-    timing: Timing, start: EventFacts, events: Sequence[EventFacts], nation: Nation
+    timing: Timing, start: Event, events: Sequence[Event], nation: Nation
 ) -> tuple[date, datetime | None]:
     """When something is due after ``start``: a date, and a London time for hours."""
     span = span_for(timing, events, start.on)
@@ -73,8 +74,8 @@ class Clock:
             isinstance(timing, SameDay) and timing.opening_hours is not None)
         self._due: dict[date, date] = {}
 
-    def due_after(self, start: EventFacts,
-                  events: Sequence[EventFacts]) -> tuple[date, datetime | None]:
+    def due_after(self, start: Event,
+                  events: Sequence[Event]) -> tuple[date, datetime | None]:
         """When something is due after ``start`` (``events``: its sorted episode)."""
         span = self._span
         if span is None:

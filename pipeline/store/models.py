@@ -173,7 +173,10 @@ class Submission(Base):
 
 
 class EventRow(Base):
-    """A dated fact from a stored form (:class:`pipeline.records.Event` in the store)."""
+    """A dated fact from a stored form: where :class:`pipeline.records.Event` is kept.
+
+    The rules read these rows as ``Event`` tuples (:func:`pipeline.store.queries.event_facts`),
+    with ``source`` from the submission's archived file."""
 
     __tablename__ = "events"
 

@@ -10,8 +10,7 @@ from typing import Any
 from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session
 
-from pipeline.records import StoredEvent
-from pipeline.rules.bulk import collector_paused
+from pipeline.records import Event
 from pipeline.store.models import EventRow, Submission, SubmissionStatus
 
 
@@ -30,40 +29,40 @@ def rejected(session: Session) -> list[Submission]:
     return list(session.scalars(query))
 
 
-def event_facts(session: Session) -> list[StoredEvent]:
+def event_facts(session: Session) -> list[Event]:
     """Every event of a ``stored`` submission: what the rules work from.
 
     Events of superseded or rejected submissions are left out; ``source`` is the
-    submission's archived file. As :class:`~pipeline.records.StoredEvent` tuples in no
-    particular order: for :func:`pipeline.rules.compute_obligations`, which sorts each
-    person's events itself, over a council's hundreds of thousands.
+    submission's archived file. Events with the same details share one ``details`` dict
+    (see :class:`~pipeline.records.Event`). In no particular order: for
+    :func:`pipeline.rules.compute_obligations`, which sorts each person's events itself,
+    over a council's hundreds of thousands.
     """
     # Columns, not ORM objects: a store of 20,000 people holds 350,000 events, and
     # loading each as an entity cost more than the rules themselves. No join either: the
     # archived files of the stored submissions are read once, into a dict (a join looked
     # one up per event, and the database then sorted rows carrying them).
-    with collector_paused():
-        sources: dict[int, str | None] = dict(session.connection().execute(
-            select(Submission.id, Submission.archived_path)
-            .where(Submission.status == SubmissionStatus.STORED)).all())
-        # The details as stored: most events share one of a few thousand texts, so each
-        # is decoded once (SQLite hands over text; PostgreSQL's driver decodes JSON).
-        query = select(EventRow.submission_id, EventRow.person_id, EventRow.service,
-                       EventRow.kind, EventRow.on, EventRow.at, EventRow.worker,
-                       EventRow.team, EventRow.complete, type_coerce(EventRow.details, String))
-        return _built(session.connection().execute(query).all(), sources)
+    sources: dict[int, str | None] = dict(session.connection().execute(
+        select(Submission.id, Submission.archived_path)
+        .where(Submission.status == SubmissionStatus.STORED)).all())
+    # The details as stored: most events share one of a few thousand texts, so each
+    # is decoded once (SQLite hands over text; PostgreSQL's driver decodes JSON).
+    query = select(EventRow.submission_id, EventRow.person_id, EventRow.service,
+                   EventRow.kind, EventRow.on, EventRow.at, EventRow.worker,
+                   EventRow.team, EventRow.complete, type_coerce(EventRow.details, String))
+    return _built(session.connection().execute(query).all(), sources)
 
 
 def _built(rows: Iterable[tuple[int, str, str, str, date, datetime | None, str | None,
                                 str | None, bool, Any]],
-           sources: dict[int, str | None]) -> list[StoredEvent]:
+           sources: dict[int, str | None]) -> list[Event]:
     """Events from rows, keeping those of the submissions in ``sources`` (their files)."""
     # One dict per distinct details text, shared by the events that have it.
     decoded: dict[str, Any] = {}
     # One copy of each repeated text (service, kind, worker, a person's id) for all events.
     texts: dict[str, str] = {}
     once = texts.setdefault
-    found: list[StoredEvent] = []
+    found: list[Event] = []
     add = found.append
     for (submission_id, person_id, service, kind, on, at, worker, team, complete,
          details) in rows:
@@ -74,8 +73,8 @@ def _built(rows: Iterable[tuple[int, str, str, str, date, datetime | None, str |
             details = decoded.get(text)
             if details is None:
                 details = decoded[text] = json.loads(text)
-        add(StoredEvent(once(person_id, person_id), once(service, service), once(kind, kind),
-                        on, at, None if worker is None else once(worker, worker),
-                        None if team is None else once(team, team), complete,
-                        submission_id, sources[submission_id], details))
+        add(Event(once(person_id, person_id), once(service, service), once(kind, kind),
+                  on, at, None if worker is None else once(worker, worker),
+                  None if team is None else once(team, team), complete,
+                  submission_id, sources[submission_id], details))
     return found

@@ -22,6 +22,7 @@ from pipeline.definitions import Catalogue
 from pipeline.errors import PlanwatchError
 from pipeline.reports.outcome_summary.job import write_departure_drafts
 from pipeline.reports.weekly.job import last_weekly_write, weekly_due, write_compliance_report
+from pipeline.rules.bulk import collector_paused
 from pipeline.store.session import Store
 
 LONDON = ZoneInfo("Europe/London")
@@ -46,7 +47,10 @@ class ScheduledReports:
         today = now.astimezone(LONDON).date()
         try:
             if weekly_due(now, self.settings, last_weekly_write(self.store)):
-                write_compliance_report(self.store, self.settings, today, now=now)
+                # The collector paused for this job only (see pipeline.rules.bulk), never
+                # for the watcher as a whole.
+                with collector_paused():
+                    write_compliance_report(self.store, self.settings, today, now=now)
                 log.info("weekly_report_written")
             if self._drafts_written_on != today:
                 drafts = write_departure_drafts(self.store, self.catalogue,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, InstanceOf, model_validator
 
@@ -121,11 +122,14 @@ class DisagreementRow(_Frozen):
     archived_path: str | None = None
 
 
-class ScoreRow(_Frozen):
+class ScoreRow(NamedTuple):
     """One person's first and latest score in one outcome area: distance travelled.
 
-    ``times`` is how many dated scores there are; with one, first and latest are the
-    same score. ``source`` is the archived form of the latest score.
+    ``times`` is how many dated scores there are (at least one); with one, first and
+    latest are the same score. ``source`` is the archived form of the latest score.
+
+    A tuple, unvalidated, like :class:`~pipeline.records.Obligation`: a council's
+    workbook has tens of thousands, each built from the store's typed columns.
     """
 
     person_id: str
@@ -135,7 +139,7 @@ class ScoreRow(_Frozen):
     first_on: date | None
     latest: float
     latest_on: date | None
-    times: int = Field(ge=1)
+    times: int
     worker: str | None = None
     source: str | None = None
 
@@ -186,13 +190,15 @@ class WeeklyInput(_Frozen):
     """
 
     as_of: date
-    obligations: list[Obligation]
+    # Typed by the rules: only checked to be obligations (a council has hundreds of
+    # thousands), as are the scores.
+    obligations: list[InstanceOf[Obligation]]
     incomplete: list[IncompleteRow]
     rejected: list[RejectedRow]
     active_people: list[ActivePerson]
     due_soon_days: int = Field(default=DEFAULT_DUE_SOON_DAYS, ge=0)
     disagreements: list[DisagreementRow] = Field(default_factory=list)
-    scores: list[ScoreRow] = Field(default_factory=list)
+    scores: list[InstanceOf[ScoreRow]] = Field(default_factory=list)
     history: list[WeekCounts] = Field(default_factory=list)
     capacities: dict[str, int] = Field(default_factory=dict)
     forms_needed: dict[str, dict[str, str]] = Field(default_factory=dict)

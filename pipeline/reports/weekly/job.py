@@ -25,7 +25,6 @@ from pipeline.reports.tally import Member, tallies
 from pipeline.reports.weekly import snapshots
 from pipeline.reports.weekly.summary_sheet import TREND_WEEKS, current_tallies, iso_week, week_start
 from pipeline.reports.weekly.workbook import weekly_report_name, write_weekly_workbook
-from pipeline.rules.bulk import collector_paused
 from pipeline.rules.obligations import compute_obligations
 from pipeline.store import queries
 from pipeline.store.session import Store
@@ -47,13 +46,6 @@ def write_compliance_report(
     ISO week, and is only kept once the workbook is safely written. Raises
     :class:`~pipeline.errors.ReportError` if the workbook cannot be written.
     """
-    # A council's workbook is millions of objects that never form cycles: see rules.bulk.
-    with collector_paused():
-        return _write_report(store, settings, as_of, output, now=now, site=site)
-
-
-def _write_report(store: Store, settings: Settings, as_of: date, output: Path | None, *,
-                  now: datetime | None, site: str | None) -> Path:
     catalogue = Catalogue.load(settings.forms_path)
     data = feed.weekly_input(store, settings, as_of, catalogue)
     # The workbook names services, obligations, forms and fields as staff know them.

@@ -41,7 +41,6 @@ from pipeline.reports.weekly.sheets import (
 from pipeline.reports.weekly.summary_sheet import iso_week, write_summary
 from pipeline.reports.xlsx.stream import StreamedSheets
 from pipeline.reports.xlsx.style import Link, Value, file_links
-from pipeline.rules.bulk import collector_paused
 
 __all__ = ["STATUS_LABELS", "weekly_report_name", "write_weekly_workbook"]
 
@@ -80,9 +79,7 @@ def write_weekly_workbook(
     footer = f"Planwatch weekly compliance {week}, as of {data.as_of:%d/%m/%Y}"
 
     target = file_links(path.parent, files_root)
-    # Millions of cells for a council, in rows that never form cycles: see rules.bulk.
-    with collector_paused():
-        return _write(data, path, target, footer, week)
+    return _write(data, path, target, footer, week)
 
 
 def _write(data: WeeklyInput, path: Path, target: Callable[[str], str], footer: str,
