@@ -275,21 +275,27 @@ def _match(
 ) -> tuple[dict[str, RawValue], list[str]]:
     """Assign each answer to a field: tag, then alias, then legacy name, then label."""
     leaves = definition.leaves_by_key
-    by_label = {normalise_label(f.label): f.key for f in leaves.values()}
-    by_legacy_name = {key[:_LEGACY_NAME_LENGTH]: key for key in leaves}
+    # Most answers are known by their tag: the other ways in are worked out when needed.
+    by_label: dict[str, str] | None = None
+    by_legacy_name: dict[str, str] | None = None
     fields: dict[str, RawValue] = {}
     unmatched: list[str] = []
     for answer in answers:
         key, how = None, ""
         if answer.tag in leaves:
             key, how = answer.tag, "tag"
-        elif answer.alias and normalise_label(answer.alias) in by_label:
-            key, how = by_label[normalise_label(answer.alias)], "alias"
-        elif answer.name and (answer.name in leaves or answer.name in by_legacy_name):
-            key = answer.name if answer.name in leaves else by_legacy_name[answer.name]
-            how = "name"
-        elif answer.label and normalise_label(answer.label) in by_label:
-            key, how = by_label[normalise_label(answer.label)], "label"
+        else:
+            if by_label is None:
+                by_label = {normalise_label(f.label): f.key for f in leaves.values()}
+                by_legacy_name = {key[:_LEGACY_NAME_LENGTH]: key for key in leaves}
+            assert by_legacy_name is not None
+            if answer.alias and normalise_label(answer.alias) in by_label:
+                key, how = by_label[normalise_label(answer.alias)], "alias"
+            elif answer.name and (answer.name in leaves or answer.name in by_legacy_name):
+                key = answer.name if answer.name in leaves else by_legacy_name[answer.name]
+                how = "name"
+            elif answer.label and normalise_label(answer.label) in by_label:
+                key, how = by_label[normalise_label(answer.label)], "label"
         if key is None:
             unmatched.append(answer.alias or answer.tag or answer.name or answer.label or "?")
             continue

@@ -69,6 +69,7 @@ _NO_PROPERTIES = _Properties(None, None, False, None, None, None, False, False)
 _TAG, _ALIAS, _PLACEHOLDER, _DATE = w("tag"), w("alias"), w("showingPlcHdr"), w("date")
 _DROP_DOWN, _COMBO, _CHECKBOX = w("dropDownList"), w("comboBox"), w14("checkbox")
 _REPEATING = (w15("repeatingSection"), w15("repeatingSectionItem"))
+_REPEATING_SET = frozenset(_REPEATING)
 _CONTENT, _TR, _P, _T = w("sdtContent"), w("tr"), w("p"), w("t")
 
 
@@ -77,16 +78,16 @@ def _properties(sdt: etree._Element) -> _Properties:
     if pr is None:
         return _NO_PROPERTIES
     first: dict[str, etree._Element] = {}
-    for child in pr.iterchildren(tag=etree.Element):
-        first.setdefault(child.tag, child)
+    for child in reversed(pr):  # the first of each tag wins, as ``find`` takes it
+        first[child.tag] = child
     tag, alias = first.get(_TAG), first.get(_ALIAS)
     return _Properties(
         tag=None if tag is None else wattr(tag, "val"),
         alias=None if alias is None else wattr(alias, "val"),
         placeholder=_PLACEHOLDER in first, checkbox=first.get(_CHECKBOX),
         date=first.get(_DATE), listing=first.get(_DROP_DOWN, first.get(_COMBO)),
-        repeating=any(r in first for r in _REPEATING),
-        typed=any(t in _TYPE_ELEMENTS for t in first))
+        repeating=not _REPEATING_SET.isdisjoint(first),
+        typed=not _TYPE_ELEMENTS.isdisjoint(first))
 
 
 def _prop(parent: etree._Element | None, name: str) -> str | None:
