@@ -65,8 +65,11 @@ def test_due_json_rows_for_integrations(tmp_path: Path, catalogue: Catalogue,
     assert rows[0]["source"].startswith("archive/")
     open_only = json.loads(run(home, "due", "--as-of", "2026-11-23", "--json"))
     assert [r["obligation"] for r in open_only] == ["review"]
-    assert json.loads(run(home, "due", "--as-of", "2026-11-23", "--json",
-                          "--worker", "Nobody")) == []
+    # A worker the store does not know is an error, never an empty all-clear (issue 17).
+    unknown = runner.invoke(app, ["--home", str(home), "due", "--as-of", "2026-11-23",
+                                  "--json", "--worker", "Nobody"])
+    assert unknown.exit_code == 1
+    assert "There is no worker called 'Nobody'" in str(unknown.exception)
 
 
 @pytest.mark.parametrize("order", [pytest.param(list(range(5)), id="in_order"),

@@ -150,7 +150,7 @@ def test_schedule_workbook_and_calendar(settings: Settings, tmp_path: Path) -> N
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    pytest.param(["--worker", "Nobody"], "No obligations name the worker 'Nobody'",
+    pytest.param(["--worker", "Nobody"], "There is no worker called 'Nobody'",
                  id="unknown_worker"),
     pytest.param(["-o", "s.pdf"], "a schedule is written as .xlsx or .ics", id="wrong_type"),
 ])

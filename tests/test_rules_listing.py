@@ -116,4 +116,9 @@ def test_a_listed_child_belongs_to_her_site(tmp_path: Path, catalogue: Catalogue
     run(home, "ingest")
     people = {(r["person_id"], r["service"]) for r in due(home, "--site", "north")}
     assert ("W1-C1", CHILDREN) in people and ("W1", WOMEN) in people
-    assert due(home, "--site", "south") == []
+    # Another site's caseload is not hers; a site the store does not know is an error
+    # (never an empty all-clear).
+    unknown = CliRunner().invoke(app, ["--home", str(home), "due", "--site", "south",
+                                       "--json"])
+    assert unknown.exit_code == 1 and "There is no site called 'south'" in str(
+        unknown.exception)

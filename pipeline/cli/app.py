@@ -246,7 +246,8 @@ class Filters:
 
 def checked_filters(settings: Settings, store: Store, *, service: str | None = None,
                     worker: str | None = None, team: str | None = None,
-                    site: str | None = None, person: str | None = None) -> Filters:
+                    site: str | None = None, person: str | None = None,
+                    as_of: date | None = None) -> Filters:
     """Every filter checked against what the policies and the store know
     (:mod:`pipeline.filters`): an unknown value is an error, never an empty answer."""
     from pipeline import casework, filters
@@ -267,6 +268,7 @@ def checked_filters(settings: Settings, store: Store, *, service: str | None = N
         if person not in people:
             # A person listed on another's form (a child on her mother's referral) has
             # deadlines before any form of their own.
-            people |= {o.person_id for o in casework.obligations(store, settings, today())}
+            people |= {o.person_id
+                       for o in casework.obligations(store, settings, as_of or today())}
         person = filters.choose("person", person, filters.known_values(people))
     return Filters(service=service, worker=worker, team=team, site=site, person=person)

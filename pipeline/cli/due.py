@@ -69,9 +69,10 @@ def due(
     worker: WorkerOption = None,
     team: TeamOption = None,
     site: SiteOption = None,
-    sort: Annotated[SortBy, typer.Option(
-        help="Most urgent first (due), or grouped by person, worker or service.")
-    ] = SortBy.DUE,
+    sort: Annotated[SortBy | None, typer.Option(
+        help="Most urgent first (due, the default), or grouped by person, worker or "
+        "service. --json keeps the rules' order (person, service, due) unless given.")
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """What is overdue or due soon (or every obligation with --all), most urgent first."""
@@ -83,16 +84,18 @@ def due(
     day = as_of or today()
     with open_store(settings.database_url) as store:
         chosen = checked_filters(settings, store, service=service, worker=worker, team=team,
-                                 site=site)
+                                 site=site, as_of=day)
         people = casework.site_people(store, chosen.site, settings) if chosen.site else None
         rows = filters.of_team(casework.filter_obligations(
             casework.obligations(store, settings, day), show_all=show_all,
             service=chosen.service, worker=chosen.worker, people=people), chosen.team)
     names = Names.of(casework.service_policies(settings))
-    rows = sorted_rows(rows, sort, names)
     if as_json:
-        print_json([row.json_row() for row in rows])
+        # Integrations read a stable order; a person chooses one with --sort.
+        print_json([row.json_row() for row in (sorted_rows(rows, sort, names) if sort
+                                                else rows)])
         return
+    rows = sorted_rows(rows, sort or SortBy.DUE, names)
     if not rows:
         out.print(f"As of {day:%d/%m/%Y}: "
                   + ("nothing overdue or due soon." if not show_all else "no obligations."))

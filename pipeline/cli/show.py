@@ -43,7 +43,7 @@ def show(
     settings = workspace_settings(ctx)
     day = as_of or today()
     with open_store(settings.database_url) as store:
-        chosen = checked_filters(settings, store, person=person_id)
+        chosen = checked_filters(settings, store, person=person_id, as_of=day)
         history = casework.person_history(store, settings, chosen.person or person_id, day)
     if as_json:
         print_json({"person_id": history.person_id, "forms": history.submissions,
@@ -104,10 +104,14 @@ def _print_forms(forms: list[dict[str, Any]], names: Names, *, title: str) -> No
     table = Table("date", "form", "counts", "blocking", title=title, title_justify="left")
     table.add_column("file in the archive", overflow="fold")
     for form in forms:
-        counts = "yes" if form["counts"] else form["status"]
-        if form["status"] != "rejected" and form["why"] != supersession.ONLY_COPY:
-            counts += f": {form['why']}"  # which copy counts, and why
-        table.add_row(_day(form["date"]), names.form(form["form"]) or form["file"], counts,
+        table.add_row(_day(form["date"]), names.form(form["form"]) or form["file"],
+                      "yes" if form["counts"] else form["status"],
                       str(form["blocking_findings"]),
                       form["archived_path"] or form.get("file") or "")
     out.print(table)
+    # Which copy counts, and why, wherever a form has more than one copy: one whole line
+    # each, never wrapped inside a table cell.
+    for form in forms:
+        if form["status"] != "rejected" and form["why"] != supersession.ONLY_COPY:
+            out.print(f"{form['file']} ({form['form']}, {form['date']}): {form['why']}",
+                      markup=False, soft_wrap=True)

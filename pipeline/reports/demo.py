@@ -36,16 +36,20 @@ class DemoReports:
     summaries: list[Path]
 
 
-def most_reviewed(store: Store, count: int) -> list[str]:
-    """The ``count`` people with the most scored reviews (ties by reference)."""
+def most_reviewed(store: Store, count: int) -> list[tuple[str, str | None]]:
+    """The ``count`` (person, service) pairs with the most scored reviews (ties by
+    reference)."""
     with store.session() as session:
         rows = session.execute(
-            select(OutcomeScore.person_id, func.count(func.distinct(OutcomeScore.scored_on)))
+            select(OutcomeScore.person_id, Submission.service,
+                   func.count(func.distinct(OutcomeScore.scored_on)))
             .join(Submission, OutcomeScore.submission_id == Submission.id)
             .where(Submission.status == SubmissionStatus.STORED)
-            .group_by(OutcomeScore.person_id))
-        ranked = sorted(rows, key=lambda row: (-row[1], row[0]))
-    return [person for person, _ in ranked[:count]]
+            .group_by(OutcomeScore.person_id, Submission.service))
+        ranked = sorted(rows, key=lambda row: (-row[2], row[0], row[1] or ""))
+    # Each (person, service) once: a person supported by two services (a woman moving
+    # on from the refuge to floating support) has a summary of each.
+    return [(person, service) for person, service, _ in ranked[:count]]
 
 
 def write_demo_reports(store: Store, settings: Settings, as_of: date, *,
@@ -65,8 +69,9 @@ def write_demo_reports(store: Store, settings: Settings, as_of: date, *,
         worker = busiest[0][0]
         calendar = write_schedule(store, settings, reports / f"schedule-{file_part(worker)}.ics",
                                   as_of=as_of, worker=worker)
-    written = [write_summary(store, catalogue, person, as_of=as_of, reports_path=reports)
-               for person in most_reviewed(store, summaries)]
+    written = [write_summary(store, catalogue, person, as_of=as_of, reports_path=reports,
+                             service=service)
+               for person, service in most_reviewed(store, summaries)]
     written += write_departure_drafts(store, catalogue, reports_path=reports, today=as_of)
     return DemoReports(workbook=workbook, schedule=schedule, calendar=calendar,
                        summaries=written)
