@@ -14,6 +14,8 @@ from pipeline.cli import app
 from pipeline.definitions import Catalogue
 from pipeline.demo.population import demo_people
 from pipeline.fill_values import coerce_values
+from pipeline.names import Names
+from pipeline.policies import load_policies
 
 runner = CliRunner()
 SERVICES = ["community-support", "swa-refuge-women", "swa-refuge-children", "swa-floating",
@@ -46,23 +48,33 @@ def test_demo_builds_a_workspace_a_manager_can_use(tmp_path: Path) -> None:
         assert {row["service"] for row in json.loads(due.output)} == {service}, service
     summary = load_workbook(workbooks[0])["Summary"]
     shown_services = {row[0] for row in summary.iter_rows(values_only=True)}
-    assert set(SERVICES) <= shown_services
+    # By the names staff know them by (issue 17), every one of them.
+    policies = load_policies()
+    assert {policies.get(service).name for service in SERVICES} <= shown_services
     # The deadlines as the policies mean them (issue 14), one of each case at least.
     shown_cases(home, workbooks[0])
 
 
 def shown_cases(home: Path, workbook: Path) -> None:
     rows = list(load_workbook(workbook)["Obligations"].iter_rows(min_row=2, values_only=True))
-    # Person, Service, Team, Worker, Obligation, Due, Status, Met on, Source file
+    # Person, Service, Team, Worker, Obligation, Due, Status, Met on, Source file; the
+    # workbook names services and obligations as staff know them (issue 17).
+    names = Names.of(load_policies())
     status: dict[tuple[object, object], list[object]] = {(r[0], r[4]): [] for r in rows}
     for r in rows:
         status[r[0], r[4]].append(r[6])
-    assert any(r[4] == "review" and r[6] == "Missed" for r in rows), "a missed review slot"
+
+    def of(person: str, service: str, obligation: str) -> list[object]:
+        return status[person, names.obligation(service, obligation)]
+
+    reviews = {names.obligation(policy.id, "review") for policy in load_policies()}
+    assert any(r[4] in reviews and r[6] == "Missed" for r in rows), "a missed review slot"
     assert "Not applicable (statutory review process (child protection or looked after))" in (
-        status["FF-0001", "review"])
-    assert status["FF-0002", "closure"] == ["Past planned duration: consider step-down"]
+        of("FF-0001", "families-first", "review"))
+    assert of("FF-0002", "families-first", "closure") == [
+        "Past planned duration: consider step-down"]
     # Resident 3's plan was not owed under the disclaimer, and is owed from its withdrawal.
-    plans = status["HIL-0003", "support_plan"]
+    plans = of("HIL-0003", "medway-hil", "support_plan")
     assert plans[0] == "Not applicable (disclaimer in place)" and len(plans) == 2
     assert plans[1] != "Not applicable (disclaimer in place)"
     due = runner.invoke(app, ["--home", str(home), "due", "--json", "--service",
@@ -71,7 +83,7 @@ def shown_cases(home: Path, workbook: Path) -> None:
             "status": "past_planned_duration"}.items() <= next(
         row for row in json.loads(due.output) if row["obligation"] == "closure").items()
     # SWA-0001 arrived nine days ago with a child whose own referral has not come in.
-    assert status["SWA-0001-C1", "child_referral"] == ["Overdue"]
+    assert of("SWA-0001-C1", "swa-refuge-children", "child_referral") == ["Overdue"]
 
 
 def test_demo_refuses_a_folder_that_is_not_a_demo(tmp_path: Path) -> None:
