@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from pipeline.inbox.dropped import copy_chunks
+from pipeline.inbox.dropped import CannotOpen, NotARegularFile, copy_chunks, sha256_of
 
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
@@ -105,15 +105,6 @@ def file_part(text: str) -> str:
     readable = readable.strip("._")[:MAX_READABLE] or "unknown"
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     return f"{readable}+{digest[:HASH_CHARS]}"
-
-
-def sha256_of(path: Path) -> str:
-    """The content hash of a file, read in chunks (it may be far too big to load)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1024 * 1024), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 # --- folders ---------------------------------------------------------------------------------
@@ -460,5 +451,5 @@ def _link(temporary: Path, target: Path) -> bool:
 def _same_content(path: Path, sha256: str) -> bool:
     try:
         return sha256_of(path) == sha256
-    except OSError:
-        return False
+    except (OSError, NotARegularFile, CannotOpen):
+        return False  # gone, unreadable, or not a file we wrote: not the same content

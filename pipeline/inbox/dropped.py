@@ -98,8 +98,8 @@ class Dropped:
         if not stat.S_ISREG(info.st_mode) or Identity.of(info) != self.identity:
             return False
         try:
-            return _hash_of(self.path) == self.sha256
-        except (OSError, NotARegularFile):
+            return sha256_of(self.path) == self.sha256
+        except (OSError, NotARegularFile, CannotOpen):
             return False
 
 
@@ -201,17 +201,6 @@ def read_dropped(path: Path, max_bytes: int) -> Dropped:
         os.close(descriptor)
 
 
-def _hash_of(path: Path) -> str:
-    descriptor, _ = open_regular(path)
-    try:
-        digest = hashlib.sha256()
-        for chunk in _chunks(descriptor, None):
-            digest.update(chunk)
-        return digest.hexdigest()
-    finally:
-        os.close(descriptor)
-
-
 def copy_chunks(path: Path) -> Iterator[bytes]:
     """The content of the regular file ``path``, in chunks, through a checked descriptor
     (a name swapped for a link or device meanwhile raises instead of being read)."""
@@ -220,3 +209,12 @@ def copy_chunks(path: Path) -> Iterator[bytes]:
         yield from _chunks(descriptor, None)
     finally:
         os.close(descriptor)
+
+
+def sha256_of(path: Path) -> str:
+    """The content hash of the regular file ``path``, read in chunks through a checked
+    descriptor (it may be far too big to load; a link or device is refused)."""
+    digest = hashlib.sha256()
+    for chunk in copy_chunks(path):
+        digest.update(chunk)
+    return digest.hexdigest()
