@@ -13,7 +13,11 @@ import psycopg
 import pytest
 from sqlalchemy import create_engine
 
+from pipeline.config import Settings, load_settings
 from pipeline.definitions import Catalogue
+from pipeline.inbox.ingest import Workspace
+from pipeline.store.session import Store, open_store
+from pipeline.workspace import init_workspace
 
 SAMPLES = Path(__file__).parent / "samples"
 
@@ -93,3 +97,25 @@ def database_url(request: pytest.FixtureRequest) -> str | None:
         return None
     url: str = request.getfixturevalue("postgres_url")
     return url
+
+
+# An ingest workspace on SQLite, then PostgreSQL: for the inbox tests that need no other
+# set-up (a module defining its own ``settings``, ``store`` or ``workspace`` wins).
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str | None) -> Settings:
+    """A workspace whose store is SQLite, then PostgreSQL (each test runs on both)."""
+    init_workspace(tmp_path / "ws", database_url=database_url)
+    return load_settings(tmp_path / "ws", database_url=database_url)
+
+
+@pytest.fixture
+def store(settings: Settings) -> Iterator[Store]:
+    with open_store(settings.database_url) as opened:
+        yield opened
+
+
+@pytest.fixture
+def workspace(settings: Settings, catalogue: Catalogue) -> Workspace:
+    return Workspace(home=settings.home, inbox=settings.inbox_path,
+                     archive=settings.archive_path, rejected=settings.rejected_path,
+                     catalogue=catalogue)

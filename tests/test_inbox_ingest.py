@@ -4,41 +4,18 @@ from __future__ import annotations
 
 import shutil
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from pipeline.config import Settings, load_settings
 from pipeline.definitions import Catalogue
 from pipeline.forms_service import fill
 from pipeline.inbox.backlog import ingest_paths
 from pipeline.inbox.ingest import Outcome, Workspace, ingest_file
 from pipeline.store.models import Submission
-from pipeline.store.session import Store, open_store
-from pipeline.workspace import init_workspace
+from pipeline.store.session import Store
 from tests.form_values import FULL_VALUES
-
-
-@pytest.fixture
-def settings(tmp_path: Path, database_url: str | None) -> Settings:
-    """A workspace whose store is SQLite, then PostgreSQL (each test runs on both)."""
-    init_workspace(tmp_path / "ws", database_url=database_url)
-    return load_settings(tmp_path / "ws", database_url=database_url)
-
-
-@pytest.fixture
-def store(settings: Settings) -> Iterator[Store]:
-    with open_store(settings.database_url) as opened:
-        yield opened
-
-
-@pytest.fixture
-def workspace(settings: Settings, catalogue: Catalogue) -> Workspace:
-    return Workspace(home=settings.home, inbox=settings.inbox_path,
-                     archive=settings.archive_path, rejected=settings.rejected_path,
-                     catalogue=catalogue)
 
 
 def drop(workspace: Workspace, catalogue: Catalogue, form_id: str, name: str,

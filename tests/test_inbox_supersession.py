@@ -7,7 +7,6 @@ Each case is tried one file at a time (both arrival orders) and as one backlog b
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -33,25 +32,6 @@ FUTURE = datetime(2099, 1, 1, 12, 0, tzinfo=UTC)
 def at(day: int, hour: int = 10) -> datetime:
     """A moment in May 2026 (when files are saved and arrive in these tests)."""
     return datetime(2026, 5, day, hour, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def settings(tmp_path: Path, database_url: str | None) -> Settings:
-    init_workspace(tmp_path / "ws", database_url=database_url)
-    return load_settings(tmp_path / "ws", database_url=database_url)
-
-
-@pytest.fixture
-def store(settings: Settings) -> Iterator[Store]:
-    with open_store(settings.database_url) as opened:
-        yield opened
-
-
-@pytest.fixture
-def workspace(settings: Settings, catalogue: Catalogue) -> Workspace:
-    return Workspace(home=settings.home, inbox=settings.inbox_path,
-                     archive=settings.archive_path, rejected=settings.rejected_path,
-                     catalogue=catalogue)
 
 
 def plan(workspace: Workspace, catalogue: Catalogue, name: str, saved_at: datetime,
