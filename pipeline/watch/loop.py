@@ -169,10 +169,10 @@ class Watcher:
             return False
         if any(part.startswith(".") for part in relative.parts[:-1]):
             return False
-        # Anything but a real folder gets an outcome: links and special files included.
+        # Anything but a real folder gets an outcome: links and special files included
+        # (a name that is gone is let through too: observing it forgets it).
         return is_candidate(path, ignored=self.options.ignored) and (
-            path.is_symlink() or (path.exists() and not path.is_dir())
-            or (not path.exists() and path in self.tracker))
+            path.is_symlink() or not path.is_dir())
 
     def rescan(self) -> None:
         """Look at every file in the inbox, whatever events said or did not say."""
