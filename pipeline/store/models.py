@@ -6,6 +6,7 @@
        │   (person_id)    (sha256)       (submission_id, person_id)
     audit_log  (append-only; refers to submissions by id and hash, deliberately no FK)
     weekly_snapshots  (counts per ISO week and group for the workbook's trend; no person)
+    weekly_snapshot_items  (what was overdue and who was supported each week: the change list)
 
 Every reference to a person is ``person_id``, the person's own id (e.g. ``P-0001``), a
 foreign key to ``persons.person_id``: rows read the same in SQL as on a form, and no join
@@ -288,3 +289,31 @@ class WeeklySnapshot(Base):
     missed: Mapped[int]
     due_soon: Mapped[int]
     written_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class SnapshotItemKind(StrEnum):
+    """What a weekly snapshot item records: an overdue obligation, or an open episode."""
+
+    OVERDUE = "overdue"
+    ACTIVE = "active"
+
+
+class WeeklySnapshotItem(Base):
+    """One thing a week's workbook showed, kept so next week's can say what changed.
+
+    ``key`` identifies the item the same way every week: an overdue obligation as
+    ``person|service|obligation|due`` (ISO date), an open episode as ``person|service``
+    (:mod:`pipeline.reports.weekly.changes`). People are named only by their case
+    reference, as in the workbook itself. Replaced with the week's counts.
+    """
+
+    __tablename__ = "weekly_snapshot_items"
+    __table_args__ = (
+        UniqueConstraint("week", "kind", "key"),
+        CheckConstraint("kind IN ('overdue', 'active')", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    week: Mapped[str] = mapped_column(String(8), index=True)  # ISO year and week
+    kind: Mapped[str]
+    key: Mapped[str]
