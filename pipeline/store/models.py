@@ -289,6 +289,9 @@ class WeeklySnapshot(Base):
     missed: Mapped[int]
     due_soon: Mapped[int]
     written_at: Mapped[datetime] = mapped_column(default=utc_now)
+    # Whether the week's items (weekly_snapshot_items) were kept: weeks written before
+    # they were have counts only, and next week's change list cannot be worked out.
+    items_kept: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class SnapshotItemKind(StrEnum):

@@ -16,7 +16,13 @@ from typing import TypeVar
 
 from pipeline.records import Obligation, ObligationStatus, Severity
 from pipeline.reports.tally import NO_TEAM, UNASSIGNED
-from pipeline.reports.weekly.data import Disagreed, ScoreRow, WeeklyInput
+from pipeline.reports.weekly.data import (
+    ActivePerson,
+    Disagreed,
+    RejectedRow,
+    ScoreRow,
+    WeeklyInput,
+)
 from pipeline.reports.xlsx.style import Column, Kind, Value
 
 NOT_GIVEN = "(not given)"
@@ -71,14 +77,33 @@ def sheet(title: str, fields: Sequence[Field[T]], items: Iterable[T], empty: str
     return title, [col for col, _ in fields], list(zip(*values, strict=True)), empty
 
 
+def having(data: WeeklyInput, status: ObligationStatus) -> list[Obligation]:
+    """The rows of the Overdue or Due soon sheet, in its order: earliest due first (for
+    overdue rows, the most overdue)."""
+    chosen = (ob for ob in data.obligations if ob.status is status)
+    return sorted(chosen, key=lambda ob: (ob.due, ob.service, ob.person_id, ob.obligation))
+
+
+def rejected_in_order(data: WeeklyInput) -> list[RejectedRow]:
+    """The rows of the Rejected sheet, in its order: oldest first."""
+    return sorted(data.rejected, key=lambda r: (r.received_at, r.file_name))
+
+
+def obligations_in_order(data: WeeklyInput) -> list[Obligation]:
+    """The rows of the Obligations sheet, in its order: by service, worker, person, due."""
+    return sorted(data.obligations, key=lambda ob: (
+        ob.service, worker_of(ob.worker), ob.person_id, ob.due, ob.obligation))
+
+
+def active_in_order(data: WeeklyInput) -> list[ActivePerson]:
+    """The rows of the Active people sheet, in its order: by service, worker, person."""
+    return sorted(data.active_people,
+                  key=lambda p: (p.service, worker_of(p.worker), p.person_id))
+
+
 def obligation_sheets(data: WeeklyInput, link: Linker) -> list[Sheet]:
     """Overdue and Due soon: who, whose caseload, since when, and which form is needed."""
     as_of, shown = data.as_of, f"{data.as_of:%d/%m/%Y}"
-
-    def having(status: ObligationStatus) -> list[Obligation]:
-        chosen = (ob for ob in data.obligations if ob.status is status)
-        # Earliest due first: for overdue rows that is the most overdue.
-        return sorted(chosen, key=lambda ob: (ob.due, ob.service, ob.person_id, ob.obligation))
 
     names = data.names
 
@@ -98,10 +123,10 @@ def obligation_sheets(data: WeeklyInput, link: Linker) -> list[Sheet]:
     return [
         sheet("Overdue",
               fields((Column("Days overdue", Kind.COUNT), lambda ob: (as_of - ob.due).days)),
-              having(ObligationStatus.OVERDUE), f"Nothing overdue as of {shown}."),
+              having(data, ObligationStatus.OVERDUE), f"Nothing overdue as of {shown}."),
         sheet("Due soon",
               fields((Column("Days left", Kind.COUNT), lambda ob: (ob.due - as_of).days)),
-              having(ObligationStatus.DUE_SOON),
+              having(data, ObligationStatus.DUE_SOON),
               f"Nothing due in the {data.due_soon_days} days after {shown}."),
     ]
 
@@ -213,7 +238,7 @@ def detail_sheets(data: WeeklyInput, link: Linker) -> list[Sheet]:
             [(Column("File", Kind.FILE), lambda r: link(r.rejected_path, r.file_name)),
              (Column("Received", Kind.DATETIME), lambda r: r.received_at),
              (Column("Reason", Kind.LONG_TEXT), lambda r: r.reason)],
-            sorted(data.rejected, key=lambda r: (r.received_at, r.file_name)),
+            rejected_in_order(data),
             "No rejected files.",
         ),
         sheet(
@@ -227,8 +252,7 @@ def detail_sheets(data: WeeklyInput, link: Linker) -> list[Sheet]:
              (Column("Status"), status_text),
              (Column("Met on", Kind.DATE), lambda ob: ob.met_on),
              (Column("Source file", Kind.FILE), lambda ob: link(ob.source))],
-            sorted(data.obligations, key=lambda ob: (
-                ob.service, worker_of(ob.worker), ob.person_id, ob.due, ob.obligation)),
+            obligations_in_order(data),
             "No obligations recorded.",
         ),
         sheet(
@@ -239,8 +263,7 @@ def detail_sheets(data: WeeklyInput, link: Linker) -> list[Sheet]:
              (Column("Worker"), lambda p: worker_of(p.worker)),
              (Column("Open since", Kind.DATE), lambda p: p.opened_on),
              (Column("Opening form", Kind.FILE), lambda p: link(p.source))],
-            sorted(data.active_people,
-                   key=lambda p: (p.service, worker_of(p.worker), p.person_id)),
+            active_in_order(data),
             "No active people.",
         ),
     ]

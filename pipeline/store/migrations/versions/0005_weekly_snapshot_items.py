@@ -1,5 +1,7 @@
 """Weekly snapshot items: what each week's workbook showed overdue and who was supported.
 
+And ``weekly_snapshots.items_kept``: whether a week has them (weeks written before do not).
+
 Revision ID: 0005
 Revises: 0004
 Created: 2026-12-02
@@ -33,7 +35,12 @@ def upgrade() -> None:
         sa.UniqueConstraint("week", "kind", "key", name=op.f("uq_weekly_snapshot_items_week")),
     )
     op.create_index(op.f("ix_weekly_snapshot_items_week"), "weekly_snapshot_items", ["week"])
+    with op.batch_alter_table("weekly_snapshots") as batch:
+        batch.add_column(sa.Column("items_kept", sa.Boolean(), nullable=False,
+                                   server_default=sa.false()))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("weekly_snapshots") as batch:
+        batch.drop_column("items_kept")
     op.drop_table("weekly_snapshot_items")
