@@ -171,6 +171,26 @@ class WeekCounts(_Frozen):
         return on_time_rate(self.met, self.due)
 
 
+class LastWeek(_Frozen):
+    """What the previous weekly workbook showed: this one's Summary says what changed.
+
+    ``overdue`` holds the keys of the obligations it listed as overdue and ``active`` those
+    of its open episodes (:mod:`pipeline.reports.weekly.changes` makes the keys);
+    ``items_kept`` is False for a workbook written before Planwatch kept them, when only
+    the on-time rate can be compared. ``cutoff`` is when its list of rejected files ended:
+    when it was written, or the end of its as-of day if that came first. ``rate`` is its
+    on-time rate (None where nothing was due yet).
+    """
+
+    week: str
+    as_of: date
+    cutoff: datetime
+    rate: float | None
+    items_kept: bool = True
+    overdue: frozenset[str] = frozenset()
+    active: frozenset[str] = frozenset()
+
+
 class WeeklyInput(_Frozen):
     """Everything the weekly workbook shows, as of one date.
 
@@ -186,7 +206,8 @@ class WeeklyInput(_Frozen):
     ``green_at`` and ``amber_at`` are the on-time rates (0 to 1) from which a rate shows
     green or amber; below ``amber_at`` it is red. ``names`` are the words the workbook
     shows for services, obligations, forms and fields (the job looks them up from the
-    policies and forms; without them the ids are shown as words).
+    policies and forms; without them the ids are shown as words). ``last_week`` is what
+    the previous workbook showed (None: this is the first), for the change list.
     """
 
     as_of: date
@@ -205,6 +226,7 @@ class WeeklyInput(_Frozen):
     green_at: float = Field(default=0.9, ge=0, le=1)
     amber_at: float = Field(default=0.75, ge=0, le=1)
     names: InstanceOf[Names] = Field(default_factory=Names)
+    last_week: LastWeek | None = None
 
     @model_validator(mode="after")
     def _one_row_per_person_and_service(self) -> WeeklyInput:

@@ -22,7 +22,7 @@ from pipeline.reports import feed
 from pipeline.reports.saving import report_folder
 from pipeline.reports.sites import for_site
 from pipeline.reports.tally import Member, tallies
-from pipeline.reports.weekly import snapshots
+from pipeline.reports.weekly import changes, snapshots
 from pipeline.reports.weekly.summary_sheet import TREND_WEEKS, current_tallies, iso_week, week_start
 from pipeline.reports.weekly.workbook import weekly_report_name, write_weekly_workbook
 from pipeline.rules.obligations import compute_obligations
@@ -43,7 +43,9 @@ def write_compliance_report(
     and so is the reports folder (made or tightened: see
     :func:`pipeline.files.output_folder`). The snapshot (counts by
     service, team and worker, for the trend chart) replaces any earlier one of the same
-    ISO week, and is only kept once the workbook is safely written. Raises
+    ISO week, and is only kept once the workbook is safely written; with it, what the
+    workbook listed as overdue and who it counted as supported, which the next week's
+    workbook compares with (its change list, against the latest earlier week). Raises
     :class:`~pipeline.errors.ReportError` if the workbook cannot be written.
     """
     catalogue = Catalogue.load(settings.forms_path)
@@ -51,8 +53,14 @@ def write_compliance_report(
     # The workbook names services, obligations, forms and fields as staff know them.
     data = data.model_copy(update={"names": Names.of(
         casework.service_policies(settings, catalogue), catalogue)})
+    with store.session() as session:
+        last = snapshots.last_week(session, as_of)
+    data = data.model_copy(update={"last_week": last})
     if site is not None:  # one site's view; the organisation's trend is left alone
-        data = for_site(data, casework.site_people(store, site, settings), site)
+        people = casework.site_people(store, site, settings)
+        data = for_site(data, people, site)
+        if last is not None:
+            data = data.model_copy(update={"last_week": changes.only_people(last, people)})
         path = output or settings.reports_path / weekly_report_name(as_of).replace(
             ".xlsx", f"-{safe_name(site)}.xlsx")
         report_folder(path, settings.reports_path)
@@ -61,7 +69,9 @@ def write_compliance_report(
                          settings.reports_path)
     write_weekly_workbook(data, path, files_root=settings.home)
     with store.session() as session:
-        snapshots.save_week(session, as_of, current_tallies(data), written_at=now)
+        snapshots.save_week(session, as_of, current_tallies(data),
+                            changes.kept_items(data.obligations, data.active_people),
+                            written_at=now)
     return path
 
 
@@ -119,8 +129,9 @@ def backfill_snapshots(store: Store, settings: Settings, as_of: date,
         rows = compute_obligations(events, monday, due_soon_days=settings.due_soon_days,
                                    rule_sets=policies.rule_sets())
         with store.session() as session:
-            members = [Member(p.service, p.team, p.worker)
-                       for p in feed.active_people(session, monday)]
-            snapshots.save_week(session, monday, tallies(rows, members), written_at=stamp)
+            active = feed.active_people(session, monday)
+            members = [Member(p.service, p.team, p.worker) for p in active]
+            snapshots.save_week(session, monday, tallies(rows, members),
+                                changes.kept_items(rows, active), written_at=stamp)
         written.append(iso_week(monday))
     return written
