@@ -1,6 +1,7 @@
 """``python -m bench``: every figure of bench/RESULTS.md, printed and saved as JSON.
 
-    python -m bench                 # 10,000-form backlog; 1,000, 10,000, 20,000 people
+    python -m bench                 # 10,000-form backlog; 1,000, 10,000, 20,000 people;
+                                    # the command line's CPU on a 100-person demo store
     python -m bench --quick         # tiny sizes, under a minute (the test suite runs it)
     python -m bench --heavy         # as normal, and scaling measured on 100,000 forms
     python -m bench --seed 7 --out results.json
@@ -18,7 +19,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bench import baseline, corpus, deadlines, floor, ingest, latency, report, workbook
+from bench import baseline, cli, corpus, deadlines, floor, ingest, latency, report, workbook
 from bench.plan import HEAVY, NORMAL, QUICK, Plan
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "results.json"
@@ -67,6 +68,8 @@ def versus(timed: floor.Timed, row: dict[str, Any], workers: int) -> dict[str, A
 def run(plan: Plan, seed: int) -> dict[str, Any]:
     """Every measurement of ``plan``; the results as one JSON-ready dict."""
     results: dict[str, Any] = {"mode": plan.mode, "seed": seed, "machine": report.machine()}
+    _say(f"command line: CPU seconds on a demo store of {plan.demo_people} people")
+    results["cli"] = cli.measure(cli.demo_home(plan.demo_people, seed), runs=plan.cli_runs)
     _say(f"corpus: {plan.backlog:,} forms from {plan.pool} template people")
     backlog = corpus.backlog(plan.backlog, seed=seed, pool=plan.pool)
     by_format = {f: [p for f_, p in zip(backlog.files, backlog.paths(), strict=True)

@@ -71,7 +71,11 @@ def test_quick_mode_gives_every_figure(quick: tuple[dict[str, Any], str]) -> Non
     assert all(_positive(f) for f in figures), figures
     assert len(results["deadlines"]) == len(results["workbook"]) == 3
     assert results["machine"]["cores"] >= 1 and results["command"] == "python -m bench --quick"
-    assert len(results["targets"]) == 8
+    assert len(results["targets"]) == 10
+    commands = {c["name"]: c["cpu_seconds"] for c in results["cli"]["commands"]}
+    assert set(commands) == {"python -c pass", "planwatch --help", "planwatch forms list",
+                             "planwatch status", "planwatch due"}
+    assert all(map(_positive, commands.values()))
     for line in ("ingest,", "python-docx baseline", "watch latency", "deadlines,",
                  "workbook,", "scaling,", "[met]" if "[met]" in printed else "[NOT MET]"):
         assert line in printed
