@@ -330,10 +330,73 @@ def test_init_says_what_to_do_next(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "What to do next" in result.output
     assert "planwatch --home" in result.output and "ingest" in result.output
+    # Every command it suggests names the workspace, the watcher's too.
+    assert f"(or: planwatch --home {tmp_path / 'office'} watch)" in result.output
+    assert "database_url" not in result.output
+
+
+def test_init_given_a_store_says_to_keep_it(tmp_path: Path) -> None:
+    """--database-url is not written to planwatch.toml: init says so."""
+    url = f"sqlite:///{tmp_path / 'elsewhere.db'}"
+    result = runner.invoke(app, ["init", "--home", str(tmp_path / "office"),
+                                 "--database-url", url], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "set database_url in planwatch.toml" in result.output
+
+
+def test_init_names_the_inbox_the_settings_choose(tmp_path: Path) -> None:
+    home = tmp_path / "office"
+    home.mkdir()
+    (home / "planwatch.toml").write_text('inbox_dir = "drop here"\n', encoding="utf-8")
+    result = runner.invoke(app, ["init", "--home", str(home)], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert f"drop the forms they fill into {home / 'drop here'}" in result.output
+
+
+def test_schedule_says_where_it_wrote(ada_home: Path, tmp_path: Path,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, output = planwatch_in(ada_home, "schedule", "--as-of", "2026-11-23", "-o", "s.xlsx")
+    assert code == 0 and f"Wrote {tmp_path / 's.xlsx'}" in output
+
+
+def test_status_gives_times_as_the_uk_reads_them() -> None:
+    from pipeline.cli.status import uk_time
+
+    assert uk_time("2026-07-02T08:05:00.123+00:00") == "02/07/2026 09:05"  # BST
+    assert uk_time("2026-12-02T08:05:00+00:00") == "02/12/2026 08:05"
+    assert uk_time("not a time") == "not a time"
+
+
+def test_forms_list_at_80_columns_cuts_no_id(catalogue: Catalogue) -> None:
+    text = runner.invoke(app, ["forms", "list"], terminal_width=80).output
+    assert "…" not in text
+    words = {w.strip(",") for w in text.replace("│", " ").split()}
+    assert {d.id for d in catalogue} <= words
+    assert {s for d in catalogue for s in d.services} <= words
+
+
+# Type-ish placeholders: typer's <bool>, <list[Path]>, <%Y-%m-%d|%d/%m/%Y>, click's TEXT,
+# a range as [1<=x<=52], a required argument as {PERSON_ID}.
+NOT_PROSE = re.compile(r"<[a-zA-Z%][^>]*>|\bTEXT\b|\[[^]]*<=|\{[A-Z_]+\}")
 
 
 @pytest.mark.parametrize("words", [pytest.param(w, id=" ".join(w)) for w in ALL_COMMANDS])
 def test_help_reads_as_prose(words: tuple[str, ...]) -> None:
     result = runner.invoke(app, [*words, "--help"], terminal_width=100)
     assert result.exit_code == 0, result.output
-    assert not re.search(r"<[a-zA-Z%][^>]*>", result.output), result.output
+    assert not NOT_PROSE.search(result.output), result.output
+
+
+def test_the_command_list_gives_each_command_in_one_paragraph() -> None:
+    """A docstring's line breaks do not break the list of commands mid-sentence."""
+    result = runner.invoke(app, ["--help"], env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    assert not NOT_PROSE.search(result.output), result.output
+    assert "fill and ingest the forms of about 100 people across every service, and write" in (
+        result.output)
+
+
+def test_a_range_is_still_checked_when_the_help_says_it_in_words(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["demo", "--people", "0", "--home", str(tmp_path / "d")])
+    assert result.exit_code == 2 and not (tmp_path / "d").exists()

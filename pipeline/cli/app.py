@@ -8,6 +8,7 @@ for the annotations under ``TYPE_CHECKING`` (``tests/test_cli_imports.py``).
 
 from __future__ import annotations
 
+import inspect
 import json
 import sys
 from dataclasses import dataclass
@@ -30,36 +31,68 @@ if TYPE_CHECKING:
 
 
 def plain_words(command: Any, ctx: Any) -> None:
-    """Say in words what each option takes, for the help texts: "DATE", "FILE", "N", a
-    flag nothing; never typer's ``<bool>``, ``<list[Path]>`` or ``<%Y-%m-%d|%d/%m/%Y>``.
-    The commands of a group are done too."""
+    """Say in words what each option takes, for the help texts: "DATE", "FILE", "N",
+    "SERVICE", a flag nothing; never typer's ``<bool>``, ``<list[Path]>``,
+    ``<%Y-%m-%d|%d/%m/%Y>``, ``TEXT`` or ``[1<=x<=52]`` (a range is said in the option's
+    help), and an argument as its name (``PERSON_ID``, not ``{PERSON_ID}``). Each command
+    of a group is listed by its first paragraph as one line of prose. The commands of a
+    group are done too."""
     help_option = command.get_help_option(ctx)
     for param in [*command.params, *([help_option] if help_option else [])]:
-        if param.metavar is not None:
-            continue
-        described = param.type_descriptor
-        annotation = described.annotation
-        if getattr(param, "is_flag", False) or annotation is bool:
-            param.metavar = ""
-        elif described.is_choice:
-            param.metavar = "|".join(str(getattr(c, "value", c)) for c in described.choices)
-        elif described.is_path or described.is_file:
-            param.metavar = "FOLDER" if param.name in ("home", "forms_dir") else "FILE"
-        elif annotation is int:
-            param.metavar = "N"
-        elif annotation is float:
-            param.metavar = "SECONDS"
-        else:
-            param.metavar = "TEXT"
+        if hasattr(param, "_get_number_range_help_str"):
+            param._get_number_range_help_str = _nothing_said
         if param.param_type_name == "argument":
-            # An argument's name says what it is; typer would add "<list[Path]>".
+            # An argument's name says what it is; typer would add "<list[Path]>", and
+            # write a required one as "{PERSON_ID}" on the usage line.
             param.metavar = (param.name or "value").upper()
             param.display_type_rich = _nothing
+            if hasattr(param, "_usage_display_name"):
+                param._usage_display_name = _usage_name(param)
+            continue
+        if param.metavar is None:
+            param.metavar = _metavar(param)
+    if command.short_help is None and command.help:
+        first = inspect.cleandoc(command.help).split("\n\n", 1)[0]
+        command.short_help = " ".join(first.split())
     for sub in getattr(command, "commands", {}).values():
         plain_words(sub, ctx)
 
 
+# What a text option takes, by the option's name (anything else: its name in capitals).
+TEXT_WORDS = {"worker": "NAME", "to": "URL", "database_url": "URL", "form_id": "ID",
+              "file_format": "docx|pdf|xlsx", "fmt": "docx|pdf|xlsx"}
+
+
+def _metavar(param: Any) -> str:
+    described = param.type_descriptor
+    annotation = described.annotation
+    if getattr(param, "is_flag", False) or annotation is bool:
+        return ""
+    if described.is_choice:
+        return "|".join(str(getattr(c, "value", c)) for c in described.choices)
+    if described.is_path or described.is_file:
+        return "FOLDER" if param.name in ("home", "forms_dir") else "FILE"
+    if annotation is int:
+        return "N"
+    if annotation is float:
+        return "SECONDS"
+    return TEXT_WORDS.get(param.name or "", (param.name or "text").upper())
+
+
+def _usage_name(param: Any) -> Any:
+    def name() -> str:
+        shown = str(param.metavar)
+        if not param.required:
+            shown = f"[{shown}]"
+        return f"{shown}..." if param.nargs != 1 else shown
+    return name
+
+
 def _nothing(ctx: Any) -> None:
+    return None
+
+
+def _nothing_said() -> None:
     return None
 
 

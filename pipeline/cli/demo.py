@@ -16,11 +16,13 @@ DEFAULT_DEMO_HOME = Path("planwatch-demo")
 @app.command("demo")
 def demo(
     ctx: typer.Context,
-    people: Annotated[int, typer.Option(min=1, max=5000, help="How many people.")] = 100,
+    people: Annotated[int, typer.Option(
+        min=1, max=5000, help="How many people, 1 to 5000 (a few more come: children with "
+        "their mothers, women moving on).")] = 100,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed, the same demo.")] = 2026,
 ) -> None:
     """Create a demo workspace (./planwatch-demo, or --home), fill and ingest the forms of
-    ~100 people across every service, and write the weekly workbook, schedules and
+    about 100 people across every service, and write the weekly workbook, schedules and
     summaries. Running it again starts the demo afresh."""
     from pipeline import casework
     from pipeline.config import load_settings

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 
 from pipeline.cli.app import (
     JsonFlag,
@@ -49,8 +49,13 @@ def list_forms(forms_dir: FormsDir = DEFAULT_FORMS_DIR, as_json: JsonFlag = Fals
         print_json([{"id": d.id, "version": d.version, "title": d.title,
                      "services": list(d.services)} for d in catalogue])
         return
-    table = Table("form", "version", "title", "services")
-    for definition in catalogue:
+    definitions = list(catalogue)
+    # Ids are never cut or broken: they are what the other commands are given.
+    longest_service = max((len(s) + 1 for d in definitions for s in d.services), default=8)
+    table = Table(Column("form", no_wrap=True,
+                         min_width=max((len(d.id) for d in definitions), default=4)),
+                  "version", "title", Column("services", min_width=longest_service))
+    for definition in definitions:
         table.add_row(definition.id, str(definition.version), definition.title,
                       ", ".join(definition.services))
     out.print(table)
@@ -85,7 +90,8 @@ def show_form(
         out.print(f"Used by: {', '.join(described['services'])}.", markup=False)
         if described["copies_differ"]:
             out.print("Its copies differ between services: fill one with --service "
-                      "(`forms show --service S` lists that copy).", markup=False)
+                      f"(`planwatch forms show {described['id']} --service SERVICE` lists "
+                      "that copy).", markup=False)
     every = set(described["services"])
     rows = [row for section in described["sections"] for item in section["items"]
             for row in _shown_rows(item, every)]

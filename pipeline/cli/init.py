@@ -34,14 +34,25 @@ def init(ctx: typer.Context) -> None:
     if not result.created and not result.tightened and not result.migrated:
         out.print(f"The workspace at {result.home} was already complete.", markup=False)
     out.print(f"Settings: {result.settings_file}", markup=False)
-    blanks = load_settings(result.home, database_url=options.database_url).forms_path / "blank"
+    settings = load_settings(result.home, database_url=options.database_url)
     home = "" if result.home == Path.cwd().resolve() else f" --home {result.home}"
     out.print("\nWhat to do next:", style="bold")
-    for line in (
-        f"give staff the blank forms in {blanks}",
-        f"drop the forms they fill into {result.home / 'inbox'}",
-        f"planwatch{home} ingest           # take them in once (or: planwatch watch)",
+    steps = [
+        f"give staff the blank forms in {settings.forms_path / 'blank'}",
+        f"drop the forms they fill into {settings.inbox_path}",
+        f"planwatch{home} ingest           # take them in once (or: planwatch{home} watch)",
         f"planwatch{home} due              # what is overdue or due soon",
         f"planwatch{home} report weekly    # the manager's weekly workbook",
-    ):
+    ]
+    if _given_on_the_command_line(ctx, "database_url"):
+        # Not written to planwatch.toml: every later command needs it too.
+        steps.insert(0, "set database_url in planwatch.toml to the store given with "
+                        "--database-url (or give it to every command)")
+    for line in steps:
         out.print(f"  {line}", markup=False)
+
+
+def _given_on_the_command_line(ctx: typer.Context, name: str) -> bool:
+    """Whether the global option ``name`` was typed (not taken from the environment)."""
+    source = ctx.parent.get_parameter_source(name) if ctx.parent is not None else None
+    return getattr(source, "name", None) == "COMMANDLINE"

@@ -25,7 +25,8 @@ def schedule(
         "-o", "--output", help="FILE.xlsx (a sheet per worker) or FILE.ics (a calendar).")],
     as_of: AsOfOption = None,
     weeks: Annotated[int | None, typer.Option(
-        min=1, max=52, help="Weeks ahead (default: the schedule_weeks setting, 4).")] = None,
+        min=1, max=52,
+        help="Weeks ahead, 1 to 52 (default: the schedule_weeks setting, 4).")] = None,
     worker: WorkerOption = None,
 ) -> None:
     """Review schedule: what is overdue or due in the next weeks, per worker.
@@ -42,4 +43,4 @@ def schedule(
         chosen = checked_filters(settings, store, worker=worker)
         path = write_schedule(store, settings, output, as_of=day, weeks=weeks,
                               worker=chosen.worker)
-    out.print(f"Wrote {path}", markup=False)
+    out.print(f"Wrote {path.absolute()}", markup=False)

@@ -121,6 +121,17 @@ def _sqlite_counts(database_url: str,
         connection.close()
 
 
+def uk_time(moment: str) -> str:
+    """A moment the status file keeps (ISO, UTC) as the UK reads it: 02/12/2026 09:15."""
+    try:
+        parsed = datetime.fromisoformat(moment)
+    except ValueError:
+        return moment
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return f"{parsed.astimezone(LONDON):%d/%m/%Y %H:%M}"
+
+
 def _waiting(settings: Settings) -> list[Path]:
     from pipeline.inbox.candidates import inbox_entries
 
@@ -157,7 +168,7 @@ def status(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     out.print(f"Watcher: {state}" + (f" ({report['mode']}, health: {report['health']})"
                                       if alive else ""))
     if not alive and current is not None:
-        out.print(f"Last seen {current.heartbeat_at[:19].replace('T', ' ')} UTC", markup=False)
+        out.print(f"Last seen {uk_time(current.heartbeat_at)}", markup=False)
     out.print(f"Inbox: {settings.inbox_path}: {report['waiting']} file(s) waiting, "
               f"{report['settling']} settling" + ("" if report["inbox_present"]
                                                    else " (FOLDER MISSING)"), markup=False)
@@ -166,7 +177,7 @@ def status(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     last = report["last_file"]
     if last:
         out.print(f"Last file: {last.get('file')} → {last.get('outcome')} at "
-                  f"{str(last.get('at', ''))[:19].replace('T', ' ')} UTC", markup=False)
+                  f"{uk_time(str(last.get('at', '')))}", markup=False)
     table = Table("", *OUTCOME_ACTIONS)
     for label, row in report["counts"].items():
         table.add_row(label, *(str(row[a]) for a in OUTCOME_ACTIONS))

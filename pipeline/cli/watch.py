@@ -31,8 +31,9 @@ _STORE_RETRY_MAX_SECONDS = 15.0
 def watch(
     ctx: typer.Context,
     poll: Annotated[float | None, typer.Option(
-        "--poll", min=0.1, help="Poll every N seconds (network shares, where file events "
-        "never arrive). Default: native events, or the poll_seconds setting.")] = None,
+        "--poll", min=0.1, help="Look at the inbox every so many seconds, at least 0.1 "
+        "(network shares, where file events never arrive). Default: native file events, "
+        "or the poll_seconds setting.")] = None,
     settle: Annotated[float | None, typer.Option(
         help="Seconds a file must stay unchanged before it is read (default 2).")] = None,
 ) -> None:
