@@ -78,6 +78,16 @@ def test_fill_then_check_json(tmp_path: Path) -> None:
     assert record["findings"] == [] and record["complete"] is True
 
 
+def test_fill_says_the_whole_path_it_wrote(tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("values.json").write_text(json.dumps(FULL_VALUES["review"]))
+    filled = runner.invoke(app, ["forms", "fill", "review", "--service", "community-support",
+                                 "--data", "values.json", "-o", "review.docx"])
+    assert filled.exit_code == 0, filled.output
+    assert filled.output == f"Wrote {tmp_path / 'review.docx'}\n"
+
+
 def _planwatch(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-c", "from pipeline.cli import main; main()", *args],
                           capture_output=True, text=True, timeout=60)

@@ -174,7 +174,7 @@ def build_forms(forms_dir: FormsDir = DEFAULT_FORMS_DIR) -> None:
     from pipeline.definitions import Catalogue
 
     for path in forms_service.build_all(Catalogue.load(forms_dir)):
-        out.print(f"wrote {path}")
+        out.print(f"Wrote {path.absolute()}", markup=False)
 
 
 @forms_app.command("fill")
@@ -199,7 +199,7 @@ def fill_form(
     path = forms_service.fill(definition, forms_service.load_values(data), output,
                               service=chosen, file_format=file_format,
                               titles=service_titles(forms_dir))
-    out.print(f"wrote {path}")
+    out.print(f"Wrote {path.absolute()}", markup=False)
 
 
 @forms_app.command("check")
@@ -234,9 +234,9 @@ def adopt_form(
     from pipeline.formats.word.adopt import adopt
 
     adoption = adopt(file, form_id, services or [], forms_dir)
-    out.print(f"wrote {adoption.definition_path}", markup=False)
+    out.print(f"Wrote {adoption.definition_path}", markup=False)
     for path in adoption.marked_up:
-        out.print(f"wrote {path} (the blank form for staff, with content controls)",
+        out.print(f"Wrote {path} (the blank form for staff, with content controls)",
                   markup=False)
     out.print(f"[bold]Inferred[/] ({len(adoption.inferred)} fields and tables):")
     for line in adoption.inferred:
@@ -309,4 +309,4 @@ def prefill(
         path = write_prefilled(store, Catalogue.load(settings.forms_path), form, person_id,
                                output, today=today(), fmt=fmt,
                                reports_path=settings.reports_path)
-    out.print(f"Wrote {path}", markup=False)
+    out.print(f"Wrote {path.absolute()}", markup=False)
