@@ -37,6 +37,7 @@ _ON = attrgetter("on")
 __all__ = [
     "Draft",
     "Dues",
+    "Onward",
     "RuleEvaluator",
     "due_after",
     "evaluate_rule",
@@ -50,12 +51,28 @@ __all__ = [
 ]
 
 
+class Onward(NamedTuple):
+    """How a chain of review slots goes on after its open slot while no review comes:
+    the next slot's due date, the run it belongs to (its ``origin`` and ``step``: months
+    count from the origin) and that run's span, and the span the slots after it follow
+    (``then``: the frequency the latest form chose, which may start a new run)."""
+
+    due: date
+    origin: date
+    step: int
+    span: Span
+    then: Span
+
+
 class Draft(NamedTuple):
     """An obligation before closure and status: what, which cycle, when, and by what.
 
     ``due_at`` is set only for a deadline in hours from a known time (Europe/London).
     ``skipped``: a review slot that passed with no review while a later slot (or the
-    as-of date) overtook it: missed whatever happens next.
+    as-of date) overtook it: missed whatever happens next. ``onward``: on a chain's open
+    slot (the last, with no review after it), the slot that overtakes it once its due
+    date has passed (None if none ever does), so the chain can be followed past the
+    horizon without the events (:mod:`pipeline.rules.kept`).
     (A named tuple: a council's rules make hundreds of thousands, and a frozen
     dataclass cost several times as much to build.)
     """
@@ -67,6 +84,7 @@ class Draft(NamedTuple):
     met_by: Event | None
     due_at: datetime | None = None
     skipped: bool = False
+    onward: Onward | None = None
 
 
 # What earlier ``within`` obligations of the episode are due on, and what started them.
@@ -266,9 +284,14 @@ class _SlotChain:
                     break
                 drafts.append(Draft(name, len(drafts) + 1, due, restart, None, skipped=True))
                 due, origin, step, span = following
-            drafts.append(Draft(name, len(drafts) + 1, due, restart, review))
             if review is None:
+                # ``following`` is the slot after this open one (the loop stopped there).
+                onward = (None if following[0] <= due else
+                          Onward(*following, then=self._span(date.max)))
+                drafts.append(Draft(name, len(drafts) + 1, due, restart, None,
+                                    onward=onward))
                 return drafts
+            drafts.append(Draft(name, len(drafts) + 1, due, restart, review))
             if review.on == due and self._span(review.on) == span and not self._names_date(
                     review):
                 # Held on its due date: the chain keeps its days.
