@@ -86,6 +86,10 @@ def test_fill_says_the_whole_path_it_wrote(tmp_path: Path,
                                  "--data", "values.json", "-o", "review.docx"])
     assert filled.exit_code == 0, filled.output
     assert filled.output == f"Wrote {tmp_path / 'review.docx'}\n"
+    # What the form says, as a person reads it; --json keeps ISO dates.
+    checked = runner.invoke(app, ["forms", "check", "review.docx"], terminal_width=100)
+    assert "13/04/2026" in checked.output and "2026-04-13" not in checked.output
+    assert "False" not in checked.output and "True" not in checked.output
 
 
 def _planwatch(*args: str) -> subprocess.CompletedProcess[str]:

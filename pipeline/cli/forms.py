@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -267,19 +268,33 @@ def _record_json(file: Path, record: Record) -> dict[str, object]:
     }
 
 
+def _shown(value: object) -> str:
+    """An answer as a person reads it: 16/12/2025, 16/12/2025 14:30, yes or no (--json
+    keeps ISO dates and true/false)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return f"{value:%d/%m/%Y %H:%M}"
+    if isinstance(value, date):
+        return f"{value:%d/%m/%Y}"
+    return str(value)
+
+
 def _print_record(file: Path, record: Record) -> None:
     from pipeline.records import Severity
 
     out.print(f"[bold]{file.name}[/]: {record.form_id} v{record.form_version}, "
               f"{record.service}, person {record.person_id or '(none)'}")
     values = Table("field", "value", show_header=True)
-    for key, value in record.json_values()["values"].items():
-        values.add_row(key, "" if value is None else str(value))
+    for key, value in record.values.items():
+        values.add_row(key, _shown(value))
     out.print(values)
-    for key, rows in record.json_values()["tables"].items():
+    for key, rows in record.tables.items():
         out.print(f"[bold]{key}[/]: {len(rows)} row(s)")
         for number, row in enumerate(rows, start=1):
-            cells = "; ".join(f"{c}={v}" for c, v in row.items() if v is not None)
+            cells = "; ".join(f"{c}={_shown(v)}" for c, v in row.items() if v is not None)
             out.print(f"  {number}. {cells}", markup=False)
     if not record.findings:
         out.print("[green]Complete: no findings.[/]")
