@@ -17,9 +17,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
-from openpyxl import Workbook
 from pydantic import BaseModel, ConfigDict, Field
 
 from pipeline.errors import ReportError
@@ -27,7 +25,9 @@ from pipeline.names import Names, humanise
 from pipeline.records import Obligation, ObligationStatus
 from pipeline.reports.tally import UNASSIGNED
 from pipeline.reports.text import one_line
-from pipeline.reports.xlsx.style import Column, Kind, colour, save_atomically, write_list_sheet
+from pipeline.reports.xlsx.book import Book, write_workbook
+from pipeline.reports.xlsx.lists import write_list_sheet
+from pipeline.reports.xlsx.style import Column, Kind, Value
 
 DUE = (ObligationStatus.OVERDUE, ObligationStatus.DUE_SOON, ObligationStatus.UPCOMING)
 DONE = (ObligationStatus.MET, ObligationStatus.MET_LATE)
@@ -184,9 +184,17 @@ def sheet_title(name: str, taken: set[str]) -> str:
     return title
 
 
+_SHADES = {STATUS_TEXT[ObligationStatus.OVERDUE]: "red",
+           STATUS_TEXT[ObligationStatus.DUE_SOON]: "amber"}
+
+
+def _status_shade(status: Value) -> str | None:
+    return _SHADES.get(status) if isinstance(status, str) else None
+
+
 COLUMNS = [Column("Person"), Column("Service"), Column("Obligation"), Column("Form needed"),
-           Column("Due", Kind.DATE), Column("Status"), Column("Days left", Kind.COUNT),
-           Column("Last contact", Kind.DATE)]
+           Column("Due", Kind.DATE), Column("Status", shade=_status_shade),
+           Column("Days left", Kind.COUNT), Column("Last contact", Kind.DATE)]
 
 
 def write_schedule_workbook(data: ScheduleInput, path: Path) -> Path:
@@ -199,24 +207,19 @@ def write_schedule_workbook(data: ScheduleInput, path: Path) -> Path:
     if path.suffix.lower() != ".xlsx":
         raise ReportError(f"{path}: a schedule workbook must be an .xlsx file.",
                           hint="Give -o a name ending in .xlsx (or .ics for a calendar).")
-    workbook = Workbook()
-    workbook.properties.title = f"Planwatch review schedule from {data.as_of:%d/%m/%Y}"
-    workbook.properties.creator = "Planwatch"
-    workbook.remove(workbook.active)
-    taken: set[str] = set()
     span = f"{data.as_of:%d/%m/%Y} to {data.until:%d/%m/%Y}"
-    for worker in data.workers() or ["Schedule"]:
-        items = [i for i in data.items if i.worker_name == worker]
-        ws: Any = workbook.create_sheet(sheet_title(worker, taken))
-        rows = [[one_line(i.person_id), one_line(i.service_shown),
-                 one_line(i.obligation_shown),
-                 one_line(i.form_needed) if i.form_needed else None, i.due,
-                 STATUS_TEXT[i.status], (i.due - data.as_of).days, i.last_contact]
-                for i in items]
-        write_list_sheet(ws, COLUMNS, rows,
-                         footer=f"Planwatch schedule: {one_line(worker)}, {span}",
-                         empty_message=f"Nothing due from {span}.")
-        for number, i in enumerate(items, start=2):
-            shade = {ObligationStatus.OVERDUE: "red", ObligationStatus.DUE_SOON: "amber"}
-            colour(ws.cell(row=number, column=6), shade.get(i.status))
-    return save_atomically(workbook, path)
+
+    def fill(book: Book) -> None:
+        taken: set[str] = set()
+        for worker in data.workers() or ["Schedule"]:
+            rows = [[one_line(i.person_id), one_line(i.service_shown),
+                     one_line(i.obligation_shown),
+                     one_line(i.form_needed) if i.form_needed else None, i.due,
+                     STATUS_TEXT[i.status], (i.due - data.as_of).days, i.last_contact]
+                    for i in data.items if i.worker_name == worker]
+            write_list_sheet(book, sheet_title(worker, taken), COLUMNS, rows,
+                             footer=f"Planwatch schedule: {one_line(worker)}, {span}",
+                             empty_message=f"Nothing due from {span}.")
+
+    return write_workbook(path, fill,
+                          title=f"Planwatch review schedule from {data.as_of:%d/%m/%Y}")

@@ -8,24 +8,13 @@ number counts rows of the Active people sheet, which links each episode to its f
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
-
-from openpyxl.styles import Alignment
 
 from pipeline.reports.weekly.data import WeeklyInput
 from pipeline.reports.weekly.sheets import team_of, worker_of
-from pipeline.reports.xlsx.style import (
-    TITLE_FONT,
-    Column,
-    Kind,
-    Value,
-    colour,
-    fit_widths,
-    merged_note,
-    put,
-    set_print,
-    write_block,
-)
+from pipeline.reports.xlsx.book import Book
+from pipeline.reports.xlsx.fit import column_widths
+from pipeline.reports.xlsx.style import TITLE, Column, Kind, Value
+from pipeline.reports.xlsx.table import Table, merged_note, write_block
 
 NEAR_CAPACITY = 0.9
 
@@ -39,20 +28,19 @@ def capacity_rag(used: float | None) -> str | None:
     return "amber" if used >= NEAR_CAPACITY else "green"
 
 
-def write_caseload(ws: Any, data: WeeklyInput, footer: str) -> None:
-    """Fill ``ws`` with the caseload tables (see the module docstring).
+def write_caseload(book: Book, data: WeeklyInput, footer: str) -> None:
+    """Add the Caseload sheet to ``book`` (see the module docstring).
 
     Services are listed when someone is open to them or their capacity is given; every
     table has the count in its second column, so the three read alike.
     """
-    ws.title = "Caseload"
     people = data.active_people
     service_name = data.names.service
     by_service = Counter(p.service for p in people)
     by_team = Counter(team_of(p.team) for p in people)
     by_worker = Counter(worker_of(p.worker) for p in people)
-    title = put(ws, 1, 1, f"Caseload: open episodes as of {data.as_of:%d/%m/%Y}")
-    title.font, title.alignment = TITLE_FONT, Alignment()
+    table = Table()
+    table.put(1, 1, f"Caseload: open episodes as of {data.as_of:%d/%m/%Y}", TITLE)
 
     def joined(values: set[str]) -> str:
         return ", ".join(sorted(values, key=_order))
@@ -88,35 +76,35 @@ def write_caseload(ws: Any, data: WeeklyInput, footer: str) -> None:
     row = 3
     for heading, columns, body in tables:
         first = row + 2
-        row = write_block(ws, row, heading, columns, body, bold_last=True) + 1
+        row = write_block(table, row, heading, columns, body, bold_last=True) + 1
         if heading == "By service":
             for offset, values in enumerate(body):
                 share = values[3]
-                colour(ws.cell(row=first + offset, column=4),
-                       capacity_rag(share if isinstance(share, float) else None))
-    _fit(ws, tables)
+                table.colour(first + offset, 4,
+                             capacity_rag(share if isinstance(share, float) else None))
+    table.widths = _widths(tables)
     merged_note(
-        ws, row,
+        table, row,
         "Open episodes: people supported on this date, once per service (the rows of the"
         " Active people sheet, where each links to the form that opened it). Capacity is the"
         " most a service may hold at once; use of capacity shows red above it and amber from"
         f" {round(NEAR_CAPACITY * 100)}%.",
         max(len(columns) for _, columns, _ in tables),
     )
-    set_print(ws, footer=footer)
+    table.write(book, "Caseload").print_setup(footer=footer)
 
 
 def _order(name: str) -> tuple[bool, str]:
     return (name.startswith("("), name.casefold())
 
 
-def _fit(ws: Any, tables: list[tuple[str, list[Column], list[list[Value]]]]) -> None:
+def _widths(tables: list[tuple[str, list[Column], list[list[Value]]]]) -> list[int]:
     """Column widths that suit every table: each column as wide as its widest use."""
-    widths: dict[str, float] = {}
+    widths: list[int] = []
     for _, columns, body in tables:
-        fit_widths(ws, columns, body)
-        for number in range(1, len(columns) + 1):
-            letter = ws.cell(row=1, column=number).column_letter
-            widths[letter] = max(widths.get(letter, 0), ws.column_dimensions[letter].width)
-    for letter, width in widths.items():
-        ws.column_dimensions[letter].width = width
+        for number, width in enumerate(column_widths(columns, body)):
+            if number < len(widths):
+                widths[number] = max(widths[number], width)
+            else:
+                widths.append(width)
+    return widths

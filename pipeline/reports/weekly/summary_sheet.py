@@ -15,34 +15,29 @@ comes from the store's weekly snapshots (``WeeklyInput.history``) for the 11 wee
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date, timedelta
-from typing import Any
-
-from openpyxl.chart import LineChart, Reference
-from openpyxl.styles import Alignment
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.pagebreak import Break
+from typing import NamedTuple
 
 from pipeline.reports.tally import ALL, NO_TEAM, UNASSIGNED, GroupKey, Member, Tally, rag, tallies
 from pipeline.reports.weekly.data import WeeklyInput
+from pipeline.reports.xlsx.book import Book
+from pipeline.reports.xlsx.fit import column_widths, row_heights
+from pipeline.reports.xlsx.sheet import Sheet
 from pipeline.reports.xlsx.style import (
     ACCENT,
-    BOLD_FONT,
-    TITLE_FONT,
+    TITLE,
     Column,
     Kind,
     Value,
-    colour,
-    fit_heights,
-    fit_widths,
-    merged_note,
-    put,
-    set_print,
-    write_block,
+    body_style,
+    header_style,
 )
+from pipeline.reports.xlsx.table import Table, merged_note, write_block
 from pipeline.store.models import SnapshotGroup
 
 TREND_WEEKS = 12
+CHART_CM = (26.0, 8.0)  # width, height
 STATUS_COLUMNS = (
     Column("Active people", Kind.COUNT),
     Column("Due to date", Kind.COUNT),
@@ -92,13 +87,12 @@ def current_tallies(data: WeeklyInput) -> dict[GroupKey, Tally]:
     return tallies(data.obligations, members)
 
 
-def write_summary(ws: Any, data: WeeklyInput, footer: str) -> None:
-    """Fill ``ws`` (the workbook's first sheet) with the Summary; see the module docstring."""
-    ws.title = "Summary"
+def write_summary(book: Book, data: WeeklyInput, footer: str) -> None:
+    """Add the Summary sheet (the workbook's first) to ``book``; see the module docstring."""
     counted = current_tallies(data)
     overall = counted[(SnapshotGroup.ALL, ALL)]
-    title = put(ws, 1, 1, f"Planwatch weekly compliance {iso_week(data.as_of)}")
-    title.font, title.alignment = TITLE_FONT, Alignment()
+    table = Table()
+    table.put(1, 1, f"Planwatch weekly compliance {iso_week(data.as_of)}", TITLE)
     facts: list[tuple[str, Value, Kind]] = [
         ("As of", data.as_of, Kind.DATE),
         ("Active people", overall.active, Kind.COUNT),
@@ -107,10 +101,9 @@ def write_summary(ws: Any, data: WeeklyInput, footer: str) -> None:
         ("On-time rate", overall.rate, Kind.PERCENT),
     ]
     for row, (label, value, shown) in enumerate(facts, start=2):
-        put(ws, row, 1, label).font = BOLD_FONT
-        cell = put(ws, row, 2, value, shown)
-        cell.alignment = Alignment(horizontal="left", vertical="top")
-    colour(ws.cell(row=6, column=2), _rag(data, overall.rate), bold=True)
+        table.put(row, 1, label, replace(body_style(Kind.TEXT), bold=True))
+        table.put(row, 2, value, replace(body_style(shown), align="left"))
+    table.colour(6, 2, _rag(data, overall.rate), bold=True)
 
     row = 8
     all_rows: list[Sequence[Value]] = []
@@ -123,22 +116,24 @@ def write_summary(ws: Any, data: WeeklyInput, footer: str) -> None:
         body.append(_row(total_label, overall))
         columns = [Column(header), *STATUS_COLUMNS]
         first = row + 2
-        row = write_block(ws, row, f"By {header.lower()}", columns, body, bold_last=True)
+        row = write_block(table, row, f"By {header.lower()}", columns, body, bold_last=True)
         for offset, values in enumerate(body):
-            colour(ws.cell(row=first + offset, column=RATE_COLUMN),
-                   _rag(data, _rate(values)), bold=values is body[-1])
+            table.colour(first + offset, RATE_COLUMN, _rag(data, _rate(values)),
+                         bold=values is body[-1])
         bodies.append((first, body))
         all_rows += body
         row += 1
     columns = [Column("Group"), *STATUS_COLUMNS]
-    fit_widths(ws, columns, all_rows)
+    table.widths = column_widths(columns, all_rows)
     for first, body in bodies:
-        fit_heights(ws, columns, body, first)
-    merged_note(ws, row, counts_note(data), len(columns))
+        table.heights.update(row_heights(columns, table.widths, body, first))
+    merged_note(table, row, counts_note(data), len(columns))
+    trend = _trend(table, row + 2, data, counted)
+    sheet = table.write(book, "Summary")
     # The trend starts a printed page of its own: the tables above fill the first.
-    ws.row_breaks.append(Break(id=row + 1))
-    _trend(ws, row + 2, data, counted)
-    set_print(ws, footer=footer)
+    sheet.worksheet.set_h_pagebreaks([row + 1])
+    _chart(book, sheet, trend)
+    sheet.print_setup(footer=footer)
 
 
 def _group_order(name: str) -> tuple[bool, str]:
@@ -203,8 +198,17 @@ def rejected_by_week(data: WeeklyInput) -> dict[date, int]:
     return weeks
 
 
-def _trend(ws: Any, row: int, data: WeeklyInput, counted: dict[GroupKey, Tally]) -> None:
-    """The last 12 weeks' on-time rates as a table, and a line chart of it underneath."""
+class _Trend(NamedTuple):
+    """Where the trend table is: its header row, last row and series, for the chart."""
+
+    header_row: int
+    last_row: int
+    series: int
+    columns: int
+
+
+def _trend(table: Table, row: int, data: WeeklyInput, counted: dict[GroupKey, Tally]) -> _Trend:
+    """The last 12 weeks' on-time rates as a table (the chart goes underneath)."""
     series, weeks = trend_rates(data, counted)
     rejected = rejected_by_week(data)
     columns = [Column("Week"), Column("Week starting", Kind.DATE),
@@ -213,40 +217,48 @@ def _trend(ws: Any, row: int, data: WeeklyInput, counted: dict[GroupKey, Tally])
     body: list[list[Value]] = [[week, monday, *rates, rejected.get(monday, 0)]
                                for week, monday, rates in weeks]
     header_row, first = row + 1, row + 2
-    end = write_block(ws, row, f"On-time rate, last {TREND_WEEKS} weeks", columns, body)
+    end = write_block(table, row, f"On-time rate, last {TREND_WEEKS} weeks", columns, body)
     # Service names are long and the columns are sized for the tables above: wrap them.
-    for number in range(1, len(columns) + 1):
-        ws.cell(row=header_row, column=number).alignment = Alignment(
-            horizontal="center", vertical="center", wrap_text=True)
-    ws.row_dimensions[header_row].height = 40
+    for number, col in enumerate(columns, start=1):
+        table.restyle(header_row, number,
+                      replace(header_style(col.kind), align="center", wrap=True))
+    table.heights[header_row] = 40
     for offset, (_, _, rates) in enumerate(weeks):
         for number, rate in enumerate(rates, start=3):
-            colour(ws.cell(row=first + offset, column=number), _rag(data, rate))
-    chart = LineChart()  # untitled: the heading above the table names it
-    chart.style = 2
-    chart.legend.position = "b"  # below: the plot keeps the width for 12 week labels
-    chart.height, chart.width = 8.0, 26.0
-    chart.y_axis.title = "On-time rate"
-    chart.y_axis.number_format = "0%"
-    chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 1
-    chart.y_axis.majorUnit = 0.25
-    # openpyxl leaves "delete" unset and newer Excel then hides both axes.
-    chart.x_axis.delete = chart.y_axis.delete = False
-    chart.display_blanks = "gap"  # a week without a snapshot is a gap, not a 0%
-    values = Reference(ws, min_col=3, max_col=2 + len(series), min_row=header_row,
-                       max_row=end - 1)
-    chart.add_data(values, titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=end - 1))
-    for number, line in enumerate(chart.series):
-        # Markers, so a week standing alone (the first ever written) still shows.
-        line.marker.symbol = "circle"
-        line.smooth = False
-        if number == 0:
-            line.graphicalProperties.line.solidFill = ACCENT
-            line.graphicalProperties.line.width = 28_575  # 2.25 pt in EMU
-            line.marker.graphicalProperties.solidFill = ACCENT
-            line.marker.graphicalProperties.line.solidFill = ACCENT
-    ws.add_chart(chart, f"A{end + 1}")
+            table.colour(first + offset, number, _rag(data, rate))
+    return _Trend(header_row, end - 1, len(series), len(columns))
+
+
+def _chart(book: Book, sheet: Sheet, trend: _Trend) -> None:
+    """A line chart of the trend's rates under its table, inside the printed area."""
+    first, last = trend.header_row, trend.last_row  # sheet rows, from 1
+    chart = book.chart({"type": "line"})
+    chart.set_style(2)
+    for number in range(trend.series):
+        column = 2 + number  # from 0: the series are the table's third column on
+        line: dict[str, object] = {
+            "name": [sheet.title, first - 1, column],
+            "categories": [sheet.title, first, 0, last - 1, 0],
+            "values": [sheet.title, first, column, last - 1, column],
+            # Markers, so a week standing alone (the first ever written) still shows.
+            "marker": {"type": "circle"},
+            "smooth": False,
+        }
+        if number == 0:  # all services: the accent colour, drawn thicker
+            line["line"] = {"color": f"#{ACCENT}", "width": 2.25}
+            line["marker"] = {"type": "circle", "fill": {"color": f"#{ACCENT}"},
+                              "border": {"color": f"#{ACCENT}"}}
+        chart.add_series(line)
+    chart.set_title({"none": True})  # the heading above the table names it
+    chart.set_legend({"position": "bottom"})  # the plot keeps the width for 12 weeks
+    chart.set_y_axis({"name": "On-time rate", "num_format": "0%", "min": 0, "max": 1,
+                      "major_unit": 0.25})
+    chart.show_blanks_as("gap")  # a week without a snapshot is a gap, not a 0%
+    chart.set_size({"width": _pixels(CHART_CM[0]), "height": _pixels(CHART_CM[1])})
+    sheet.worksheet.insert_chart(last + 1, 0, chart)  # a row under the table
     # The chart floats over empty cells: without a print area it would be cut off.
-    last_column = get_column_letter(max(len(columns), RATE_COLUMN))
-    ws.print_area = f"A1:{last_column}{end + 16}"
+    sheet.worksheet.print_area(0, 0, last + 16, max(trend.columns, RATE_COLUMN) - 1)
+
+
+def _pixels(cm: float) -> int:
+    return round(cm / 2.54 * 96)

@@ -26,8 +26,6 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from openpyxl import Workbook
-
 from pipeline.errors import ReportError
 from pipeline.reports.weekly.caseload import write_caseload
 from pipeline.reports.weekly.data import WeeklyInput
@@ -39,8 +37,10 @@ from pipeline.reports.weekly.sheets import (
     outcome_sheets,
 )
 from pipeline.reports.weekly.summary_sheet import iso_week, write_summary
-from pipeline.reports.xlsx.stream import StreamedSheets
-from pipeline.reports.xlsx.style import Link, Value, file_links
+from pipeline.reports.xlsx.book import Book, write_workbook
+from pipeline.reports.xlsx.links import file_links
+from pipeline.reports.xlsx.lists import write_list_sheet
+from pipeline.reports.xlsx.style import Link, Value
 
 __all__ = ["STATUS_LABELS", "weekly_report_name", "write_weekly_workbook"]
 
@@ -97,19 +97,16 @@ def _write(data: WeeklyInput, path: Path, target: Callable[[str], str], footer: 
             links[stored] = Link(_file_name(stored), target(stored))
         return links[stored]
 
-    workbook = Workbook()
-    workbook.properties.title = f"Planwatch weekly compliance {week}"
-    workbook.properties.creator = "Planwatch"
-    # The list sheets run to hundreds of thousands of rows for a council: streamed.
-    sheets = StreamedSheets(workbook)
-    write_summary(workbook.active, data, footer)
-    for title, columns, rows, empty in [*obligation_sheets(data, link),
-                                        *form_sheets(data, link)]:
-        sheets.list_sheet(workbook.create_sheet(title), columns, rows, empty_message=empty,
-                          footer=footer)
-    write_caseload(workbook.create_sheet(), data, footer)
-    for title, columns, rows, empty in [*outcome_sheets(data, link),
-                                        *detail_sheets(data, link)]:
-        sheets.list_sheet(workbook.create_sheet(title), columns, rows, empty_message=empty,
-                          footer=footer)
-    return sheets.save(path)
+    def fill(book: Book) -> None:
+        # Sheet by sheet, in tab order, each written whole before the next (constant
+        # memory: a council's list sheets run to hundreds of thousands of rows).
+        write_summary(book, data, footer)
+        for title, columns, rows, empty in [*obligation_sheets(data, link),
+                                            *form_sheets(data, link)]:
+            write_list_sheet(book, title, columns, rows, empty_message=empty, footer=footer)
+        write_caseload(book, data, footer)
+        for title, columns, rows, empty in [*outcome_sheets(data, link),
+                                            *detail_sheets(data, link)]:
+            write_list_sheet(book, title, columns, rows, empty_message=empty, footer=footer)
+
+    return write_workbook(path, fill, title=f"Planwatch weekly compliance {week}")
