@@ -1,4 +1,5 @@
-"""``planwatch db upgrade | status | copy``: the store's schema and moving it elsewhere."""
+"""``planwatch db upgrade | status | copy | rebuild-obligations``: the store's schema, moving
+it elsewhere, and its kept obligations."""
 
 from __future__ import annotations
 
@@ -84,3 +85,20 @@ def copy(
     out.print(table)
     out.print(f"Copied and checked: {display_url(to)}. Now set database_url in "
               f"{settings.settings_file} to use it.", markup=False)
+
+
+@db_app.command("rebuild-obligations")
+def rebuild_obligations(ctx: typer.Context) -> None:
+    """Work every person's obligations out again from their forms and keep them.
+
+    They are kept up to date as forms arrive, and worked out again by themselves when
+    the policies change; this does it now (after restoring a backup, say).
+    """
+    from pipeline import casework
+    from pipeline.store.session import open_store
+
+    settings = workspace_settings(ctx)
+    with open_store(settings.database_url) as store:
+        people, kept = casework.rebuild_obligations(store, settings)
+    out.print(f"Worked out and kept {kept:,} obligation{'' if kept == 1 else 's'} of "
+              f"{people:,} {'person' if people == 1 else 'people'}.", markup=False)

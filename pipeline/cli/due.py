@@ -86,9 +86,12 @@ def due(
         chosen = checked_filters(settings, store, service=service, worker=worker, team=team,
                                  site=site, as_of=day)
         people = casework.site_people(store, chosen.site, settings) if chosen.site else None
+        # Without --all, only what may be open is read from the kept obligations.
+        found = casework.obligations(store, settings, day, statuses=None if show_all
+                                     else casework.OPEN_STATUSES)
         rows = filters.of_team(casework.filter_obligations(
-            casework.obligations(store, settings, day), show_all=show_all,
-            service=chosen.service, worker=chosen.worker, people=people), chosen.team)
+            found, show_all=show_all, service=chosen.service, worker=chosen.worker,
+            people=people), chosen.team)
     names = Names.of(casework.service_policies(settings))
     if as_json:
         # Integrations read a stable order; a person chooses one with --sort.

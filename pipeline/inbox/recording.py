@@ -6,7 +6,8 @@ form for the same person, service and event date, the correction wins (fewer blo
 findings, then the later last-saved time, never later than the file's arrival, then the
 later arrival: :mod:`pipeline.store.supersession`), so the order in which copies
 arrive does not decide which one counts. Both stay in the history. Then it rebuilds the
-person's episodes in that service (:func:`settle_all_episodes`), again independent of order.
+person's episodes in that service (:func:`settle_all_episodes`), again independent of order,
+and brings the person's kept obligations up to date (:func:`keep_obligations`).
 ``record_submissions`` does the same for a batch of forms, in order, with the same rows
 and outcomes as one at a time, reading and writing the store a table at a time.
 """
@@ -23,9 +24,14 @@ from sqlalchemy.orm import Session
 
 from pipeline.definitions import FormDefinition
 from pipeline.records import Event, RawForm, Record
+from pipeline.rules import basis
 from pipeline.rules.episodes import CLOSING_EVENT, split_episodes
 from pipeline.rules.events import event_order_key, first_fact, latest_value
-from pipeline.store import audit, supersession
+from pipeline.rules.kept import stored_columns
+from pipeline.rules.listing import listed_people
+from pipeline.rules.obligations import kept_obligations
+from pipeline.store import audit, queries, supersession
+from pipeline.store import kept as kept_store
 from pipeline.store.models import (
     Action,
     AuditEntry,
@@ -284,7 +290,50 @@ def record_submissions(session: Session, forms: list[NewForm], *, command: str,
     _insert(session, AuditEntry, entries)
     session.flush()
     settle_all_episodes(session, {(s.person_id or "", s.service or "") for s in submissions})
+    keep_obligations(session, {s.person_id for s in submissions if s.person_id})
     return stored
+
+
+def keep_obligations(session: Session, people: set[str]) -> None:
+    """Bring the kept obligations of ``people`` up to date with their stored forms, in
+    the caller's transaction, by the rule sets the store's were worked out with (so a
+    watcher started before a policy changed keeps them as the rest were kept).
+
+    The people their forms list (a mother's children: on any copy, so a child a
+    corrected referral no longer lists is worked out again too) are brought up to date
+    with them, from their own forms and those of everyone listing them. Nothing is done
+    before obligations were first worked out (the first command that reads them works
+    them all out); if the store's were worked out by another Planwatch (other rules or
+    bank holidays), they are marked to be worked out again instead.
+    """
+    kept_store.hold(session, alone=False)
+    found = kept_store.basis(session)
+    if found is None or found.fingerprint in (kept_store.MIGRATED, kept_store.STALE):
+        return
+    if found.rule_sets is None or basis.fingerprint_of_text(found.rule_sets) != (
+            found.fingerprint):
+        kept_store.mark_stale(session)
+        return
+    rule_sets = basis.rule_sets_from_text(found.rule_sets)
+    kept_store.lock_people(session, people)
+    listed: set[str] = set()
+    for rule_set in rule_sets.values():
+        listing = rule_set.listed_on
+        if listing is not None:
+            for event in queries.people_event_facts(session, people, every_copy=True,
+                                                    service=listing.service,
+                                                    kind=listing.event):
+                listed.update(listed_people(event, listing))
+    listed -= people
+    kept_store.lock_people(session, listed)
+    worked = people | listed
+    listers = {m for group in kept_store.groups(session, people=worked) for m in group.listers}
+    events = queries.people_event_facts(session, worked | listers)
+    groups = [group for group in kept_obligations(events, rule_sets)
+              if group.person_id in worked]
+    kept_store.replace(session, worked,
+                 [kept_store.Group(g.person_id, g.service, g.horizon, g.listers) for g in groups],
+                 [stored_columns(row) for group in groups for row in group.rows])
 
 
 def _submission(form: NewForm, person_id: str, command: str, site: str | None) -> Submission:

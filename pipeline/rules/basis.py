@@ -18,8 +18,8 @@ import hashlib
 import json
 from collections.abc import Mapping
 from functools import lru_cache
+from importlib.metadata import version
 
-import holidays
 from pydantic import TypeAdapter
 
 from pipeline.rules.vocabulary import RuleSet
@@ -54,5 +54,5 @@ def fingerprint(rule_sets: Mapping[str, RuleSet]) -> str:
 @lru_cache(maxsize=8)
 def fingerprint_of_text(text: str) -> str:
     """:func:`fingerprint` of the rule sets written as ``text`` (:func:`rule_sets_text`)."""
-    basis = {"rules": RULES_VERSION, "holidays": holidays.__version__, "rule_sets": text}
+    basis = {"rules": RULES_VERSION, "holidays": version("holidays"), "rule_sets": text}
     return hashlib.sha256(json.dumps(basis, sort_keys=True).encode("utf-8")).hexdigest()

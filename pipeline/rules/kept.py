@@ -22,7 +22,7 @@ missed and the latest slot due is the open one.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from enum import StrEnum
 from functools import cache
@@ -32,7 +32,7 @@ from typing import Any, NamedTuple
 from pydantic import TypeAdapter
 
 from pipeline.records import Obligation, ObligationStatus
-from pipeline.rules.calendar import Nation, add_months
+from pipeline.rules.calendar import LONDON, Nation, add_months
 from pipeline.rules.status import status_for
 from pipeline.rules.vocabulary import CalendarMonths, Span
 
@@ -243,3 +243,29 @@ def onward_from_json(value: Mapping[str, Any]) -> Onward:
 def _span(text: str) -> Span:
     # A store's open chains use a handful of spans: each is validated once.
     return _SPAN.validate_json(text)
+
+
+# --- the stored form of a kept obligation -------------------------------------------------
+
+_STATES = {state.value: state for state in KeptState}
+
+
+def stored_columns(row: KeptObligation) -> dict[str, Any]:
+    """``row`` as the store's columns (:data:`pipeline.store.kept.COLUMNS`): the state as
+    its value, ``onward`` as JSON."""
+    columns = row._asdict()
+    columns["state"] = row.state.value
+    if row.onward is not None:
+        columns["onward"] = onward_json(row.onward)
+    return columns
+
+
+def from_columns(values: Sequence[Any]) -> KeptObligation:
+    """The kept obligation the store's columns hold (in :data:`pipeline.store.kept.COLUMNS`
+    order, as :func:`stored_columns` wrote them); ``due_at`` back in London time."""
+    (person_id, service, obligation, due, state, met_on, worker, team, source, cycle,
+     episode, due_at, note, onward) = values
+    return KeptObligation(
+        person_id, service, obligation, due, _STATES[state], met_on, worker, team, source,
+        cycle, episode, None if due_at is None else due_at.astimezone(LONDON), note,
+        None if onward is None else onward_from_json(onward))

@@ -7,6 +7,8 @@
     audit_log  (append-only; refers to submissions by id and hash, deliberately no FK)
     weekly_snapshots  (counts per ISO week and group for the workbook's trend; no person)
     weekly_snapshot_items  (what was overdue and who was supported each week: the change list)
+    kept_obligations, kept_groups, kept_basis  (obligations kept as forms arrive, per person
+                                                and service, and what they came from)
 
 Every reference to a person is ``person_id``, the person's own id (e.g. ``P-0001``), a
 foreign key to ``persons.person_id``: rows read the same in SQL as on a form, and no join
@@ -320,3 +322,75 @@ class WeeklySnapshotItem(Base):
     week: Mapped[str] = mapped_column(String(8), index=True)  # ISO year and week
     kind: Mapped[str]
     key: Mapped[str]
+
+
+# The kept states of pipeline.rules.kept.KeptState (the store does not import the rules;
+# a test keeps the two the same).
+OBLIGATION_STATES = ("met", "met_late", "missed", "not_applicable", "open", "planned", "slot",
+                     "exempt_slot")
+
+
+class KeptObligationRow(Base):
+    """One obligation of one person's episode in one service, kept as forms arrive.
+
+    Everything an obligation carries but its status, which depends on the as-of date:
+    ``state`` says how it follows from that date (:class:`pipeline.rules.kept.KeptState`);
+    ``onward`` (a chain's open slot only) how the chain of review slots goes on.
+    Replaced whole, per person, in the transaction that stores their forms
+    (:mod:`pipeline.store.kept`). ``person_id`` is no foreign key: a child listed on her
+    mother's referral has obligations before any form of the child's arrives.
+    """
+
+    __tablename__ = "kept_obligations"
+    __table_args__ = (
+        CheckConstraint("state IN ({})".format(", ".join(f"'{s}'" for s in OBLIGATION_STATES)),
+                        name="state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[str] = mapped_column(index=True)
+    service: Mapped[str]
+    obligation: Mapped[str]
+    due: Mapped[date]
+    state: Mapped[str]
+    met_on: Mapped[date | None]
+    worker: Mapped[str | None]
+    team: Mapped[str | None]
+    source: Mapped[str | None]
+    cycle: Mapped[int]
+    episode: Mapped[int]
+    due_at: Mapped[datetime | None]
+    note: Mapped[str | None] = mapped_column(Text)
+    # SQL NULL, not JSON null, where there is none (most rows).
+    onward: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+
+
+class KeptGroupRow(Base):
+    """One person in one service whose obligations are kept: up to which date they were
+    worked out (``horizon``: the latest event they depend on; they hold as of that date
+    and any later one), and who lists this person on their forms (``listers``: a child's
+    mother, whose forms' changes change the child's obligations too)."""
+
+    __tablename__ = "kept_groups"
+    __table_args__ = (UniqueConstraint("person_id", "service"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[str]
+    service: Mapped[str]
+    horizon: Mapped[date]
+    listers: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class KeptBasis(Base):
+    """What the kept obligations were worked out from: one row, or none before they ever
+    were. ``fingerprint`` (:func:`pipeline.rules.basis.fingerprint`) of ``rule_sets``
+    (their text, which whoever stores a form works by) and the rules' and holidays'
+    versions; a fingerprint that is no hash (:data:`pipeline.store.kept.MIGRATED`,
+    :data:`~pipeline.store.kept.STALE`) says they must be worked out again."""
+
+    __tablename__ = "kept_basis"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    rule_sets: Mapped[str | None] = mapped_column(Text)
+    worked_out_at: Mapped[datetime] = mapped_column(default=utc_now)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import String, select, type_coerce
+from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from pipeline.records import Event
@@ -78,3 +78,40 @@ def _built(rows: Iterable[tuple[int, str, str, str, date, datetime | None, str |
                   None if team is None else once(team, team), complete,
                   submission_id, sources[submission_id], details))
     return found
+
+
+_PEOPLE_PER_QUERY = 500
+
+
+def people_event_facts(session: Session, person_ids: Iterable[str], *,
+                       every_copy: bool = False, service: str | None = None,
+                       kind: str | None = None) -> list[Event]:
+    """The events of these people, as :func:`event_facts` gives everyone's (of one
+    ``service`` and ``kind``, when given); with ``every_copy``, those of their
+    superseded copies too (what their forms ever said). For a few people at a time (a
+    batch of forms being stored)."""
+    wanted = sorted(set(person_ids))
+    statuses = ([SubmissionStatus.STORED, SubmissionStatus.SUPERSEDED] if every_copy
+                else [SubmissionStatus.STORED])
+    found: list[Event] = []
+    for start in range(0, len(wanted), _PEOPLE_PER_QUERY):
+        query = (select(EventRow.submission_id, EventRow.person_id, EventRow.service,
+                        EventRow.kind, EventRow.on, EventRow.at, EventRow.worker,
+                        EventRow.team, EventRow.complete, type_coerce(EventRow.details, String),
+                        Submission.archived_path)
+                 .join(Submission, EventRow.submission_id == Submission.id)
+                 .where(EventRow.person_id.in_(wanted[start:start + _PEOPLE_PER_QUERY]),
+                        Submission.status.in_(statuses)))
+        if service is not None:
+            query = query.where(EventRow.service == service)
+        if kind is not None:
+            query = query.where(EventRow.kind == kind)
+        rows = session.connection().execute(query).all()
+        sources = {row[0]: row[10] for row in rows}
+        found += _built((row[:10] for row in rows), sources)
+    return found
+
+
+def count_people(session: Session) -> int:
+    """How many people have events (of any copy of their forms)."""
+    return int(session.scalar(select(func.count(EventRow.person_id.distinct()))) or 0)
