@@ -414,3 +414,22 @@ def test_the_command_list_gives_each_command_in_one_paragraph() -> None:
 def test_a_range_is_still_checked_when_the_help_says_it_in_words(tmp_path: Path) -> None:
     result = runner.invoke(app, ["demo", "--people", "0", "--home", str(tmp_path / "d")])
     assert result.exit_code == 2 and not (tmp_path / "d").exists()
+
+
+def test_ingest_stopped_by_ctrl_c_says_the_rest_is_left_to_take(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The readers print nothing on Ctrl+C (tests/test_inbox_sandbox.py); ingest says
+    what became of the files, with no traceback, and exits 130 as an interrupted
+    command does."""
+    import pipeline.cli.ingest
+    from pipeline.workspace import init_workspace
+
+    def ctrl_c(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    init_workspace(tmp_path)
+    monkeypatch.setattr(pipeline.cli.ingest, "run_ingest", ctrl_c)
+    result = CliRunner().invoke(app, ["--home", str(tmp_path), "ingest"])
+    assert result.exit_code == 130
+    assert result.output == ("Stopped (Ctrl+C). The files not yet taken are where they "
+                             "were: run the same command again to take them.\n")

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.table import Table
 
-from pipeline.cli.app import JsonFlag, app, out, print_json, workspace_settings
+from pipeline.cli.app import JsonFlag, app, err, out, print_json, workspace_settings
 from pipeline.errors import PlanwatchError
 
 if TYPE_CHECKING:
@@ -136,9 +136,16 @@ def ingest(
             "everything in the inbox).")
     from pipeline.store.session import open_store
 
-    with open_store(settings.database_url) as store:
-        results = run_ingest(settings, store, paths or [settings.inbox_path], command="ingest",
-                             show_progress=not as_json)
+    try:
+        with open_store(settings.database_url) as store:
+            results = run_ingest(settings, store, paths or [settings.inbox_path],
+                                 command="ingest", show_progress=not as_json)
+    except KeyboardInterrupt:
+        # Ctrl+C: the readers ignore it (the pool stops them); a batch not yet committed
+        # leaves its files where they were, and taking them again finishes the job.
+        err.print("Stopped (Ctrl+C). The files not yet taken are where they were: run the "
+                  "same command again to take them.", markup=False)
+        raise typer.Exit(130) from None
     if as_json:
         print_json([r.model_dump(mode="json", exclude={"submission_id", "path"})
                     for r in results])

@@ -10,6 +10,9 @@ Contract: ``SandboxedReader.read(path, data)`` returns ``(RawForm, Record)`` or 
 (or the reader failed), which is no verdict on the file. Load is not a verdict: a file
 that hits a limit is read once more in a fresh worker with both limits doubled before
 that error is given.
+Ctrl+C in a terminal sends SIGINT to the whole process group: a reader ignores it, from
+the moment it starts, and the parent stops its readers (the watcher or ``ingest`` says
+it stopped; a reader prints nothing).
 :class:`ReaderPool` is several such workers behind one ``read`` that may be called from
 several threads at once (a backlog is read in parallel); each worker has the same limits.
 """
@@ -22,6 +25,8 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import queue
+import signal
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -50,9 +55,45 @@ def _limit_memory(memory_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
+@contextlib.contextmanager
+def _sigint_blocked() -> Iterator[None]:
+    """SIGINT held back in this thread while a reader process starts.
+
+    A spawned process inherits the signal mask of the thread that started it, so the
+    reader starts with SIGINT blocked and a Ctrl+C while it imports (before ``_worker``
+    can ignore it) prints no ``KeyboardInterrupt`` traceback either. Only this thread's
+    mask changes: the parent's Ctrl+C reaches it as before (a signal for this thread
+    waits until the end).
+    """
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover  (Windows)
+        yield
+        return
+    from multiprocessing import resource_tracker
+
+    # The standard library's resource tracker starts with the first spawned process, and
+    # unblocks SIGINT in this thread once it has started (before our reader is spawned):
+    # start it first.
+    resource_tracker.ensure_running()
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _ignore_sigint() -> None:
+    """Ctrl+C is for the parent: it stops its readers. Ignored, a SIGINT sent to the
+    whole process group (a terminal's Ctrl+C) never interrupts a read or prints a
+    traceback; a pending one is discarded."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def _worker(connection: multiprocessing.connection.Connection, forms_dir: str,
             memory_mb: int, reader: str) -> None:
     """Serve read requests until the parent closes the pipe."""
+    _ignore_sigint()
     import importlib
 
     from pipeline.definitions import Catalogue
@@ -108,7 +149,8 @@ class SandboxedReader:
         process = _CONTEXT.Process(target=_worker, args=(child, str(self.forms_dir),
                                                           self.memory_mb, self.reader),
                                    name="planwatch-reader", daemon=True)
-        process.start()
+        with _sigint_blocked():
+            process.start()
         child.close()
         self._process, self._connection = process, parent
         # Starting (imports, the form catalogue) is not the file's time: a loaded machine
