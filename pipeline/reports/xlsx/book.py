@@ -18,6 +18,7 @@ folder that goes with the workbook; the workbook itself is written through
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -69,9 +70,16 @@ def write_workbook(path: Path, fill: Callable[[Book], None], *, title: str) -> P
         # (0700), and gone afterwards whatever happens.
         with tempfile.TemporaryDirectory(prefix="planwatch-xlsx-") as rows:
             workbook = xlsxwriter.Workbook(handle, {"constant_memory": True, "tmpdir": rows})
+            workbook.set_properties({"title": title, "author": CREATOR})
             try:
-                workbook.set_properties({"title": title, "author": CREATOR})
                 fill(Book(workbook))
+            except BaseException:
+                # Closing is the one way to close the files of the rows written so far;
+                # what it writes goes with the temporary file.
+                with contextlib.suppress(Exception):
+                    workbook.close()
+                raise
+            try:
                 workbook.close()
             except FileCreateError as exc:  # XlsxWriter's wrapper of an OSError
                 cause = exc.args[0] if exc.args else None

@@ -98,7 +98,7 @@ class Sheet:
     def link(self, row: int, column: int, link: Link, cell_format: Any) -> None:
         """Write ``link`` (see the module docstring for the limits)."""
         text, target = clean_text(link.text), link.target
-        if not target:
+        if not target or not text:  # nothing to go to, or nothing to click
             self.put(row, column, text, cell_format)
             return
         if target.startswith("#"):

@@ -160,10 +160,13 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 
 
 def clean_text(text: str) -> str:
-    """``text`` without characters XML refuses (Word line breaks arrive as \\v), cut to
-    the most a cell holds."""
+    """``text`` without characters XML refuses (Word line breaks arrive as \\v), line
+    breaks as a cell takes them (a PDF field's \\r\\n or \\r as \\n), cut to the most
+    a cell holds."""
     if _NOT_XML.search(text) is not None:
         text = _NOT_XML.sub(" ", text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text[:MAX_CELL_CHARS]
 
 
