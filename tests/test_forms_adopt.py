@@ -312,12 +312,15 @@ def test_forms_adopt_command_writes_the_definition_and_the_marked_up_copy(
 
 
 def test_forms_adopt_refuses_an_unknown_service(tmp_path: Path) -> None:
+    forms = tmp_path / "forms"
+    shutil.copytree(DEFAULT_FORMS_DIR / "services", forms / "services")
     blank = tmp_path / "form.docx"
     blank.write_bytes(key_work_review())
     result = runner.invoke(app, ["forms", "adopt", str(blank), "--id", "kw", "--service",
-                                 "nowhere", "--forms-dir", str(tmp_path / "forms")])
+                                 "nowhere", "--forms-dir", str(forms)])
     assert isinstance(result.exception, PlanwatchError)
-    assert "nowhere" in str(result.exception)
+    assert "Unknown service: nowhere" in str(result.exception)
+    assert SERVICE in str(result.exception)  # the known ones
 
 
 def test_the_offices_backlog_is_ingested_by_layout(adopted: Path, tmp_path: Path) -> None:
@@ -489,3 +492,94 @@ def test_an_old_copy_without_a_field_says_so(adopted: Path, tmp_path: Path) -> N
     assert record.values["service_user_name"] == "Ada Lovelace"
     [finding] = [f for f in record.findings if f.code == "label_not_found"]
     assert finding.field == "key_worker" and finding.severity.value == "advisory"
+
+
+def _visit_record(values: dict[str, str] | None = None) -> bytes:
+    """A visit record whose signature is one table row: Signed | (name) | Date | (date)."""
+    import docx
+
+    v = values or {}
+    document = docx.Document()
+    document.add_paragraph("Visit record", style="Title")
+    details = document.add_table(rows=2, cols=2)
+    details.cell(0, 0).text, details.cell(0, 1).text = "Reference number", v.get("ref", "")
+    details.cell(1, 0).text, details.cell(1, 1).text = "Name", v.get("name", "")
+    document.add_paragraph()
+    signature = document.add_table(rows=1, cols=4)
+    for cell, text in zip(signature.rows[0].cells,
+                          ["Signed", v.get("signed", ""), "Date", v.get("date", "")],
+                          strict=True):
+        cell.text = text
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_signature_row_with_its_date_beside_it_adopts_as_a_signature_block(
+        tmp_path: Path) -> None:
+    """"Signed | | Date |" in one table row: the signature and its date, one block (it
+    crashed with "key: String should match pattern ... input_value=''")."""
+    forms = tmp_path / "forms"
+    shutil.copytree(DEFAULT_FORMS_DIR, forms, ignore=shutil.ignore_patterns("blank"))
+    blank = tmp_path / "Visit record.docx"
+    blank.write_bytes(_visit_record())
+    result = runner.invoke(app, ["forms", "adopt", str(blank), "--id", "visit-record",
+                                 "--service", SERVICE, "--forms-dir", str(forms)])
+    assert result.exit_code == 0, result.output
+    assert "signed: 'Signed' as signature with the date beside it (table 2)" in result.output
+    assert "no date" not in result.output
+    definition = _definition(forms, "visit-record")
+    assert [(f.key, f.label) for f in definition.signatures] == [("signed", "Signed")]
+    assert [f.key for f in definition.fields] == ["person_id", "name", "signed"]
+    filled = tmp_path / "filled.docx"  # staff type into the marked-up copy's controls
+    filled.write_bytes(_fill_marked_up(
+        _marked_up(forms, "visit-record").read_bytes(), definition,
+        {"person_id": "VR-0001", "name": "Ada Lovelace", "signed_signature": "Sam Patel",
+         "signed_signed_on": "2026-03-03"}))
+    old = tmp_path / "old.docx"  # an old copy, typed into the cells
+    old.write_bytes(_visit_record({"ref": "VR-0001", "name": "Ada Lovelace",
+                                   "signed": "Sam Patel", "date": "3/3/26"}))
+    for path in (filled, old):
+        record = check(path, Catalogue.load(forms))
+        assert record.person_id == "VR-0001"
+        assert (record.values["signed_signature"], record.values["signed_signed_on"]) == (
+            "Sam Patel", date(2026, 3, 3)), path.name
+        assert record.complete, record.findings
+
+
+def test_what_adopt_cannot_make_sense_of_is_an_error_naming_the_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Never a traceback: a form with no answer places, a folder that is not a forms
+    folder, and a layout no rule foresaw are each a message naming the file and what to
+    do, and nothing is written."""
+    import docx
+
+    import pipeline.formats.word.adopt
+
+    forms = tmp_path / "forms"
+    shutil.copytree(DEFAULT_FORMS_DIR, forms, ignore=shutil.ignore_patterns("blank"))
+    letter = tmp_path / "letter.docx"
+    document = docx.Document()
+    document.add_paragraph("Dear Sam, thank you for coming on Tuesday.")
+    document.save(str(letter))
+    blank = tmp_path / "Visit record.docx"
+    blank.write_bytes(_visit_record())
+
+    def adopting(path: Path, folder: Path = forms) -> str:
+        result = runner.invoke(app, ["forms", "adopt", str(path), "--id", "visit-record",
+                                     "--service", SERVICE, "--forms-dir", str(folder)])
+        assert isinstance(result.exception, PlanwatchError), result.exception  # exit 1
+        return str(result.exception)
+
+    assert adopting(letter).startswith("letter.docx: no answer places were found on it")
+    assert adopting(blank, tmp_path / "nowhere").startswith(
+        f"{tmp_path / 'nowhere'} is not a forms folder")
+
+    def unforeseen(*args: object) -> None:
+        raise IndexError("list index out of range")
+
+    monkeypatch.setattr(pipeline.formats.word.adopt, "mark_up", unforeseen)
+    said = adopting(blank)
+    assert said.startswith("Visit record.docx: Planwatch could not make sense of its layout")
+    assert "IndexError" not in said and "list index" not in said
+    assert not (forms / "visit-record.yaml").exists() and not (forms / "adopted").exists()

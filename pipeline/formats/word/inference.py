@@ -381,6 +381,10 @@ class _Inferrer:
                 item.key = slug(item.label, self.keys)
             if item.type is FieldType.SIGNATURE and item.signed_on is None:
                 item.unsure.append("a signature with no date beside it")
+            elif item.signed_on is not None:
+                # The date beside a signature is its block's date: a key of its own, as
+                # the definition expands the block (``<key>_signed_on``), like any field.
+                item.signed_on.key = f"{item.key}_signed_on"
         return items
 
 

@@ -177,8 +177,7 @@ def mark_up(inference: Inference) -> list[str]:
         if item.type is FieldType.SIGNATURE:
             _place(item, _control(item, f"{item.key}_signature", FieldType.TEXT))
             if item.signed_on is not None:
-                _place(item.signed_on, _control(item.signed_on, f"{item.key}_signed_on",
-                                                FieldType.DATE))
+                _place(item.signed_on, _control(item.signed_on))
             continue
         _place(item, _control(item))
     return unmarked
