@@ -1,9 +1,10 @@
 """Values for filling a form, checked against its definition before any file is touched.
 
 Contract: ``coerce_values(definition, data)`` accepts the JSON a person or a script
-writes (field keys; tables as lists of objects; dates as ``YYYY-MM-DD`` or
-``dd/mm/yyyy``; yes/no as true/false; choices by value or by the label people see) and
-returns typed values, or raises :class:`FillError` naming every wrong key.
+writes (field keys; tables as lists of objects; dates as ``dd/mm/yyyy`` or
+``yyyy-mm-dd`` and an impossible one said as every command says it, through
+:mod:`pipeline.dates`; yes/no as true/false; choices by value or by the label people see)
+and returns typed values, or raises :class:`FillError` naming every wrong key.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from pipeline.dates import NotADateError, parse_day, parse_day_and_time
 from pipeline.definitions import FieldSpec, FieldType, FormDefinition
 from pipeline.errors import FillError
 
@@ -27,31 +29,21 @@ def _date(value: Any) -> date:
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
     if isinstance(value, str):
-        text = value.strip()
-        for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
-            try:
-                return datetime.strptime(text, pattern).date()
-            except ValueError:
-                continue
-    raise ValueError("a date as YYYY-MM-DD or dd/mm/yyyy")
+        return parse_day(value)  # the one message for an impossible date, as every command
+    raise ValueError("a date as dd/mm/yyyy or yyyy-mm-dd (a JSON string)")
 
 
 def _datetime(value: Any) -> datetime:
     if isinstance(value, datetime):
         return value
     if isinstance(value, str):
-        text = value.strip()
-        for pattern in ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M",
-                        "%Y-%m-%dT%H:%M:%S"):
-            try:
-                return datetime.strptime(text, pattern)
-            except ValueError:
-                continue
-    raise ValueError("a date and time as YYYY-MM-DDTHH:MM or dd/mm/yyyy hh:mm")
+        return parse_day_and_time(value)
+    raise ValueError("a date and time as dd/mm/yyyy HH:MM or yyyy-mm-ddTHH:MM (a JSON string)")
 
 
 def coerce(spec: FieldSpec, value: Any) -> Any:
-    """One JSON value as the field's Python type; ValueError says what was expected."""
+    """One JSON value as the field's Python type; ValueError says what was expected
+    (:class:`~pipeline.dates.NotADateError`, one, says what is wrong with a date)."""
     if spec.type in (FieldType.TEXT, FieldType.LONG_TEXT, FieldType.SIGNATURE):
         if not isinstance(value, str):
             raise ValueError("text (a JSON string)")
@@ -92,6 +84,8 @@ def coerce_values(definition: FormDefinition, data: dict[str, Any]) -> FillValue
         if key in leaves:
             try:
                 fields[key] = coerce(leaves[key], value)
+            except NotADateError as exc:
+                problems.append(f"{key}: {exc.message}")
             except ValueError as exc:
                 problems.append(f"{key}: expected {exc}, got {value!r}")
         elif key in definition.tables_by_key:
@@ -123,6 +117,8 @@ def _table(columns: tuple[FieldSpec, ...], key: str, value: Any,
             elif cell is not None:
                 try:
                     row[column_key] = coerce(spec, cell)
+                except NotADateError as exc:
+                    problems.append(f"{key}[{number}].{column_key}: {exc.message}")
                 except ValueError as exc:
                     problems.append(f"{key}[{number}].{column_key}: expected {exc}, "
                                     f"got {cell!r}")

@@ -110,8 +110,8 @@ def show_form(
 
 
 TYPE_WORDS = {"text": "text", "long_text": "text (several lines)",
-              "date": "date (yyyy-mm-dd or dd/mm/yyyy)",
-              "datetime": "date and time (yyyy-mm-ddThh:mm)",
+              "date": "date (dd/mm/yyyy or yyyy-mm-dd)",
+              "datetime": "date and time (dd/mm/yyyy hh:mm or yyyy-mm-ddThh:mm)",
               "yes_no": "true or false", "choice": "one of the values below",
               "number": "a number", "signature": "a typed name"}
 
