@@ -433,3 +433,62 @@ def test_ingest_stopped_by_ctrl_c_says_the_rest_is_left_to_take(
     assert result.exit_code == 130
     assert result.output == ("Stopped (Ctrl+C). The files not yet taken are where they "
                              "were: run the same command again to take them.\n")
+
+
+def _column_text(output: str, number: int) -> str:
+    """Column ``number`` (from 0) of a table as printed, its lines run together and its
+    spaces dropped (a wrapped or folded cell reads whole again)."""
+    cells = [line.split("│")[number + 1] for line in output.splitlines()
+             if line.startswith("│")]
+    return "".join(cell.strip() for cell in cells).replace(" ", "")
+
+
+def test_ingest_and_rejected_at_80_columns_cut_no_name_and_say_uk_times(
+        tmp_path: Path) -> None:
+    """File names and paths wrap, never '…'; `rejected` gives the time received as the
+    reason file beside the original does: UK time, dd/mm/yyyy HH:MM."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import update
+
+    from pipeline.store.models import Submission
+    from pipeline.store.session import open_store
+    from pipeline.workspace import init_workspace
+
+    init_workspace(tmp_path)
+    name = "CS-0001_Referral_30-06-2026_from_the_Stockport_office.docx"  # one long word
+    (tmp_path / "inbox" / name).write_bytes(b"not a document")
+    taken = runner.invoke(app, ["--home", str(tmp_path), "ingest"])  # 80 columns
+    assert taken.exit_code == 0, taken.output
+    assert "…" not in taken.output
+    assert name.replace(" ", "") in _column_text(taken.output, 0)
+    shown = runner.invoke(app, ["--home", str(tmp_path), "rejected"]).output
+    assert "…" not in shown
+    assert name.replace(" ", "") in _column_text(shown, 0)
+    note = next((tmp_path / "rejected").rglob("*.reason.txt")).read_text()
+    received = re.search(r"^Received: (\d\d/\d\d/\d{4} \d\d:\d\d)$", note, re.MULTILINE)
+    assert received is not None and received[1].replace(" ", "") in _column_text(shown, 1)
+    kept = json.loads(runner.invoke(app, ["--home", str(tmp_path), "rejected", "--json"]
+                                    ).output)[0]["path"]
+    assert kept.replace(" ", "") in _column_text(shown, 3)
+    with open_store(f"sqlite:///{tmp_path / 'planwatch.db'}") as store, \
+            store.session() as session:
+        session.execute(update(Submission).values(
+            received_at=datetime(2026, 7, 2, 8, 5, tzinfo=UTC)))  # in summer: BST
+        session.commit()
+    summer = runner.invoke(app, ["--home", str(tmp_path), "rejected"]).output
+    assert "02/07/2026 09:05".replace(" ", "") in _column_text(summer, 1)
+    assert "2026-07-02" not in summer
+
+
+def test_forms_check_at_80_columns_folds_a_long_answer_never_cuts_it(tmp_path: Path) -> None:
+    values = tmp_path / "values.json"
+    address = "referrals.team.north@example-health-board-stockport.nhs.uk.example.org"
+    values.write_text(json.dumps({**FULL_VALUES["referral"], "referrer": address}))
+    form = tmp_path / "referral.docx"
+    filled = runner.invoke(app, ["forms", "fill", "referral", "--service",
+                                 "community-support", "--data", str(values), "-o", str(form)])
+    assert filled.exit_code == 0, filled.output
+    checked = runner.invoke(app, ["forms", "check", str(form)]).output  # 80 columns
+    assert "…" not in checked
+    assert address in _column_text(checked, 1)

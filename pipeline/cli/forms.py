@@ -55,7 +55,8 @@ def list_forms(forms_dir: FormsDir = DEFAULT_FORMS_DIR, as_json: JsonFlag = Fals
     longest_service = max((len(s) + 1 for d in definitions for s in d.services), default=8)
     table = Table(Column("form", no_wrap=True,
                          min_width=max((len(d.id) for d in definitions), default=4)),
-                  "version", "title", Column("services", min_width=longest_service))
+                  "version", Column("title", overflow="fold"),
+                  Column("services", min_width=longest_service, overflow="fold"))
     for definition in definitions:
         table.add_row(definition.id, str(definition.version), definition.title,
                       ", ".join(definition.services))
@@ -287,7 +288,11 @@ def _print_record(file: Path, record: Record) -> None:
 
     out.print(f"[bold]{file.name}[/]: {record.form_id} v{record.form_version}, "
               f"{record.service}, person {record.person_id or '(none)'}")
-    values = Table("field", "value", show_header=True)
+    # Nothing cut with '…' at 80 columns: a key too long for its column (over 40) and a
+    # long word in an answer (an e-mail address, a link) fold onto the next line.
+    longest = max((len(key) for key in record.values), default=5)
+    values = Table(Column("field", min_width=min(longest, 40), overflow="fold"),
+                   Column("value", overflow="fold"), show_header=True)
     for key, value in record.values.items():
         values.add_row(key, _shown(value))
     out.print(values)

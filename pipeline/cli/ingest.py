@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 
 from pipeline.cli.app import JsonFlag, app, err, out, print_json, workspace_settings
 from pipeline.errors import PlanwatchError
@@ -54,12 +54,19 @@ def reader_pool(settings: Settings, files: int) -> ReaderPool:
                       memory_mb=settings.parse_memory_mb)
 
 
+def _column(header: str) -> Column:
+    """A column whose text wraps, and a word too long for it (a file name, a path) folds
+    onto the next line: at 80 columns nothing is cut with '…'."""
+    return Column(header, overflow="fold")
+
+
 def print_outcomes(results: list[IngestResult], *, only_notable: bool = False) -> None:
     """A row per file (or only the files not simply stored), then the counts."""
     from pipeline.inbox.ingest import Outcome
 
     shown = [r for r in results if r.outcome is not Outcome.STORED] if only_notable else results
-    table = Table("file", "outcome", "person", "form", "findings / reason")
+    table = Table(_column("file"), Column("outcome", no_wrap=True), _column("person"),
+                  _column("form"), _column("findings / reason"))
     for result in shown:
         detail = result.reason or (f"{len(result.findings)} finding(s)" if result.findings
                                    else "complete")
@@ -161,16 +168,16 @@ def rejected(ctx: typer.Context, as_json: JsonFlag = False) -> None:
 
     settings = workspace_settings(ctx)
     with open_store(settings.database_url) as store, store.session() as session:
-        rows = [{"file": s.original_name, "received_at": s.received_at.isoformat(),
-                 "reason": s.reason, "path": s.rejected_path}
+        rows = [(s.original_name, s.received_at, s.reason, s.rejected_path)
                 for s in queries.rejected(session)]
-    if as_json:
-        print_json(rows)
+    if as_json:  # ISO times (UTC), for scripts
+        print_json([{"file": name, "received_at": received.isoformat(), "reason": reason,
+                     "path": path} for name, received, reason, path in rows])
         return
-    table = Table("file", "received", "reason", "kept at")
-    for row in rows:
-        table.add_row(row["file"], str(row["received_at"])[:16].replace("T", " "),
-                      row["reason"], row["path"])
+    table = Table(_column("file"), _column("received"), _column("reason"), _column("kept at"))
+    for name, received, reason, path in rows:
+        # As the reason file beside the original says it: UK time, dd/mm/yyyy HH:MM.
+        table.add_row(name, f"{received.astimezone(LONDON):%d/%m/%Y %H:%M}", reason, path)
     out.print(table)
     if not rows:
         out.print("No rejected files.")
