@@ -1,6 +1,7 @@
 """Render the README's pictures from a fresh demo: ``python3 docs/make_pictures.py``.
 
-Runs ``planwatch demo --people 20`` in a temporary folder, converts the weekly workbook,
+Runs ``planwatch demo --people 20`` in a temporary folder, with this checkout's Planwatch
+(installed or not: never whichever ``planwatch`` is on PATH), converts the weekly workbook,
 a blank review, a filled review and an outcome summary to PDF with LibreOffice
 (``soffice --headless --convert-to pdf``) and the first page of each to a PNG in
 ``docs/`` with ``pdftoppm``. Needs LibreOffice and poppler-utils (``.ci/run`` installs
@@ -17,7 +18,20 @@ import tempfile
 from pathlib import Path
 
 DOCS = Path(__file__).resolve().parent
-BLANK = DOCS.parent / "pipeline" / "forms" / "blank" / "community-support" / "review.docx"
+CHECKOUT = DOCS.parent
+BLANK = CHECKOUT / "pipeline" / "forms" / "blank" / "community-support" / "review.docx"
+
+
+def run_planwatch(*args: str) -> subprocess.CompletedProcess[str]:
+    """``planwatch ARGS`` from this checkout (``python -c`` puts the folder it runs in
+    first on the path), so the pictures show this code even where Planwatch is not
+    installed, or another version is. Its output is shown if it fails."""
+    done = subprocess.run([sys.executable, "-c", "from pipeline.cli import main; main()",
+                           *args], cwd=CHECKOUT, capture_output=True, text=True)
+    if done.returncode:
+        sys.stderr.write(done.stdout + done.stderr)
+        done.check_returncode()
+    return done
 
 
 def picture(source: Path, name: str, work: Path) -> Path:
@@ -35,8 +49,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         home = work / "demo"
-        subprocess.run(["planwatch", "demo", "--people", "20", "--home", str(home)],
-                       check=True, capture_output=True)
+        run_planwatch("demo", "--people", "20", "--home", str(home))
         workbook = next((home / "reports").glob("compliance-*.xlsx"))
         summaries = home / "reports" / "summaries"
         summary = min(summaries.glob("outcome-summary-CS-*.docx"), default=None) or min(

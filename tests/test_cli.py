@@ -492,3 +492,19 @@ def test_forms_check_at_80_columns_folds_a_long_answer_never_cuts_it(tmp_path: P
     checked = runner.invoke(app, ["forms", "check", str(form)]).output  # 80 columns
     assert "…" not in checked
     assert address in _column_text(checked, 1)
+
+
+def test_make_pictures_runs_this_checkouts_planwatch_with_none_on_path(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/make_pictures.py works in a checkout where Planwatch is not installed."""
+    import importlib.util
+
+    script = Path(__file__).parent.parent / "docs" / "make_pictures.py"
+    spec = importlib.util.spec_from_file_location("make_pictures", script)
+    assert spec is not None and spec.loader is not None
+    make_pictures = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_pictures)
+    monkeypatch.setenv("PATH", str(Path(__file__).parent / "no-such-folder"))
+    monkeypatch.delenv("PYTHONPATH", raising=False)
+    done = make_pictures.run_planwatch("forms", "list", "--json")
+    assert "support-plan" in {form["id"] for form in json.loads(done.stdout)}
