@@ -26,11 +26,12 @@ AS_OF = date(2026, 3, 11)  # a Wednesday in ISO week 2026-W11
 FS, SH = "floating-support", "supported-housing"
 ASHA, BEN, CARYS = "Asha Patel", "Ben Jones", "Carys Evans"
 TEAMS = {ASHA: "North", BEN: "South", CARYS: "North"}
-LIST_SHEETS = ["Overdue", "Due soon", "Incomplete", "Disagreements and wishes", "Outcomes",
-               "Outcomes by person", "Rejected", "Obligations", "Active people"]
-ALL_SHEETS = ["Summary", "Overdue", "Due soon", "Incomplete", "Disagreements and wishes",
-              "Caseload", "Outcomes", "Outcomes by person", "Rejected", "Obligations",
-              "Active people"]
+LIST_SHEETS = ["Since last week", "Overdue", "Due soon", "Incomplete",
+               "Disagreements and wishes", "Outcomes", "Outcomes by person", "Rejected",
+               "Obligations", "Active people"]
+ALL_SHEETS = ["Summary", "Since last week", "Overdue", "Due soon", "Incomplete",
+              "Disagreements and wishes", "Caseload", "Outcomes", "Outcomes by person",
+              "Rejected", "Obligations", "Active people"]
 S = ObligationStatus
 
 

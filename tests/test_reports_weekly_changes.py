@@ -6,11 +6,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import openpyxl
 import pytest
 from sqlalchemy import update
 
 from pipeline.config import Settings
 from pipeline.definitions import Catalogue
+from pipeline.inbox.backlog import ingest_paths
+from pipeline.inbox.ingest import Workspace
 from pipeline.records import Obligation, ObligationStatus
 from pipeline.reports.weekly.changes import (
     ChangeKind,
@@ -72,7 +75,7 @@ def test_each_change_is_listed_once_and_links_to_its_row() -> None:
                      reason="x"),
          RejectedRow(file_name="scan.pdf", received_at=datetime(2026, 3, 4, 9, tzinfo=UTC),
                      reason="It is a scanned picture, not a filled form.")])
-    found = changes_since(data, rate=0.75)
+    found = changes_since(data)
     assert found is not None
     rows = [(c.kind, c.person_id, c.what, c.now, c.target) for c in found.items]
     assert rows == [
@@ -88,7 +91,7 @@ def test_each_change_is_listed_once_and_links_to_its_row() -> None:
         ("Newly overdue", 1), ("No longer overdue", 1), ("Files rejected", 1),
         ("People started", 1), ("People ended", 1)]
     assert summary_lines(found)[1][2] == "#'Since last week'!A3"
-    assert rate_change(found) == "50% → 75% (up 25 points)"
+    assert rate_change(found, 0.75) == "50% → 75% (up 25 points)"
     title, _, sheet_rows, _ = changes_sheet(data, found)
     assert title == "Since last week"
     assert sheet_rows[0][-1].text == "Overdue row 3"  # type: ignore[union-attr]
@@ -96,20 +99,20 @@ def test_each_change_is_listed_once_and_links_to_its_row() -> None:
 
 def test_an_obligation_no_longer_there_is_said_so() -> None:
     gone = overdue_key("R-1", "refuge", "support_plan", date(2026, 2, 20))
-    found = changes_since(week(last(overdue=frozenset({gone})), [], []), rate=None)
+    found = changes_since(week(last(overdue=frozenset({gone})), [], []))
     assert found is not None
     [change] = found.items
     assert change.kind is ChangeKind.RESOLVED and change.target is None
     assert change.now.startswith("No longer due")
-    assert rate_change(found) == "50% → nothing due"
+    assert rate_change(found, None) == "50% → nothing due"
 
 
 def test_the_first_workbook_and_one_from_before_items_were_kept() -> None:
     first = week(None, [ob("R-1", "support_plan", date(2026, 2, 20), OVERDUE)], [person("R-1")])
-    assert changes_since(first, 0.5) is None
+    assert changes_since(first) is None
     assert changes_sheet(first, None)[3].startswith("This is the first weekly workbook")
     older = week(last(items_kept=False), first.obligations, first.active_people)
-    found = changes_since(older, 0.5)
+    found = changes_since(older)
     assert found is not None and found.items == []  # not everything "newly" overdue
     assert [label for label, _, _ in summary_lines(found)] == ["Files rejected"]
     assert "written before Planwatch kept" in changes_sheet(older, found)[3]
@@ -158,3 +161,40 @@ def test_a_week_written_before_items_were_kept(settings: Settings) -> None:
             session.execute(update(WeeklySnapshot).values(items_kept=False))
             found = last_week(session, monday + timedelta(weeks=1))
     assert found is not None and not found.items_kept
+
+
+def test_the_second_workbook_says_what_changed_and_links_each_change(
+        settings: Settings, catalogue: Catalogue) -> None:
+    monday = date(2026, 11, 16)
+    with open_store(settings.database_url) as store:
+        first = write_compliance_report(store, settings, monday,
+                                        now=datetime(2026, 11, 16, 7, tzinfo=UTC))
+        add_closure(store)
+        (settings.inbox_path / "scan.pdf").write_bytes(b"not really a PDF")
+        ingest_paths([settings.inbox_path], store, Workspace(
+            home=settings.home, inbox=settings.inbox_path, archive=settings.archive_path,
+            rejected=settings.rejected_path, catalogue=catalogue))
+        second = write_compliance_report(store, settings, monday + timedelta(weeks=1),
+                                         now=datetime(2026, 11, 23, 7, tzinfo=UTC))
+    assert openpyxl.load_workbook(first)["Since last week"]["A2"].value.startswith(
+        "This is the first weekly workbook")
+    book = openpyxl.load_workbook(second)
+    summary = book["Summary"]
+    assert summary["A8"].value == "Since the workbook of 2026-W47 (as of 16/11/2026)"
+    lines = {summary.cell(row=r, column=1).value: summary.cell(row=r, column=2).value
+             for r in range(9, 15)}
+    assert lines == {"Newly overdue": 0, "No longer overdue": 0, "Files rejected": 1,
+                     "People started": 0, "People ended": 1,
+                     "On-time rate": "80% → 80% (no change)"}
+    rejected, ended = summary.cell(row=11, column=1), summary.cell(row=13, column=1)
+    assert rejected.hyperlink.location == "'Since last week'!A2"
+    assert ended.hyperlink.location == "'Since last week'!A3"
+    assert summary.cell(row=9, column=1).hyperlink is None  # nothing to show
+    changes = book["Since last week"]
+    assert [c.value for c in changes[2]][:4] == ["Files rejected", None, None, "scan.pdf"]
+    assert changes["G2"].value == "Rejected row 2"
+    assert changes["G2"].hyperlink.location == "'Rejected'!A2"
+    assert book["Rejected"]["A2"].value == "scan.pdf"  # the row it links to
+    assert [c.value for c in changes[3]][:3] == [
+        "People ended", "CS-00042", "Community Support"]
+    assert summary["A16"].value == "By service"  # the counts follow

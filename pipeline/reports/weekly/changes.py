@@ -34,6 +34,7 @@ from pipeline.reports.weekly.sheets import (
     rejected_in_order,
     status_text,
 )
+from pipeline.reports.xlsx.links import place
 from pipeline.reports.xlsx.style import Column, Kind, Link, Value
 from pipeline.store.models import SnapshotItemKind
 
@@ -70,11 +71,10 @@ class Change:
 
 @dataclass(frozen=True, slots=True)
 class WeekChanges:
-    """Every change since ``since``, in the order the list shows them, and the rates."""
+    """Every change since ``since``, in the order the list shows them."""
 
     since: LastWeek
     items: list[Change]
-    rate: float | None
 
     def count(self, kind: ChangeKind) -> int:
         return sum(1 for item in self.items if item.kind is kind)
@@ -121,15 +121,11 @@ def only_people(last: LastWeek, people: set[tuple[str, str]]) -> LastWeek:
     })
 
 
-def _cell(sheet: str, row: int) -> str:
-    return f"#'{sheet}'!A{row}"
-
-
-def changes_since(data: WeeklyInput, rate: float | None) -> WeekChanges | None:
+def changes_since(data: WeeklyInput) -> WeekChanges | None:
     """What changed since ``data.last_week`` (None when there was no earlier workbook).
 
-    ``rate`` is this week's on-time rate. Rows link to their row on this workbook's
-    Overdue, Obligations, Rejected or Active people sheet.
+    Rows link to their row on this workbook's Overdue, Obligations, Rejected or Active
+    people sheet.
     """
     last = data.last_week
     if last is None:
@@ -147,13 +143,13 @@ def changes_since(data: WeeklyInput, rate: float | None) -> WeekChanges | None:
                 items.append(Change(
                     ChangeKind.NEWLY_OVERDUE, ob.person_id, ob.service,
                     names.obligation(ob.service, ob.obligation), ob.due,
-                    f"{days} day{'' if days == 1 else 's'} overdue", _cell("Overdue", row)))
+                    f"{days} day{'' if days == 1 else 's'} overdue", place("Overdue", row)))
         items += _resolved(data, last.overdue - now_overdue)
     for row, rejected in enumerate(rejected_in_order(data), start=FIRST_ROW):
         if rejected.received_at > last.cutoff:
             items.append(Change(
                 ChangeKind.REJECTED, None, None, rejected.file_name,
-                rejected.received_at.date(), rejected.reason, _cell("Rejected", row)))
+                rejected.received_at.date(), rejected.reason, place("Rejected", row)))
     if last.items_kept:
         now_active: set[str] = set()
         for row, person in enumerate(active_in_order(data), start=FIRST_ROW):
@@ -163,12 +159,12 @@ def changes_since(data: WeeklyInput, rate: float | None) -> WeekChanges | None:
                 items.append(Change(
                     ChangeKind.STARTED, person.person_id, person.service,
                     "Support started", person.opened_on, "Supported now",
-                    _cell("Active people", row)))
+                    place("Active people", row)))
         for key in sorted(last.active - now_active):
             person_id, service = json.loads(key)
             items.append(Change(ChangeKind.ENDED, person_id, service, "Support ended",
                                 None, "No longer supported", None))
-    return WeekChanges(since=last, items=items, rate=rate)
+    return WeekChanges(since=last, items=items)
 
 
 def _resolved(data: WeeklyInput, keys: Iterable[str]) -> list[Change]:
@@ -186,7 +182,7 @@ def _resolved(data: WeeklyInput, keys: Iterable[str]) -> list[Change]:
             found.append(Change(
                 ChangeKind.RESOLVED, ob.person_id, ob.service,
                 names.obligation(ob.service, ob.obligation), ob.due, now,
-                _cell("Obligations", row)))
+                place("Obligations", row)))
     for key in sorted(left):  # no longer an obligation at all
         person_id, service, obligation, due = json.loads(key)
         found.append(Change(
@@ -215,7 +211,7 @@ def changes_sheet(data: WeeklyInput, changes: WeekChanges | None) -> Sheet:
 
 def _row_label(target: str) -> str:
     sheet, _, cell = target[1:].rpartition("!")
-    return f"{sheet.strip(chr(39))} row {cell[1:]}"
+    return f"{sheet[1:-1].replace(chr(39) * 2, chr(39))} row {cell[1:]}"
 
 
 def empty_message(data: WeeklyInput, changes: WeekChanges | None) -> str:
@@ -235,13 +231,13 @@ def summary_lines(changes: WeekChanges) -> Sequence[tuple[str, int, str | None]]
     for kind in kinds:
         row = changes.first_row(kind)
         lines.append((kind.value, changes.count(kind),
-                      _cell(SHEET_TITLE, row) if row is not None else None))
+                      place(SHEET_TITLE, row) if row is not None else None))
     return lines
 
 
-def rate_change(changes: WeekChanges) -> str:
-    """``82% → 85% (up 3 points)``: the on-time rate then and now, in words."""
-    before, now = changes.since.rate, changes.rate
+def rate_change(changes: WeekChanges, now: float | None) -> str:
+    """``82% → 85% (up 3 points)``: the on-time rate then and (``now``) now, in words."""
+    before = changes.since.rate
     if before is None or now is None:
         shown = [f"{round(r * 100)}%" if r is not None else "nothing due" for r in (before, now)]
         return f"{shown[0]} → {shown[1]}"

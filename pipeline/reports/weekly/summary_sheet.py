@@ -2,6 +2,8 @@
 
     Planwatch weekly compliance 2026-W11
     As of / Active people / Overdue / Due soon / On-time rate    (headline facts)
+    Since the workbook of 2026-W10                              (what changed: each kind
+                                                                 links to its rows)
     By service | By team | By worker                            (one table each, with totals)
     note: how each number is counted, what the colours mean
     On-time rate, last 12 weeks                                 (table + line chart;
@@ -20,15 +22,19 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from pipeline.reports.tally import ALL, NO_TEAM, UNASSIGNED, GroupKey, Member, Tally, rag, tallies
-from pipeline.reports.weekly.data import WeeklyInput
+from pipeline.reports.weekly.changes import WeekChanges, rate_change, summary_lines
+from pipeline.reports.weekly.data import LastWeek, WeeklyInput
 from pipeline.reports.xlsx.book import Book
 from pipeline.reports.xlsx.fit import column_widths, row_heights
 from pipeline.reports.xlsx.sheet import Sheet
 from pipeline.reports.xlsx.style import (
     ACCENT,
+    HEADING,
+    NOTE,
     TITLE,
     Column,
     Kind,
+    Link,
     Value,
     body_style,
     header_style,
@@ -87,8 +93,12 @@ def current_tallies(data: WeeklyInput) -> dict[GroupKey, Tally]:
     return tallies(data.obligations, members)
 
 
-def write_summary(book: Book, data: WeeklyInput, footer: str) -> None:
-    """Add the Summary sheet (the workbook's first) to ``book``; see the module docstring."""
+def write_summary(book: Book, data: WeeklyInput, footer: str,
+                  changes: WeekChanges | None = None) -> None:
+    """Add the Summary sheet (the workbook's first) to ``book``; see the module docstring.
+
+    ``changes`` are what changed since the previous workbook (none before the first).
+    """
     counted = current_tallies(data)
     overall = counted[(SnapshotGroup.ALL, ALL)]
     table = Table()
@@ -106,6 +116,8 @@ def write_summary(book: Book, data: WeeklyInput, footer: str) -> None:
     table.colour(6, 2, _rag(data, overall.rate), bold=True)
 
     row = 8
+    if changes is not None:
+        row = _changes(table, row, changes, overall.rate) + 1
     all_rows: list[Sequence[Value]] = []
     bodies: list[tuple[int, list[list[Value]]]] = []
     for kind, header, total_label in _GROUPS:
@@ -134,6 +146,37 @@ def write_summary(book: Book, data: WeeklyInput, footer: str) -> None:
     sheet.worksheet.set_h_pagebreaks([row + 1])
     _chart(book, sheet, trend)
     sheet.print_setup(footer=footer)
+
+
+def _changes(table: Table, row: int, changes: WeekChanges, rate: float | None) -> int:
+    """What changed since the previous workbook, each kind linked to the first of its
+    rows on the change sheet; return the first free row."""
+    since = changes.since
+    table.put(row, 1, f"Since the workbook of {since.week} (as of {since.as_of:%d/%m/%Y})",
+              HEADING)
+    label_style = replace(body_style(Kind.TEXT), bold=True)
+    one_line = replace(body_style(Kind.TEXT), wrap=False, align="left")
+    lines: list[tuple[Value, Value]] = [
+        (Link(label, target) if target else label, count)
+        for label, count, target in summary_lines(changes)]
+    lines.append(("On-time rate", rate_change(changes, rate)))
+    for number, (label, value) in enumerate(lines, start=row + 1):
+        style = replace(body_style(Kind.TEXT, link=True), bold=True) \
+            if isinstance(label, Link) else label_style
+        table.put(number, 1, label, style)
+        if isinstance(value, int):
+            table.put(number, 2, value, replace(body_style(Kind.COUNT), align="left"))
+        else:
+            table.put(number, 2, value, one_line)
+    if not since.items_kept:
+        table.put(row + 1 + len(lines), 1, empty_message_for(since), replace(NOTE, wrap=False))
+        return row + 2 + len(lines)
+    return row + 1 + len(lines)
+
+
+def empty_message_for(since: LastWeek) -> str:
+    return (f"The workbook of {since.week} was written before Planwatch kept what each week"
+            " listed: only the files rejected and the on-time rate can be compared.")
 
 
 def _group_order(name: str) -> tuple[bool, str]:

@@ -1,7 +1,10 @@
 """The manager's weekly compliance workbook.
 
-    Summary                   as-of date; counts and on-time rates by service, team and
-                              worker, coloured red/amber/green; the 12-week trend chart
+    Summary                   as-of date; what changed since the previous workbook;
+                              counts and on-time rates by service, team and worker,
+                              coloured red/amber/green; the 12-week trend chart
+    Since last week           each change (newly overdue, no longer overdue, files
+                              rejected, people started and ended), linked to its row
     Overdue                   past due and not met, most overdue first: who, whose
                               caseload, since when, which form is needed, the source file
     Due soon                  not met, due within the due-soon window (14 days by default)
@@ -28,6 +31,7 @@ from pathlib import Path
 
 from pipeline.errors import ReportError
 from pipeline.reports.weekly.caseload import write_caseload
+from pipeline.reports.weekly.changes import changes_sheet, changes_since
 from pipeline.reports.weekly.data import WeeklyInput
 from pipeline.reports.weekly.sheets import (
     STATUS_LABELS,
@@ -97,10 +101,15 @@ def _write(data: WeeklyInput, path: Path, target: Callable[[str], str], footer: 
             links[stored] = Link(_file_name(stored), target(stored))
         return links[stored]
 
+    changes = changes_since(data)
+    change_title, change_columns, change_rows, no_changes = changes_sheet(data, changes)
+
     def fill(book: Book) -> None:
         # Sheet by sheet, in tab order, each written whole before the next (constant
         # memory: a council's list sheets run to hundreds of thousands of rows).
-        write_summary(book, data, footer)
+        write_summary(book, data, footer, changes)
+        write_list_sheet(book, change_title, change_columns, change_rows,
+                         empty_message=no_changes, footer=footer)
         for title, columns, rows, empty in [*obligation_sheets(data, link),
                                             *form_sheets(data, link)]:
             write_list_sheet(book, title, columns, rows, empty_message=empty, footer=footer)
