@@ -13,13 +13,16 @@ from pipeline.cli.app import (
     JsonFlag,
     app,
     checked_filters,
+    globals_of,
     out,
     print_json,
     today,
     workspace_settings,
 )
+from pipeline.errors import PlanwatchError
 
 if TYPE_CHECKING:
+    from pipeline.config import Settings
     from pipeline.definitions import FormDefinition
     from pipeline.records import Record
 
@@ -34,18 +37,57 @@ forms_app = typer.Typer(help="Form definitions, blank forms, filling and checkin
 app.add_typer(forms_app, name="forms")
 
 FormsDir = Annotated[
-    Path,
-    typer.Option("--forms-dir", envvar="PLANWATCH_FORMS_DIR",
-                 help="Folder of form definitions (default: the bundled forms/)."),
+    Path | None,
+    typer.Option("--forms-dir", help="Folder of form definitions and service policies "
+                 "(default: the workspace's forms_dir setting, else the forms bundled with "
+                 f"Planwatch, {DEFAULT_FORMS_DIR})."),
 ]
 
 
+def _settings(ctx: typer.Context) -> Settings:
+    """The settings of the workspace --home (or PLANWATCH_HOME, or this folder) names; a
+    folder without planwatch.toml has only the defaults and PLANWATCH_* variables."""
+    from pipeline.config import load_settings
+
+    options = globals_of(ctx)
+    return load_settings(options.home, database_url=options.database_url)
+
+
+def forms_folder(ctx: typer.Context, given: Path | None) -> Path:
+    """The forms folder a forms command reads, as every command takes its settings:
+    ``--forms-dir``, else the workspace's ``forms_dir`` (planwatch.toml, or
+    PLANWATCH_FORMS_DIR), else the bundled forms."""
+    return given if given is not None else _settings(ctx).forms_path
+
+
+def own_forms_folder(ctx: typer.Context, given: Path | None) -> Path:
+    """The forms folder ``forms build`` and ``forms adopt`` write into: as
+    :func:`forms_folder`, but never the forms bundled with Planwatch by default (inside an
+    installed package, they are Planwatch's own: a reinstall replaces them)."""
+    if given is not None:
+        return given
+    settings = _settings(ctx)
+    if settings.forms_dir is not None:
+        return settings.forms_path
+    own = settings.home / "forms"
+    copy = (f"`{own}` is there already" if own.exists() else
+            f"copy the bundled forms there once: cp -r {DEFAULT_FORMS_DIR} {own}")
+    raise PlanwatchError(
+        "There is no forms folder of your own to write to: without --forms-dir or a "
+        "forms_dir setting, the forms are the ones bundled with Planwatch "
+        f"({DEFAULT_FORMS_DIR}), which it never changes.",
+        hint=f"Keep your forms in the workspace: {copy}, set forms_dir = \"forms\" in "
+        f"{settings.settings_file}, and run the command again (or give --forms-dir "
+        "FOLDER).")
+
+
 @forms_app.command("list")
-def list_forms(forms_dir: FormsDir = DEFAULT_FORMS_DIR, as_json: JsonFlag = False) -> None:
+def list_forms(ctx: typer.Context, forms_dir: FormsDir = None,
+               as_json: JsonFlag = False) -> None:
     """List every form Planwatch knows."""
     from pipeline.definitions import Catalogue
 
-    catalogue = Catalogue.load(forms_dir)
+    catalogue = Catalogue.load(forms_folder(ctx, forms_dir))
     if as_json:
         print_json([{"id": d.id, "version": d.version, "title": d.title,
                      "services": list(d.services)} for d in catalogue])
@@ -65,10 +107,11 @@ def list_forms(forms_dir: FormsDir = DEFAULT_FORMS_DIR, as_json: JsonFlag = Fals
 
 @forms_app.command("show")
 def show_form(
+    ctx: typer.Context,
     form: Annotated[str, typer.Argument(help="Form id, e.g. support-plan.")],
     service: Annotated[str | None, typer.Option(
         help="Show this service's copy, exactly as `forms fill --service` takes it.")] = None,
-    forms_dir: FormsDir = DEFAULT_FORMS_DIR,
+    forms_dir: FormsDir = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Show a form's answers as `forms fill` takes them: each key, label, type, whether it
@@ -78,6 +121,7 @@ def show_form(
     from pipeline.definitions import Catalogue
     from pipeline.formats.titles import service_titles
 
+    forms_dir = forms_folder(ctx, forms_dir)
     definition = Catalogue.load(forms_dir).get(form)
     chosen = _form_service(definition, service, forms_dir)
     described = forms_service.describe(definition, chosen)
@@ -170,17 +214,20 @@ def _form_service(definition: FormDefinition, service: str | None,
 
 
 @forms_app.command("build")
-def build_forms(forms_dir: FormsDir = DEFAULT_FORMS_DIR) -> None:
-    """Write the blank Word, PDF and Excel forms to forms/blank/ from the definitions."""
+def build_forms(ctx: typer.Context, forms_dir: FormsDir = None) -> None:
+    """Write the blank Word, PDF and Excel forms to blank/ in the forms folder, from its
+    definitions (never into the forms bundled with Planwatch unless --forms-dir names
+    them)."""
     from pipeline import forms_service
     from pipeline.definitions import Catalogue
 
-    for path in forms_service.build_all(Catalogue.load(forms_dir)):
+    for path in forms_service.build_all(Catalogue.load(own_forms_folder(ctx, forms_dir))):
         out.print(f"Wrote {path.absolute()}", markup=False)
 
 
 @forms_app.command("fill")
 def fill_form(
+    ctx: typer.Context,
     form: Annotated[str, typer.Argument(help="Form id, e.g. support-plan.")],
     data: Annotated[Path, typer.Option("--data", help="JSON file of field values.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Filled form to write.")],
@@ -188,13 +235,14 @@ def fill_form(
         help="The service whose copy to fill (needed when the copies differ).")] = None,
     file_format: Annotated[str | None, typer.Option(
         "--format", help="docx, pdf or xlsx (default: from the output file's name).")] = None,
-    forms_dir: FormsDir = DEFAULT_FORMS_DIR,
+    forms_dir: FormsDir = None,
 ) -> None:
     """Fill a blank form from JSON values, as a person would in Word, a PDF viewer or Excel."""
     from pipeline import forms_service
     from pipeline.definitions import Catalogue
     from pipeline.formats.titles import service_titles
 
+    forms_dir = forms_folder(ctx, forms_dir)
     definition = Catalogue.load(forms_dir).get(form)
     # A form whose copies differ is never filled as some service's copy by default.
     chosen = _form_service(definition, service, forms_dir) or forms_service.only_copy(definition)
@@ -206,15 +254,16 @@ def fill_form(
 
 @forms_app.command("check")
 def check_form(
+    ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="A filled form (.docx, .pdf or .xlsx).")],
-    forms_dir: FormsDir = DEFAULT_FORMS_DIR,
+    forms_dir: FormsDir = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Read one filled form and print its record and findings."""
     from pipeline import forms_service
     from pipeline.definitions import Catalogue
 
-    record = forms_service.check(file, Catalogue.load(forms_dir))
+    record = forms_service.check(file, Catalogue.load(forms_folder(ctx, forms_dir)))
     if as_json:
         print_json(_record_json(file, record))
         return
@@ -223,19 +272,21 @@ def check_form(
 
 @forms_app.command("adopt")
 def adopt_form(
+    ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="Your organisation's own blank Word form.")],
     form_id: Annotated[str, typer.Option("--id", help="The new form's id, e.g. "
                                          "key-work-review.")],
     services: Annotated[list[str] | None, typer.Option(
         "--service", help="A service that uses it (repeat for more; default: every "
         "service).")] = None,
-    forms_dir: FormsDir = DEFAULT_FORMS_DIR,
+    forms_dir: FormsDir = None,
 ) -> None:
-    """Adopt your own blank Word form: write forms/ID.yaml, inferred from its labels and
-    layout, and a copy with content controls in its answer places for staff to use."""
+    """Adopt your own blank Word form: write ID.yaml in the forms folder, inferred from its
+    labels and layout, and a copy with content controls in its answer places for staff
+    to use (never into the forms bundled with Planwatch unless --forms-dir names them)."""
     from pipeline.formats.word.adopt import adopt
 
-    adoption = adopt(file, form_id, services or [], forms_dir)
+    adoption = adopt(file, form_id, services or [], own_forms_folder(ctx, forms_dir))
     out.print(f"Wrote {adoption.definition_path}", markup=False)
     for path in adoption.marked_up:
         out.print(f"Wrote {path} (the blank form for staff, with content controls)",
