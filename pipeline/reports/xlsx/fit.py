@@ -90,7 +90,9 @@ def _widest(values: Sequence[Value], kind: Kind, enough: float) -> float:
     too short to beat the widest so far (no character is wider than _WIDEST_CHAR)."""
     if kind in _FIXED_WIDTH or not values:
         return max((shown_width(v, kind) for v in values[:1]), default=0)
-    texts = {_text(v) for v in values if v is not None}
+    # Inline, not _text(): this runs over every cell of a council's sheets.
+    texts = {v if v.__class__ is str else v.text if isinstance(v, Link) else str(v)
+             for v in values if v is not None}
     widest = 0.0
     for text in sorted(texts, key=len, reverse=True):
         if widest >= enough or len(text) * _WIDEST_CHAR <= widest:
@@ -137,7 +139,7 @@ def row_heights(columns: Sequence[Column], widths: Sequence[float],
             value = row[offset]
             if value is None:
                 continue
-            found = lines.get(_text(value), 1)
+            found = lines.get(value if value.__class__ is str else _text(value), 1)
             if found > 1 and LINE_HEIGHT * found + 2 > heights.get(number, 0):
                 heights[number] = LINE_HEIGHT * found + 2
     return heights
@@ -145,7 +147,8 @@ def row_heights(columns: Sequence[Column], widths: Sequence[float],
 
 def _lines_by_text(values: Sequence[Value], width: float) -> dict[str, int]:
     """The texts among ``values`` that wrap to more than one line, with their lines."""
-    texts = {_text(v) for v in values if v is not None}
+    texts = {v if v.__class__ is str else v.text if isinstance(v, Link) else str(v)
+             for v in values if v is not None}
     found: dict[str, int] = {}
     for text in texts:
         # One line for sure: no line break, and too short to fill the line even in the

@@ -21,7 +21,15 @@ from typing import Any
 from urllib.parse import unquote
 
 from pipeline.reports.text import one_line
-from pipeline.reports.xlsx.style import Link, Style, Value, clean_text, local_naive
+from pipeline.reports.xlsx.style import (
+    MAX_CELL_CHARS,
+    Link,
+    Style,
+    Value,
+    clean_text,
+    local_naive,
+    needs_cleaning,
+)
 
 MAX_LINKS = 65_530  # hyperlinks Excel takes on one sheet
 MAX_URL = 2_079  # characters of a hyperlink's target
@@ -58,10 +66,13 @@ class Sheet:
         :class:`Link` as a link, None as an empty cell that keeps the format."""
         cls = value.__class__
         if cls is str:
-            if value:
-                self._string(row, column, clean_text(value), cell_format)  # type: ignore[arg-type]
-            else:
+            text: str = value  # type: ignore[assignment]
+            if not text:
                 self._blank(row, column, None, cell_format)
+            elif needs_cleaning(text) is None and len(text) <= MAX_CELL_CHARS:
+                self._string(row, column, text, cell_format)  # the usual: nothing to clean
+            else:
+                self._string(row, column, clean_text(text), cell_format)
         elif value is None:
             self._blank(row, column, None, cell_format)
         elif cls is int or cls is float:
@@ -117,7 +128,8 @@ class Sheet:
     def _formula_link(self, row: int, column: int, text: str, target: str,
                       cell_format: Any) -> None:
         # HYPERLINK() takes a path as a person types it: the target unquoted.
-        location = target if target.startswith("#") or "://" in target else unquote(target)
+        location = (target if target.startswith("#") or "://" in target or "%" not in target
+                    else unquote(target))
         if len(location) > MAX_LITERAL:
             self.put(row, column, text, cell_format)
             return
@@ -159,6 +171,8 @@ class Sheet:
 def _literal(text: str) -> str:
     """``text`` as text in a formula: quoted, in pieces Excel takes, and with no "(" right
     after a word, which XlsxWriter would read as a newer Excel function's name."""
+    if len(text) <= MAX_LITERAL and '"' not in text and "(" not in text:
+        return f'"{text}"'  # the usual: a file name
     pieces = [text[at:at + MAX_LITERAL] for at in range(0, len(text), MAX_LITERAL)] or [""]
     quoted = ('"' + piece.replace('"', '""').replace("(", '"&"("&"') + '"' for piece in pieces)
     return "&".join(quoted)

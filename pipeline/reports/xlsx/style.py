@@ -157,6 +157,9 @@ def coloured(style: Style, rag: RAG | None, *, bold: bool = False) -> Style:
 # What XML 1.0 cannot carry: control characters but tab and line breaks, and halves of
 # surrogate pairs (an undecodable byte in a file name arrives as one).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+# Whether clean_text would change a text shorter than a cell's most: what XML refuses,
+# or a carriage return. A quick test for the usual text, which needs nothing.
+needs_cleaning = re.compile("[\x00-\x08\x0b-\x1f\ud800-\udfff]").search
 
 
 def clean_text(text: str) -> str:
