@@ -36,6 +36,7 @@ from sqlalchemy import event
 from bench.corpus import Corpus
 from bench.cpu import cpu_seconds, reader_pids
 from bench.workspace import drop, fresh_workspace
+from pipeline import casework
 from pipeline.cli.ingest import after_storing, ingest_workspace, reader_pool
 from pipeline.config import Settings
 from pipeline.inbox.backlog import ingest_paths
@@ -111,6 +112,9 @@ def _ingest(settings: Settings, files: list[Path], checkpoints: set[int], *,
     marks: dict[int, float] = {}
     with open_store(settings.database_url) as store, reader_pool(settings,
                                                                  len(files)) as readers:
+        # A workspace in use has had its deadlines read (which works them out the first
+        # time): from then on each batch's are kept up to date as it is stored.
+        casework.keep_current(store, casework.service_policies(settings).rule_sets())
         workspace = ingest_workspace(settings, parse=readers.read,
                                      parse_workers=readers.workers)
         # Every reader process starts (imports, catalogue) before the clock does.

@@ -174,7 +174,9 @@ def _as_of(store: Store, rule_sets: dict[str, RuleSet], as_of: date, due_soon_da
            events: Sequence[Event] | None = None) -> list[Obligation]:
     """The kept obligations (of ``people``, with ``statuses``, when given) as of
     ``as_of``; those of groups kept only from a later date, from their events."""
-    wanted = None if statuses is None else frozenset(statuses)
+    states = None if statuses is None else {
+        state.value: latest for state, latest in states_for(statuses, as_of,
+                                                            due_soon_days).items()}
     with store.session() as session:
         _one_snapshot(session)
         later = kept.groups(session, later_than=as_of, people=people)
@@ -183,34 +185,38 @@ def _as_of(store: Store, rule_sets: dict[str, RuleSet], as_of: date, due_soon_da
             # As of a past date, most are: every obligation from every event, as before.
             everything = compute(events if events is not None else queries.event_facts(
                 session), as_of, due_soon_days=due_soon_days, rule_sets=rule_sets)
-            return [o for o in everything if (wanted is None or o.status in wanted)
+            return [o for o in everything if (statuses is None or o.status in statuses)
                     and (people is None or o.person_id in people)]
         if needed and events is None:
             events = queries.people_event_facts(session, needed)
-        rows = kept.rows(session, states=None if wanted is None else states_for(wanted),
-                         people=people)
+        rows = kept.rows(session, states=states, people=people)
     redo = {(g.person_id, g.service) for g in later}
+    # Each person's and service's rows together, in the order kept.
     by_group: dict[tuple[str, str], list[KeptObligation]] = {}
     for row in rows:
         key: tuple[str, str] = (row[0], row[1])
         if key not in redo:
             group = by_group.get(key)
             if group is None:
-                by_group[key] = [from_columns(row)]
+                by_group[key] = [from_columns(row, as_of)]
             else:
-                group.append(from_columns(row))
+                group.append(from_columns(row, as_of))
     worked: dict[tuple[str, str], list[Obligation]] = {}
     if redo:
         for obligation in compute(events or [], as_of, due_soon_days=due_soon_days,
                                   rule_sets=rule_sets):
-            if (obligation.person_id, obligation.service) in redo:
+            if (obligation.person_id, obligation.service) in redo and (
+                    statuses is None or obligation.status in statuses):
                 worked.setdefault((obligation.person_id, obligation.service),
                                   []).append(obligation)
+    if not worked:
+        return obligations_as_of([row for pair in sorted(by_group) for row in by_group[pair]],
+                                 as_of, due_soon_days, statuses)
     found: list[Obligation] = []
     for pair in sorted(by_group.keys() | worked.keys()):
         found += worked[pair] if pair in worked else obligations_as_of(
-            by_group[pair], as_of, due_soon_days)
-    return found if wanted is None else [o for o in found if o.status in wanted]
+            by_group[pair], as_of, due_soon_days, statuses)
+    return found
 
 
 def _one_snapshot(session: Session) -> None:

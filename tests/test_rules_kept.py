@@ -22,9 +22,9 @@ from pipeline.rules.basis import (
     rule_sets_text,
 )
 from pipeline.rules.kept import (
-    FIXED_STATUS,
     KeptObligation,
     KeptState,
+    Reading,
     from_columns,
     obligations_as_of,
     states_for,
@@ -44,6 +44,19 @@ MORE_EVENTS = st.one_of(EVENTS, st.builds(
     details=st.fixed_dictionaries({}, optional={"legal_status": LEGAL})))
 
 
+OPEN = (ObligationStatus.OVERDUE, ObligationStatus.DUE_SOON,
+        ObligationStatus.PAST_PLANNED_DURATION)
+
+
+def is_read(row: KeptObligation, states: dict[KeptState, Reading]) -> bool:
+    """Whether the store reads ``row`` for ``states`` (as :func:`pipeline.store.kept.rows`)."""
+    if row.state not in states:
+        return False
+    due_by, next_due_by = states[row.state]
+    return (due_by is not None and row.due <= due_by) or (
+        next_due_by is not None and row.next_due is not None and row.next_due <= next_due_by)
+
+
 @settings(max_examples=250, deadline=None, database=None)
 @given(events=st.lists(MORE_EVENTS, max_size=40), later=st.integers(0, 800),
        due_soon_days=st.integers(0, 30))
@@ -55,6 +68,13 @@ def test_kept_rows_as_of_any_later_date_are_that_dates_obligations(
         expected = [o for o in compute_obligations(events, as_of, due_soon_days=due_soon_days)
                     if (o.person_id, o.service) == (group.person_id, group.service)]
         assert obligations_as_of(group.rows, as_of, due_soon_days) == expected, as_of
+        # As read back from the store (a chain's onward only where it has passed), and
+        # only the open ones, as `planwatch due` reads them.
+        stored = [from_columns([stored_columns(row)[name] for name in COLUMNS], as_of)
+                  for row in group.rows]
+        read = [row for row in stored if is_read(row, states_for(OPEN, as_of, due_soon_days))]
+        assert obligations_as_of(read, as_of, due_soon_days, OPEN) == [
+            o for o in expected if o.status in OPEN], as_of
     # Everyone who has obligations on some date has a group.
     keys = {(g.person_id, g.service) for g in groups}
     for as_of in (date(2026, 6, 1), date(2028, 6, 1)):
@@ -72,7 +92,7 @@ def test_an_open_slot_is_followed_by_the_slots_after_it() -> None:
     [group] = [g for g in kept_obligations(weekly(date(2026, 1, 5), date(2026, 1, 12)))
                if g.service == "families-first"]
     [slot] = [r for r in group.rows if r.state is KeptState.SLOT]
-    assert (slot.due, slot.onward and slot.onward.due) == (date(2026, 1, 19), date(2026, 1, 26))
+    assert (slot.due, slot.next_due) == (date(2026, 1, 19), date(2026, 1, 26))
     reviews = [o for o in obligations_as_of(group.rows, date(2026, 2, 10), 14)
                if o.obligation == "review"]
     assert [(o.due, o.status, o.cycle) for o in reviews] == [
@@ -137,10 +157,17 @@ def test_the_store_knows_every_kept_state_and_column() -> None:
     assert KeptObligation._fields == COLUMNS
 
 
-def test_only_changing_states_are_read_for_open_statuses() -> None:
-    wanted = states_for([ObligationStatus.OVERDUE, ObligationStatus.DUE_SOON])
-    assert wanted.isdisjoint(FIXED_STATUS)
-    assert KeptState.MET in states_for([ObligationStatus.MET])
+def test_only_rows_that_may_be_open_are_read_for_open_statuses() -> None:
+    day = date(2026, 6, 1)
+    assert states_for(OPEN, day, 14) == {
+        KeptState.OPEN: (date(2026, 6, 15), None), KeptState.PLANNED: (day, None),
+        KeptState.SLOT: (date(2026, 6, 15), day), KeptState.EXEMPT_SLOT: (None, day)}
+    assert states_for([ObligationStatus.MET], day, 14) == {
+        KeptState.MET: (date.max, None), KeptState.SLOT: (None, day),
+        KeptState.EXEMPT_SLOT: (None, day)}
+    everything = states_for(list(ObligationStatus), day, 14)
+    assert set(everything) == set(KeptState)
+    assert all(due_by == date.max for due_by, _ in everything.values())
 
 
 def test_the_fingerprint_changes_with_the_rules_and_only_with_them() -> None:

@@ -160,7 +160,8 @@ def test_replace_keeps_each_persons_rows_in_order(tmp_path: Path,
     upgrade(url)
     row = {"service": "sds", "obligation": "review", "state": "open", "met_on": None,
            "worker": None, "team": None, "source": None, "cycle": 0, "episode": 1,
-           "due_at": datetime(2026, 5, 1, 9, tzinfo=UTC), "note": None, "onward": None}
+           "due_at": datetime(2026, 5, 1, 9, tzinfo=UTC), "note": None, "next_due": None,
+           "onward": None}
     with open_store(url) as store:
         with store.session() as session:
             kept.replace(session, None, [kept.Group("A", "sds", date(2026, 1, 1), ("M",))],
@@ -173,7 +174,10 @@ def test_replace_keeps_each_persons_rows_in_order(tmp_path: Path,
                 ("A", 3, row["due_at"]), ("A", 1, row["due_at"]), ("A", 2, row["due_at"]),
                 ("B", 9, row["due_at"])]
             assert [r[0] for r in kept.rows(session, people={"B"})] == ["B"]
-            assert kept.rows(session, states={"met"}) == []
+            assert kept.rows(session, states={"met": (date.max, None)}) == []
+            assert [r[3].day for r in kept.rows(
+                session, states={"open": (date(2026, 2, 2), None)})] == [1, 2]
+            assert [r[3].day for r in kept.rows(session, states={"open": (None, None)})] == []
             assert kept.groups(session, later_than=date(2026, 2, 1)) == [
                 kept.Group("B", "sds", date(2026, 3, 1), ())]
             assert kept.counts(session) == (2, 4)

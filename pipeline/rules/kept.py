@@ -22,8 +22,8 @@ missed and the latest slot due is the open one.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from functools import cache
 from operator import attrgetter
@@ -34,7 +34,7 @@ from pydantic import TypeAdapter
 from pipeline.records import Obligation, ObligationStatus
 from pipeline.rules.calendar import LONDON, Nation, add_months
 from pipeline.rules.status import status_for
-from pipeline.rules.vocabulary import CalendarMonths, Span
+from pipeline.rules.vocabulary import CalendarDays, CalendarMonths, Hours, Span, Weeks
 
 
 class KeptState(StrEnum):
@@ -69,12 +69,38 @@ FIXED_STATUS: Mapping[KeptState, ObligationStatus] = {
 _CHANGING = (KeptState.OPEN, KeptState.PLANNED, KeptState.SLOT, KeptState.EXEMPT_SLOT)
 
 
-def states_for(statuses: Iterable[ObligationStatus]) -> frozenset[KeptState]:
-    """The kept states whose rows may show one of ``statuses`` on some date: the rows to
-    read when only those statuses are wanted (`planwatch due` asks for the open ones)."""
+# Which rows of a kept state to read: those due on or before the first date, or whose
+# chain's next slot is due on or before the second (None: by neither; date.max: every row).
+Reading = tuple[date | None, date | None]
+
+
+def states_for(statuses: Iterable[ObligationStatus], as_of: date,
+               due_soon_days: int) -> dict[KeptState, Reading]:
+    """The kept rows that may show one of ``statuses`` as of ``as_of``: for each state
+    whose rows may, which of them (:data:`Reading`). What `planwatch due` reads: the rows
+    that may be open, a small part of a council's."""
     wanted = set(statuses)
-    return frozenset({state for state, status in FIXED_STATUS.items() if status in wanted}
-                     | set(_CHANGING))
+    found: dict[KeptState, Reading] = {
+        state: (date.max, None) for state, status in FIXED_STATUS.items() if status in wanted}
+    # Open rows (and open slots not yet overtaken) by their due date...
+    if ObligationStatus.UPCOMING in wanted:
+        by_due: date | None = date.max
+    elif ObligationStatus.DUE_SOON in wanted:
+        by_due = as_of + timedelta(days=due_soon_days)
+    elif ObligationStatus.OVERDUE in wanted:
+        by_due = as_of - timedelta(days=1)
+    else:
+        by_due = None
+    if by_due is not None:
+        found[KeptState.OPEN] = (by_due, None)
+    if ObligationStatus.UPCOMING in wanted or ObligationStatus.PAST_PLANNED_DURATION in wanted:
+        found[KeptState.PLANNED] = (
+            date.max if ObligationStatus.UPCOMING in wanted else as_of, None)
+    # ...and every slot a later one has overtaken: it may end in any status.
+    found[KeptState.SLOT] = (by_due, as_of)
+    found[KeptState.EXEMPT_SLOT] = (
+        date.max if ObligationStatus.NOT_APPLICABLE in wanted else None, as_of)
+    return found
 
 
 class Onward(NamedTuple):
@@ -96,7 +122,9 @@ class Onward(NamedTuple):
 class KeptObligation(NamedTuple):
     """One obligation as kept: an :class:`~pipeline.records.Obligation` without its
     status, with the :class:`KeptState` that gives it for an as-of date, and for a
-    chain's open slot how the chain goes on (``onward``; None if it never does).
+    chain's open slot the due date of the slot that overtakes it (``next_due``; None if
+    none ever does) and how the chain goes on from there (``onward``: needed only once
+    that date has passed, so it may be left unread before).
 
     ``note`` is shown with the status that needs it: the exemption's reason while not
     applicable, what to consider once past the planned duration.
@@ -115,6 +143,7 @@ class KeptObligation(NamedTuple):
     episode: int = 1
     due_at: datetime | None = None
     note: str | None = None
+    next_due: date | None = None
     onward: Onward | None = None
 
 
@@ -125,16 +154,21 @@ _MISSED = ObligationStatus.MISSED
 _GROUP_ORDER = attrgetter("due", "obligation", "cycle", "episode")
 
 
-def obligations_as_of(rows: Iterable[KeptObligation], as_of: date,
-                      due_soon_days: int) -> list[Obligation]:
-    """The obligations ``rows`` show as of ``as_of``, in the order given.
+def obligations_as_of(rows: Iterable[KeptObligation], as_of: date, due_soon_days: int,
+                      statuses: Collection[ObligationStatus] | None = None
+                      ) -> list[Obligation]:
+    """The obligations ``rows`` show as of ``as_of``, in the order given (only those with
+    one of ``statuses``, when given).
 
-    ``rows`` are one or more people's kept rows, each person's and service's in the
-    rules' order (due, obligation, cycle, episode), worked out up to a horizon on or
-    before ``as_of``: for an earlier date they are not the obligations of that date. A
-    chain followed past its open slot adds slots, so a person's and service's rows are
-    sorted again when that happens.
+    ``rows`` are one or more people's kept rows, each person's and service's together
+    and in the rules' order (due, obligation, cycle, episode), worked out up to a horizon
+    on or before ``as_of``: for an earlier date they are not the obligations of that
+    date. A chain followed past its open slot adds slots, so a person's and service's
+    rows are sorted again when that happens.
     """
+    wanted = frozenset(ObligationStatus) if statuses is None else frozenset(statuses)
+    fixed = {state: status for state, status in FIXED_STATUS.items() if status in wanted}
+    missed = _MISSED in wanted
     found: list[Obligation] = []
     add = found.append
     key: tuple[str, str] | None = None
@@ -146,68 +180,113 @@ def obligations_as_of(rows: Iterable[KeptObligation], as_of: date,
                 found[begins:] = sorted(found[begins:], key=_GROUP_ORDER)
             key, begins, grew = (row.person_id, row.service), len(found), False
         state = row.state
-        status = FIXED_STATUS.get(state)
-        if status is not None:
-            add(Obligation(row.person_id, row.service, row.obligation, row.due, status,
-                           row.met_on, row.worker, row.team, row.source, row.cycle,
-                           row.episode, row.due_at, row.note))
-        elif state is KeptState.OPEN:
-            add(_shown(row, status_for(row.due, None, as_of, due_soon_days)))
+        if state in FIXED_STATUS:
+            status = fixed.get(state)
+            if status is not None:
+                add(Obligation(row.person_id, row.service, row.obligation, row.due, status,
+                               row.met_on, row.worker, row.team, row.source, row.cycle,
+                               row.episode, row.due_at, row.note))
+            continue
+        if state is KeptState.OPEN:
+            status, note = status_for(row.due, None, as_of, due_soon_days), None
         elif state is KeptState.PLANNED:
-            add(_shown(row, _UPCOMING) if row.due > as_of else
-                _shown(row, _PAST_PLANNED, row.note))
-        elif row.onward is None or row.onward.due > as_of:
-            add(_open_slot(row, state is KeptState.EXEMPT_SLOT, row.note, as_of,
-                           due_soon_days))
+            status, note = ((_UPCOMING, None) if row.due > as_of
+                            else (_PAST_PLANNED, row.note))
+        elif row.next_due is None or row.next_due > as_of:
+            status, note = _open_slot(row.due, state is KeptState.EXEMPT_SLOT, row.note,
+                                      as_of, due_soon_days)
         else:
             # Overtaken by the next slot: missed (left out while exempt), and the chain
             # followed up to the as-of date.
-            if state is KeptState.SLOT:
-                add(_shown(row, _MISSED))
-            _follow(found, row, row.onward, as_of, due_soon_days)
+            if missed and state is KeptState.SLOT:
+                add(_shown(row, row.due, row.cycle, _MISSED, None))
+            onward = row.onward
+            if onward is None:
+                raise ValueError(f"{row.person_id} {row.service} {row.obligation}: a slot "
+                                 "overtaken by the as-of date was read without its onward")
+            _follow(found, row, onward, as_of, due_soon_days, wanted)
             grew = True
+            continue
+        if status in wanted:
+            add(_shown(row, row.due, row.cycle, status, note))
     if grew:
         found[begins:] = sorted(found[begins:], key=_GROUP_ORDER)
     return found
 
 
-def _shown(row: KeptObligation, status: ObligationStatus,
-           note: str | None = None) -> Obligation:
-    return Obligation(row.person_id, row.service, row.obligation, row.due, status,
-                      row.met_on, row.worker, row.team, row.source, row.cycle, row.episode,
-                      row.due_at, note)
+def _shown(row: KeptObligation, due: date, cycle: int, status: ObligationStatus,
+           note: str | None) -> Obligation:
+    return Obligation(row.person_id, row.service, row.obligation, due, status, row.met_on,
+                      row.worker, row.team, row.source, cycle, row.episode, row.due_at, note)
 
 
-def _open_slot(row: KeptObligation, exempt: bool, reason: str | None, as_of: date,
-               due_soon_days: int) -> Obligation:
+def _open_slot(due: date, exempt: bool, reason: str | None, as_of: date,
+               due_soon_days: int) -> tuple[ObligationStatus, str | None]:
     if exempt:
-        return _shown(row, _NOT_APPLICABLE, reason)
-    return _shown(row, status_for(row.due, None, as_of, due_soon_days))
+        return _NOT_APPLICABLE, reason
+    return status_for(due, None, as_of, due_soon_days), None
 
 
 def _follow(found: list[Obligation], row: KeptObligation, onward: Onward, as_of: date,
-            due_soon_days: int) -> None:
+            due_soon_days: int, wanted: frozenset[ObligationStatus]) -> None:
     """Append the slots after ``row`` (an open slot overtaken by ``onward.due``) up to
-    ``as_of``: each one missed (left out while exempt) but the last, which is open."""
+    ``as_of``: each one missed (left out while exempt) but the last, which is open; only
+    those with a status in ``wanted``."""
     due, origin, step, span = onward.due, onward.origin, onward.step, onward.span
     then, nation = onward.then, onward.nation
+    missed = _MISSED in wanted and not onward.exempt
+    # As the chain's own _following: the span the latest form chose starts a new run
+    # after the first of these slots when it is not this run's.
+    renewed = then != span
     cycle = row.cycle
     while True:
+        if not missed and not renewed:
+            # No missed slot is wanted: straight to the last slot due by the as-of date,
+            # where its slots can be counted without walking them.
+            due, step, skipped = _last_slot(span, origin, step, due, as_of)
+            cycle += skipped
         cycle += 1
-        # The slot after this one (as the chain's own _following: the span the latest
-        # form chose starts a new run when it is not this run's).
-        if then != span:
+        if renewed:
             following, origin, step, span = _nth(then, due, 1, due, nation), due, 1, then
+            renewed = False
         else:
             following, step = _nth(span, origin, step + 1, due, nation), step + 1
-        slot = row._replace(due=due, cycle=cycle, note=None, onward=None)
         if following > as_of or following <= due:
-            found.append(_open_slot(slot, onward.exempt, onward.reason, as_of,
-                                    due_soon_days))
+            status, note = _open_slot(due, onward.exempt, onward.reason, as_of, due_soon_days)
+            if status in wanted:
+                found.append(_shown(row, due, cycle, status, note))
             return
-        if not onward.exempt:
-            found.append(_shown(slot, _MISSED))
+        if missed:
+            found.append(_shown(row, due, cycle, _MISSED, None))
         due = following
+
+
+def _last_slot(span: Span, origin: date, step: int, due: date,
+               as_of: date) -> tuple[date, int, int]:
+    """The last slot of this run due by ``as_of``, from the one due on ``due`` (on or
+    before it): its due date and step, and how many slots it is on. Counted, for spans
+    whose slots are a fixed number of days apart (calendar days, weeks, hours as whole
+    days) or months from the run's origin; any other is not moved."""
+    if isinstance(span, CalendarMonths):
+        if span.count <= 0:
+            return due, step, 0
+        months = (as_of.year - origin.year) * 12 + as_of.month - origin.month
+        last = max(step, months // span.count)
+        while last > step and add_months(origin, span.count * last) > as_of:
+            last -= 1
+        return add_months(origin, span.count * last), last, last - step
+    if isinstance(span, CalendarDays):
+        days = span.count
+    elif isinstance(span, Weeks):
+        days = 7 * span.count
+    elif isinstance(span, Hours):
+        days = span.count // 24
+    else:
+        return due, step, 0
+    if days <= 0:
+        return due, step, 0
+    skipped = (as_of - due).days // days
+    return due + timedelta(days=skipped * days), step + skipped, skipped
 
 
 def _nth(span: Span, origin: date, step: int, previous: date, nation: Nation) -> date:
@@ -218,36 +297,38 @@ def _nth(span: Span, origin: date, step: int, previous: date, nation: Nation) ->
     return span.after(previous, nation)
 
 
-# --- the stored form of an onward chain ---------------------------------------------------
+# --- the stored form ---------------------------------------------------------------------
 
 _SPAN: TypeAdapter[Span] = TypeAdapter(Span)
+_STATES = {state.value: state for state in KeptState}
 
 
 def onward_json(onward: Onward) -> dict[str, Any]:
-    """``onward`` as JSON values (dates as ISO text, spans as the policy files write them)."""
+    """``onward`` as JSON values: dates as ISO text, each span as the JSON text of its
+    policy-file form (a store's chains use a handful of spans: each text is read once)."""
     return {"due": onward.due.isoformat(), "origin": onward.origin.isoformat(),
-            "step": onward.step, "span": onward.span.model_dump(mode="json"),
-            "then": onward.then.model_dump(mode="json"), "nation": onward.nation.value,
+            "step": onward.step, "span": _span_text(onward.span),
+            "then": _span_text(onward.then), "nation": onward.nation.value,
             "exempt": onward.exempt, "reason": onward.reason}
 
 
-def onward_from_json(value: Mapping[str, Any]) -> Onward:
-    """The :class:`Onward` that :func:`onward_json` wrote."""
+def onward_from_json(value: Mapping[str, Any] | str) -> Onward:
+    """The :class:`Onward` that :func:`onward_json` wrote (or its JSON text)."""
+    if isinstance(value, str):
+        value = json.loads(value)
+        assert isinstance(value, Mapping)
     return Onward(date.fromisoformat(value["due"]), date.fromisoformat(value["origin"]),
-                  int(value["step"]), _span(json.dumps(value["span"], sort_keys=True)),
-                  _span(json.dumps(value["then"], sort_keys=True)), Nation(value["nation"]),
-                  bool(value["exempt"]), value["reason"])
+                  int(value["step"]), _span(value["span"]), _span(value["then"]),
+                  Nation(value["nation"]), bool(value["exempt"]), value["reason"])
+
+
+def _span_text(span: Span) -> str:
+    return json.dumps(span.model_dump(mode="json"), sort_keys=True)
 
 
 @cache
 def _span(text: str) -> Span:
-    # A store's open chains use a handful of spans: each is validated once.
     return _SPAN.validate_json(text)
-
-
-# --- the stored form of a kept obligation -------------------------------------------------
-
-_STATES = {state.value: state for state in KeptState}
 
 
 def stored_columns(row: KeptObligation) -> dict[str, Any]:
@@ -260,12 +341,16 @@ def stored_columns(row: KeptObligation) -> dict[str, Any]:
     return columns
 
 
-def from_columns(values: Sequence[Any]) -> KeptObligation:
+def from_columns(values: Sequence[Any], as_of: date | None = None) -> KeptObligation:
     """The kept obligation the store's columns hold (in :data:`pipeline.store.kept.COLUMNS`
-    order, as :func:`stored_columns` wrote them); ``due_at`` back in London time."""
+    order, as :func:`stored_columns` wrote them; ``onward`` as JSON or its text), with
+    ``due_at`` back in London time. Given ``as_of``, ``onward`` is read only if the
+    slot's ``next_due`` has passed by then (reading every one is most of the cost)."""
     (person_id, service, obligation, due, state, met_on, worker, team, source, cycle,
-     episode, due_at, note, onward) = values
+     episode, due_at, note, next_due, onward) = values
+    if onward is not None and (next_due is None or (as_of is not None and next_due > as_of)):
+        onward = None
     return KeptObligation(
         person_id, service, obligation, due, _STATES[state], met_on, worker, team, source,
         cycle, episode, None if due_at is None else due_at.astimezone(LONDON), note,
-        None if onward is None else onward_from_json(onward))
+        next_due, None if onward is None else onward_from_json(onward))

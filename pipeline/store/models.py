@@ -335,7 +335,8 @@ class KeptObligationRow(Base):
 
     Everything an obligation carries but its status, which depends on the as-of date:
     ``state`` says how it follows from that date (:class:`pipeline.rules.kept.KeptState`);
-    ``onward`` (a chain's open slot only) how the chain of review slots goes on.
+    ``next_due`` and ``onward`` (a chain's open slot only) when the next review slot
+    overtakes it and how the chain goes on.
     Replaced whole, per person, in the transaction that stores their forms
     (:mod:`pipeline.store.kept`). ``person_id`` is no foreign key: a child listed on her
     mother's referral has obligations before any form of the child's arrives.
@@ -361,7 +362,9 @@ class KeptObligationRow(Base):
     episode: Mapped[int]
     due_at: Mapped[datetime | None]
     note: Mapped[str | None] = mapped_column(Text)
-    # SQL NULL, not JSON null, where there is none (most rows).
+    # A chain's open slot only: when the next slot overtakes it, and how the chain goes
+    # on (SQL NULL, not JSON null, where there is none: most rows).
+    next_due: Mapped[date | None]
     onward: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
 
 
