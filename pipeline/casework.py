@@ -40,7 +40,7 @@ from pipeline.rules.kept import (
     states_for,
     stored_columns,
 )
-from pipeline.rules.listing import LinkDisagreement, listed_people, listing_disagreements
+from pipeline.rules.listing import LinkDisagreement, listing_disagreements
 from pipeline.rules.obligations import compute_obligations as compute
 from pipeline.rules.obligations import kept_obligations
 from pipeline.rules.vocabulary import RuleSet
@@ -266,15 +266,18 @@ def site_people(store: Store, site: str, settings: Settings) -> set[tuple[str, s
                 Submission.site == site, Submission.status == SubmissionStatus.STORED)
         ).all()
     people = {(str(person), str(service)) for person, service in rows if person and service}
-    listings = [(r.service, r.listed_on) for r in service_policies(settings).rule_sets().values()
-                if r.listed_on is not None]
-    if not listings:
+    rule_sets = service_policies(settings).rule_sets()
+    listed_by = {r.service: r.listed_on.service for r in rule_sets.values()
+                 if r.listed_on is not None}
+    if not listed_by:
         return people
-    for event in stored_events(store):
-        for service, listed in listings:
-            if (event.service == listed.service and event.kind == listed.event
-                    and (event.person_id, event.service) in people):
-                people |= {(child, service) for child in listed_people(event, listed)}
+    # The kept groups know who lists whom (on any of their current forms).
+    keep_current(store, rule_sets)
+    with store.session() as session:
+        for group in kept.groups(session):
+            lister = listed_by.get(group.service)
+            if lister is not None and any((m, lister) in people for m in group.listers):
+                people.add((group.person_id, group.service))
     return people
 
 

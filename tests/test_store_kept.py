@@ -199,3 +199,14 @@ def test_people_event_facts_are_those_of_event_facts(tmp_path: Path,
         assert session.scalar(select(Person.person_id)) == "CS-00042"
         assert session.scalar(select(EventRow.id)) is not None
         assert session.scalar(select(Submission.id)) is not None
+
+
+def test_a_store_copied_to_postgresql_keeps_its_obligations(
+        tmp_path: Path, catalogue: Catalogue, postgres_url: str) -> None:
+    home = workspace(tmp_path, catalogue)
+    before, _ = due_json(home)
+    result = runner.invoke(app, ["--home", str(home), "db", "copy", "--to", postgres_url])
+    assert result.exit_code == 0, result.output
+    with open_store(postgres_url) as store, store.session() as session:
+        assert kept.counts(session) == (1, 4)
+    assert due_json(home, "--database-url", postgres_url) == (before, "")
