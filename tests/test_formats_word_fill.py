@@ -68,7 +68,7 @@ def test_extra_rows_are_cloned_with_their_own_ids(filled: etree._Element) -> Non
     ("data", "words"),
     [
         pytest.param({"nickname": "Ada"}, "nickname: not a field", id="unknown_key"),
-        pytest.param({"plan_date": "next Tuesday"}, "plan_date: expected a date",
+        pytest.param({"plan_date": "next Tuesday"}, "plan_date: next Tuesday is not a date",
                      id="date_not_a_date"),
         pytest.param({"wishes_not_incorporated": "yes"}, "expected true or false",
                      id="checkbox_not_a_boolean"),
