@@ -32,7 +32,7 @@ from pipeline import casework
 from pipeline.config import Settings, load_settings
 from pipeline.definitions import Catalogue
 from pipeline.inbox.recording import NewForm, record_submissions
-from pipeline.policies import Policies
+from pipeline.policies import Policies, load_policies
 from pipeline.records import Finding, RawForm, Record, Severity
 from pipeline.rules import compute_obligations
 from pipeline.rules.kept import from_columns
@@ -215,45 +215,94 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settin
         yield settings, store
 
 
-@settings(max_examples=40, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                 HealthCheck.too_slow, HealthCheck.data_too_large])
+# Forms stored, in an order and in batches the test draws; the deadlines read at some
+# point (worked out the first time), and perhaps read once by other policy defaults.
+HYPOTHESIS = {"deadline": None, "database": None,
+              "suppress_health_check": [HealthCheck.function_scoped_fixture,
+                                        HealthCheck.too_slow, HealthCheck.data_too_large]}
+
+
+@settings(max_examples=40, **HYPOTHESIS)
 @given(forms=histories(), data=st.data())
 def test_kept_obligations_equal_a_full_recomputation(
         workspace: tuple[Settings, Store], catalogue: Catalogue, forms: list[Form],
         data: st.DataObject) -> None:
-    settings_, store = workspace
+    check(*workspace, catalogue, forms, data)
+
+
+@settings(max_examples=8, **HYPOTHESIS)
+@given(forms=histories(), data=st.data())
+def test_kept_obligations_equal_a_full_recomputation_on_postgresql(
+        tmp_path_factory: pytest.TempPathFactory, postgres_url: str, catalogue: Catalogue,
+        forms: list[Form], data: st.DataObject) -> None:
+    home = tmp_path_factory.getbasetemp() / "kept-postgresql"
+    if not home.exists():
+        init_workspace(home, database_url=postgres_url)
+    settings_ = load_settings(home, database_url=postgres_url)
+    with open_store(settings_.database_url) as store:
+        check(settings_, store, catalogue, forms, data)
+
+
+def changed(stored: list[Form]) -> list[str]:
+    """What is said when the kept obligations of these forms' people are worked out
+    again because the policies changed (nothing, with no one to work out)."""
+    people = len({form.person_id for form in stored})
+    if not people:
+        return []
+    return [f"Policies have changed since deadlines were last worked out: working them out "
+            f"again for {people} {'person' if people == 1 else 'people'}…"]
+
+
+def check(settings_: Settings, store: Store, catalogue: Catalogue, forms: list[Form],
+          data: st.DataObject) -> None:
     policies = casework.service_policies(settings_, catalogue)
+    # Other policy defaults, as a command run with other settings would read them by.
+    other = load_policies(settings_.forms_path, catalogue=catalogue,
+                          overrides={"review_part2_working_days": 3, "feedback_days": 5})
     emptied(store)
     order = data.draw(st.permutations(forms))
     first_read = data.draw(st.integers(0, len(order)))
+    other_read = data.draw(st.one_of(st.none(), st.integers(first_read, len(order))))
     said: list[str] = []
+    expected_said: list[str] = []
     position = 0
+    kept_by = policies
     while position < len(order):
-        if position >= first_read:
+        if position >= first_read and kept_by is policies:
             # The first command that reads deadlines (and any after it: nothing to do).
             casework.keep_current(store, policies.rule_sets(), say=said.append)
+        if other_read is not None and position >= other_read and kept_by is policies:
+            casework.keep_current(store, other.rule_sets(), say=said.append)
+            kept_by = other
+            expected_said += changed(order[:position])
         size = data.draw(st.integers(1, 4))
         with store.session() as session:
             record_submissions(session, [new_form(f, catalogue)
                                          for f in order[position:position + size]],
                                command="test")
         position += size
-    casework.keep_current(store, policies.rule_sets(), say=said.append)
-    assert said == []  # worked out once, silently, the first time; kept since
-
-    assert kept_now(store) == recomputed(store, policies)
+    if position >= first_read and kept_by is policies:
+        casework.keep_current(store, policies.rule_sets(), say=said.append)
+    if kept_by is other:
+        expected_said += changed(order)  # read by the first policies again, below
+    # Forms stored since were kept by the policies the store's were worked out by.
+    assert kept_now(store) == recomputed(store, kept_by)
     with store.session() as session:
         events = queries.event_facts(session)
     for as_of in (FIRST_DAY, FIRST_DAY + timedelta(days=150), date(2026, 12, 1),
                   date(2028, 6, 30)):
         expected = compute_obligations(events, as_of, due_soon_days=settings_.due_soon_days,
                                        rule_sets=policies.rule_sets())
-        assert casework.obligations(store, settings_, as_of, policies) == expected, as_of
+        assert casework.obligations(store, settings_, as_of, policies,
+                                    say=said.append) == expected, as_of
         # What `planwatch due` reads: only the rows that may be open.
         assert casework.obligations(store, settings_, as_of, policies,
                                     statuses=casework.OPEN_STATUSES) == [
             o for o in expected if o.status in casework.OPEN_STATUSES], as_of
+    assert kept_now(store) == recomputed(store, policies)
+    # Worked out silently the first time; again, saying so, whenever read by the other
+    # policies than they were worked out by (when there was anyone to work out).
+    assert said == expected_said
 
 
 def test_the_basis_is_held_in_one_row(workspace: tuple[Settings, Store]) -> None:

@@ -160,8 +160,8 @@ def test_replace_keeps_each_persons_rows_in_order(tmp_path: Path,
     upgrade(url)
     row = {"service": "sds", "obligation": "review", "state": "open", "met_on": None,
            "worker": None, "team": None, "source": None, "cycle": 0, "episode": 1,
-           "due_at": datetime(2026, 5, 1, 9, tzinfo=UTC), "note": None, "next_due": None,
-           "onward": None}
+           "due_at": datetime(2026, 5, 1, 9, tzinfo=UTC), "note": None, "met_by": None,
+           "next_due": None, "onward": None}
     with open_store(url) as store:
         with store.session() as session:
             kept.replace(session, None, [kept.Group("A", "sds", date(2026, 1, 1), ("M",))],

@@ -127,7 +127,8 @@ class KeptObligation(NamedTuple):
     that date has passed, so it may be left unread before).
 
     ``note`` is shown with the status that needs it: the exemption's reason while not
-    applicable, what to consider once past the planned duration.
+    applicable, what to consider once past the planned duration. ``met_by`` is the
+    submission whose form met it (``source`` is that form's archived file).
     """
 
     person_id: str
@@ -143,6 +144,7 @@ class KeptObligation(NamedTuple):
     episode: int = 1
     due_at: datetime | None = None
     note: str | None = None
+    met_by: int | None = None
     next_due: date | None = None
     onward: Onward | None = None
 
@@ -347,10 +349,10 @@ def from_columns(values: Sequence[Any], as_of: date | None = None) -> KeptObliga
     ``due_at`` back in London time. Given ``as_of``, ``onward`` is read only if the
     slot's ``next_due`` has passed by then (reading every one is most of the cost)."""
     (person_id, service, obligation, due, state, met_on, worker, team, source, cycle,
-     episode, due_at, note, next_due, onward) = values
+     episode, due_at, note, met_by, next_due, onward) = values
     if onward is not None and (next_due is None or (as_of is not None and next_due > as_of)):
         onward = None
     return KeptObligation(
         person_id, service, obligation, due, _STATES[state], met_on, worker, team, source,
         cycle, episode, None if due_at is None else due_at.astimezone(LONDON), note,
-        next_due, None if onward is None else onward_from_json(onward))
+        met_by, next_due, None if onward is None else onward_from_json(onward))

@@ -298,6 +298,7 @@ def _add_kept(kept: list[KeptObligation], events: Sequence[Event], horizon: date
                 counted[name] = counted.get(name, 0) + 1
                 add(KeptObligation(person_id, service, name, due, state, met_on, worker,
                                    team, source, cycle + offset, episode, due_at, note,
+                                   None if met_by is None else met_by.submission_id,
                                    None if kept_onward is None else kept_onward.due,
                                    kept_onward))
 

@@ -38,7 +38,7 @@ STALE = "stale"
 
 # The columns of a kept obligation, in the order of pipeline.rules.kept.KeptObligation.
 COLUMNS = ("person_id", "service", "obligation", "due", "state", "met_on", "worker", "team",
-           "source", "cycle", "episode", "due_at", "note", "next_due", "onward")
+           "source", "cycle", "episode", "due_at", "note", "met_by", "next_due", "onward")
 # Dates, times and JSON as the database hands them over, made Python values here: a
 # council's 350,000 rows cost several times as much through SQLAlchemy's own processing
 # (SQLite gives text; PostgreSQL's driver gives dates, times and decoded JSON already).
@@ -171,7 +171,7 @@ def _typed(found: list[Sequence[Any]]) -> list[tuple[Any, ...]]:
     typed: list[tuple[Any, ...]] = []
     add = typed.append
     for (_, person_id, service, obligation, due, state, met_on, worker, team, source, cycle,
-         episode, due_at, note, next_due, onward) in found:
+         episode, due_at, note, met_by, next_due, onward) in found:
         if isinstance(due, str):
             due = days.get(due) or days.setdefault(due, date.fromisoformat(due))
         if isinstance(met_on, str):
@@ -182,7 +182,7 @@ def _typed(found: list[Sequence[Any]]) -> list[tuple[Any, ...]]:
         if isinstance(due_at, str):
             due_at = datetime.fromisoformat(due_at).replace(tzinfo=UTC)
         add((person_id, service, obligation, due, state, met_on, worker, team, source, cycle,
-             episode, due_at, note, next_due, onward))
+             episode, due_at, note, met_by, next_due, onward))
     return typed
 
 

@@ -362,6 +362,9 @@ class KeptObligationRow(Base):
     episode: Mapped[int]
     due_at: Mapped[datetime | None]
     note: Mapped[str | None] = mapped_column(Text)
+    # The submission whose form met it (no foreign key: rows are replaced whole, and a
+    # kept row must never stop a submission's row changing).
+    met_by: Mapped[int | None]
     # A chain's open slot only: when the next slot overtakes it, and how the chain goes
     # on (SQL NULL, not JSON null, where there is none: most rows).
     next_due: Mapped[date | None]

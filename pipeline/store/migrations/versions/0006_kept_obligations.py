@@ -45,6 +45,7 @@ def upgrade() -> None:
         sa.Column("episode", sa.Integer(), nullable=False),
         sa.Column("due_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("met_by", sa.Integer(), nullable=True),
         sa.Column("next_due", sa.Date(), nullable=True),
         sa.Column("onward", sa.JSON(), nullable=True),
         sa.CheckConstraint("state IN ({})".format(", ".join(f"'{s}'" for s in _STATES)),
