@@ -189,7 +189,7 @@ def _as_of(store: Store, rule_sets: dict[str, RuleSet], as_of: date, due_soon_da
                     and (people is None or o.person_id in people)]
         if needed and events is None:
             events = queries.people_event_facts(session, needed)
-        rows = kept.rows(session, states=states, people=people)
+        rows = kept.rows(session, states=states, people=people, onward_by=as_of)
     redo = {(g.person_id, g.service) for g in later}
     # Each person's and service's rows together, in the order kept.
     by_group: dict[tuple[str, str], list[KeptObligation]] = {}

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from alembic import command as alembic_command
 from sqlalchemy import select
@@ -19,6 +20,7 @@ from pipeline.definitions import Catalogue
 from pipeline.forms_service import fill
 from pipeline.records import Event
 from pipeline.rules import compute_obligations
+from pipeline.rules.kept import from_columns
 from pipeline.store import kept, queries
 from pipeline.store.models import EventRow, KeptBasis, Person, Submission
 from pipeline.store.session import Store, alembic_config, open_store, upgrade
@@ -170,14 +172,17 @@ def test_replace_keeps_each_persons_rows_in_order(tmp_path: Path,
             kept.replace(session, {"B"}, [kept.Group("B", "sds", date(2026, 3, 1), ())],
                          [{**row, "person_id": "B", "due": date(2026, 2, 9)}])
         with store.session() as session:
-            assert [(r[0], r[3].day, r[11]) for r in kept.rows(session)] == [
-                ("A", 3, row["due_at"]), ("A", 1, row["due_at"]), ("A", 2, row["due_at"]),
-                ("B", 9, row["due_at"])]
-            assert [r[0] for r in kept.rows(session, people={"B"})] == ["B"]
-            assert kept.rows(session, states={"met": (date.max, None)}) == []
-            assert [r[3].day for r in kept.rows(
-                session, states={"open": (date(2026, 2, 2), None)})] == [1, 2]
-            assert [r[3].day for r in kept.rows(session, states={"open": (None, None)})] == []
+            def read(**given: Any) -> list[tuple[str, int, datetime | None]]:
+                return [(r.person_id, r.due.day, r.due_at) for r in map(
+                    from_columns, kept.rows(session, **given))]
+
+            assert read() == [("A", 3, row["due_at"]), ("A", 1, row["due_at"]),
+                              ("A", 2, row["due_at"]), ("B", 9, row["due_at"])]
+            assert [person for person, _, _ in read(people={"B"})] == ["B"]
+            assert read(states={"met": (date.max, None)}) == []
+            assert [day for _, day, _ in read(states={"open": (date(2026, 2, 2), None)})] == [
+                1, 2]
+            assert read(states={"open": (None, None)}) == []
             assert kept.groups(session, later_than=date(2026, 2, 1)) == [
                 kept.Group("B", "sds", date(2026, 3, 1), ())]
             assert kept.counts(session) == (2, 4)

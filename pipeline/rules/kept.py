@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from functools import cache
 from operator import attrgetter
@@ -239,7 +239,7 @@ def _follow(found: list[Obligation], row: KeptObligation, onward: Onward, as_of:
     missed = _MISSED in wanted and not onward.exempt
     # As the chain's own _following: the span the latest form chose starts a new run
     # after the first of these slots when it is not this run's.
-    renewed = then != span
+    renewed = then is not span and then != span  # (a stored chain's spans are shared)
     cycle = row.cycle
     while True:
         if not missed and not renewed:
@@ -303,6 +303,7 @@ def _nth(span: Span, origin: date, step: int, previous: date, nation: Nation) ->
 
 _SPAN: TypeAdapter[Span] = TypeAdapter(Span)
 _STATES = {state.value: state for state in KeptState}
+_NATIONS = {nation.value: nation for nation in Nation}
 
 
 def onward_json(onward: Onward) -> dict[str, Any]:
@@ -320,8 +321,8 @@ def onward_from_json(value: Mapping[str, Any] | str) -> Onward:
         value = json.loads(value)
         assert isinstance(value, Mapping)
     return Onward(date.fromisoformat(value["due"]), date.fromisoformat(value["origin"]),
-                  int(value["step"]), _span(value["span"]), _span(value["then"]),
-                  Nation(value["nation"]), bool(value["exempt"]), value["reason"])
+                  value["step"], _span(value["span"]), _span(value["then"]),
+                  _NATIONS[value["nation"]], value["exempt"], value["reason"])
 
 
 def _span_text(span: Span) -> str:
@@ -344,15 +345,26 @@ def stored_columns(row: KeptObligation) -> dict[str, Any]:
 
 
 def from_columns(values: Sequence[Any], as_of: date | None = None) -> KeptObligation:
-    """The kept obligation the store's columns hold (in :data:`pipeline.store.kept.COLUMNS`
-    order, as :func:`stored_columns` wrote them; ``onward`` as JSON or its text), with
-    ``due_at`` back in London time. Given ``as_of``, ``onward`` is read only if the
+    """The kept obligation the store's columns hold, in :data:`pipeline.store.kept.COLUMNS`
+    order, as :func:`stored_columns` wrote them and the database hands them back: dates
+    as dates or ISO text, ``due_at`` as a time or UTC text (made London time again),
+    ``onward`` as JSON or its text. Given ``as_of``, ``onward`` is read only if the
     slot's ``next_due`` has passed by then (reading every one is most of the cost)."""
     (person_id, service, obligation, due, state, met_on, worker, team, source, cycle,
      episode, due_at, note, met_by, next_due, onward) = values
+    if due.__class__ is str:
+        due = date.fromisoformat(due)
+    if met_on.__class__ is str:
+        met_on = date.fromisoformat(met_on)
+    if next_due.__class__ is str:
+        next_due = date.fromisoformat(next_due)
+    if due_at is not None:
+        if isinstance(due_at, str):
+            due_at = datetime.fromisoformat(due_at).replace(tzinfo=UTC)
+        due_at = due_at.astimezone(LONDON)
     if onward is not None and (next_due is None or (as_of is not None and next_due > as_of)):
         onward = None
     return KeptObligation(
         person_id, service, obligation, due, _STATES[state], met_on, worker, team, source,
-        cycle, episode, None if due_at is None else due_at.astimezone(LONDON), note,
-        met_by, next_due, None if onward is None else onward_from_json(onward))
+        cycle, episode, due_at, note, met_by, next_due,
+        None if onward is None else onward_from_json(onward))

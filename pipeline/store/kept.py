@@ -20,11 +20,23 @@ while the other is under way.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from datetime import UTC, date, datetime
-from operator import itemgetter
+from datetime import date
 from typing import Any, NamedTuple
 
-from sqlalchemy import String, and_, delete, false, func, insert, or_, select, type_coerce, update
+from sqlalchemy import (
+    String,
+    and_,
+    case,
+    delete,
+    false,
+    func,
+    insert,
+    null,
+    or_,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -39,9 +51,7 @@ STALE = "stale"
 # The columns of a kept obligation, in the order of pipeline.rules.kept.KeptObligation.
 COLUMNS = ("person_id", "service", "obligation", "due", "state", "met_on", "worker", "team",
            "source", "cycle", "episode", "due_at", "note", "met_by", "next_due", "onward")
-# Dates, times and JSON as the database hands them over, made Python values here: a
-# council's 350,000 rows cost several times as much through SQLAlchemy's own processing
-# (SQLite gives text; PostgreSQL's driver gives dates, times and decoded JSON already).
+# Dates, times and JSON as the database hands them over (see rows()).
 _RAW = {"due", "met_on", "due_at", "next_due", "onward"}
 _SELECTED = tuple(type_coerce(getattr(KeptObligationRow, name), String) if name in _RAW
                   else getattr(KeptObligationRow, name) for name in COLUMNS)
@@ -131,28 +141,37 @@ def replace(session: Session, people: Collection[str] | None, groups: Iterable[G
 
 def rows(session: Session, *,
          states: Mapping[str, tuple[date | None, date | None]] | None = None,
-         people: Collection[str] | None = None) -> list[tuple[Any, ...]]:
+         people: Collection[str] | None = None,
+         onward_by: date | None = None) -> list[Sequence[Any]]:
     """Kept obligations as :data:`COLUMNS` values, each person's in the order written:
     all of them, or of ``states`` only, each state's due on or before the first date or
     with a ``next_due`` on or before the second (None: by neither; ``date.max``: all of
-    that state's); of ``people`` only, when given. ``onward`` comes as JSON text or
-    decoded JSON, whichever the database gives."""
-    query = select(KeptObligationRow.id, *_SELECTED)
+    that state's); of ``people`` only, when given. With ``onward_by``, a chain's
+    ``onward`` only where its ``next_due`` is on or before that date (None elsewhere:
+    it is not needed before then, and it is most of a row).
+
+    Dates, times and JSON come as the database hands them over: Python values from
+    PostgreSQL's driver, text from SQLite (ISO dates, UTC times, JSON), made Python
+    values by the reader (:func:`pipeline.rules.kept.from_columns`) in the one pass it
+    makes over them: through SQLAlchemy's own processing a council's rows cost several
+    times as much.
+    """
+    selected = list(_SELECTED)
+    if onward_by is not None:
+        selected[-1] = case((KeptObligationRow.next_due <= onward_by, selected[-1]),
+                            else_=null())
+    query = select(*selected).order_by(KeptObligationRow.id)
     if states is not None:
         query = query.where(or_(false(), *(
             _reading(state, due_by, next_due_by)
             for state, (due_by, next_due_by) in sorted(states.items()))))
     connection = session.connection()
+    if people is None:
+        return list(connection.execute(query).all())
     found: list[Sequence[Any]] = []
-    chunks: Iterable[Sequence[str] | None] = [None] if people is None else _chunks(
-        sorted(people))
-    for chunk in chunks:
-        chosen = query if chunk is None else query.where(
-            KeptObligationRow.person_id.in_(chunk))
-        found += connection.execute(chosen).all()
-    # In the order written (a scan's own order on SQLite: the sort only checks it).
-    found.sort(key=itemgetter(0))
-    return _typed(found)
+    for chunk in _chunks(sorted(people)):
+        found += connection.execute(query.where(KeptObligationRow.person_id.in_(chunk))).all()
+    return found
 
 
 def _reading(state: str, due_by: date | None, next_due_by: date | None) -> ColumnElement[bool]:
@@ -163,27 +182,6 @@ def _reading(state: str, due_by: date | None, next_due_by: date | None) -> Colum
     if next_due_by is not None:
         chosen.append(KeptObligationRow.next_due <= next_due_by)
     return and_(KeptObligationRow.state == state, or_(false(), *chosen))
-
-
-def _typed(found: list[Sequence[Any]]) -> list[tuple[Any, ...]]:
-    """Rows with their dates and times as Python values (each text parsed once)."""
-    days: dict[Any, date | None] = {None: None}
-    typed: list[tuple[Any, ...]] = []
-    add = typed.append
-    for (_, person_id, service, obligation, due, state, met_on, worker, team, source, cycle,
-         episode, due_at, note, met_by, next_due, onward) in found:
-        if isinstance(due, str):
-            due = days.get(due) or days.setdefault(due, date.fromisoformat(due))
-        if isinstance(met_on, str):
-            met_on = days.get(met_on) or days.setdefault(met_on, date.fromisoformat(met_on))
-        if isinstance(next_due, str):
-            next_due = days.get(next_due) or days.setdefault(next_due,
-                                                              date.fromisoformat(next_due))
-        if isinstance(due_at, str):
-            due_at = datetime.fromisoformat(due_at).replace(tzinfo=UTC)
-        add((person_id, service, obligation, due, state, met_on, worker, team, source, cycle,
-             episode, due_at, note, met_by, next_due, onward))
-    return typed
 
 
 def groups(session: Session, *, later_than: date | None = None,
