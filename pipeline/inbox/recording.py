@@ -331,9 +331,10 @@ def keep_obligations(session: Session, people: set[str]) -> None:
     events = queries.people_event_facts(session, worked | listers)
     groups = [group for group in kept_obligations(events, rule_sets)
               if group.person_id in worked]
-    kept_store.replace(session, worked,
-                 [kept_store.Group(g.person_id, g.service, g.horizon, g.listers) for g in groups],
-                 [stored_columns(row) for group in groups for row in group.rows])
+    kept_store.replace(
+        session, worked,
+        [kept_store.Group(g.person_id, g.service, g.horizon, g.listers) for g in groups],
+        [stored_columns(row) for group in groups for row in group.rows])
 
 
 def _submission(form: NewForm, person_id: str, command: str, site: str | None) -> Submission:

@@ -7,6 +7,9 @@ demo or the command line. :func:`compute_obligations` is the entry point; the ru
 themselves are files, loaded by :mod:`pipeline.policies`), :mod:`pipeline.rules.episodes`
 splits a person's events into episodes, :mod:`pipeline.rules.calendar` does the day,
 month and working-day arithmetic and :mod:`pipeline.rules.timing` the due dates it gives.
+:func:`~pipeline.rules.obligations.kept_obligations` works obligations out to be kept as
+forms arrive, and :mod:`pipeline.rules.kept` gives their status for an as-of date;
+:mod:`pipeline.rules.basis` fingerprints what they were worked out from.
 A council's store holds hundreds of thousands of events: the rules read them as
 :class:`~pipeline.records.Event` tuples and make :class:`~pipeline.records.Obligation`
 tuples, unvalidated; the jobs that call them pause the garbage collector

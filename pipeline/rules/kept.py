@@ -44,8 +44,9 @@ class KeptState(StrEnum):
     closed, so overdue, due soon or upcoming by its due date. ``planned``: a planned
     duration, upcoming until its due date and past planned duration from then. ``slot``:
     a chain's open slot, judged as ``open`` until the next slot falls due (its
-    ``onward``), then missed; ``exempt_slot``: the same while an exemption holds, not
-    applicable until then and left out after (as slots passing while exempt are).
+    ``next_due``), then missed and the chain followed (its ``onward``); ``exempt_slot``:
+    the same while an exemption holds, not applicable until then and left out after (as
+    slots passing while exempt are).
     """
 
     MET = "met"
@@ -65,8 +66,6 @@ FIXED_STATUS: Mapping[KeptState, ObligationStatus] = {
     KeptState.MISSED: ObligationStatus.MISSED,
     KeptState.NOT_APPLICABLE: ObligationStatus.NOT_APPLICABLE,
 }
-# The states that may show each status on some date (a chain's slots show any of theirs).
-_CHANGING = (KeptState.OPEN, KeptState.PLANNED, KeptState.SLOT, KeptState.EXEMPT_SLOT)
 
 
 # Which rows of a kept state to read: those due on or before the first date, or whose

@@ -8,6 +8,7 @@ people      the people a batch of forms is about, found or created in one round 
 supersession which of several copies of one form counts, and why
 claims      one process at a time works on a given file content
 copy        a whole store moved to another engine (``db copy``)
+kept        the kept obligations' tables: read, replaced, and what they were worked out by
 migrations/ the Alembic environment, run in code (no alembic.ini)
 
 It imports the records, :mod:`pipeline.errors` and :mod:`pipeline.files`, never the inbox
