@@ -113,6 +113,14 @@ def test_status_imports_no_heavy_library(workspace: Path) -> None:
     assert heavy_in(packages) == []
 
 
+def test_due_reads_the_store_without_the_migration_library(workspace: Path) -> None:
+    """Opening a store checks its revision without Alembic: only migrating needs it."""
+    packages, code, output = imported("--home", str(workspace), "due", "--json")
+    assert code == 0, output
+    assert "sqlalchemy" in packages and "alembic" not in packages
+    assert "openpyxl" not in packages and "xlsxwriter" not in packages
+
+
 def test_status_counts_read_with_sqlite3_equal_the_stores(workspace: Path) -> None:
     from pipeline.config import load_settings
 
@@ -142,9 +150,12 @@ def test_status_of_a_store_behind_is_the_stores_error(tmp_path: Path) -> None:
 
 
 def test_status_head_revision_is_alembics() -> None:
-    from pipeline.store.session import head_revision
+    from alembic.script import ScriptDirectory
 
-    assert cli_status.head_revision() == head_revision()
+    from pipeline.store.session import alembic_config, head_revision
+
+    alembics = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert cli_status.head_revision() == head_revision() == alembics
 
 
 def test_status_reads_the_sqlite_file_sqlalchemy_would() -> None:

@@ -15,8 +15,8 @@ from pipeline.cli import init as _cli_init  # noqa: F401  registers `init`
 from pipeline.cli.app import app
 from pipeline.config import SETTINGS_FILE_NAME, Settings, file_keys, load_settings
 from pipeline.errors import PlanwatchError, SettingsError
-from pipeline.store import head_revision, open_store
 from pipeline.store.models import AuditEntry
+from pipeline.store.session import head_revision, open_store
 from pipeline.workspace import init_workspace, settings_template
 
 

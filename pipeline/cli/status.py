@@ -27,11 +27,8 @@ if TYPE_CHECKING:
 
 LONDON = ZoneInfo("Europe/London")
 OUTCOME_ACTIONS = ("stored", "superseded", "duplicate", "rejected")
-MIGRATIONS = Path(__file__).resolve().parent.parent / "store" / "migrations" / "versions"
 # A SQLite URL as SQLAlchemy parses one (no host): sqlite:///relative or sqlite:////absolute.
 _SQLITE_URL = re.compile(r"^sqlite(?:\+\w+)?:///(?P<database>[^?]*)(?:\?.*)?$")
-_REVISION = re.compile(r"^(down_revision|revision)\s*(?::[^=]*)?=\s*['\"]?(\w+)['\"]?",
-                       re.MULTILINE)
 
 
 def _starts() -> dict[str, datetime]:
@@ -67,16 +64,11 @@ def _store_counts(settings: Settings, starts: dict[str, datetime]) -> dict[str, 
 
 
 def head_revision() -> str | None:
-    """The newest migration's revision, read from the migration files' ``revision`` and
-    ``down_revision`` lines (what Alembic finds, without importing it; a test keeps the
-    two equal). ``None`` unless there is exactly one head."""
-    revisions: set[str] = set()
-    parents: set[str] = set()
-    for script in MIGRATIONS.glob("*.py"):
-        for name, value in _REVISION.findall(script.read_text(encoding="utf-8")):
-            (revisions if name == "revision" else parents).add(value)
-    heads = revisions - parents
-    return heads.pop() if len(heads) == 1 else None
+    """The newest migration's revision (:mod:`pipeline.store.revisions`, no database
+    library imported)."""
+    from pipeline.store.revisions import newest_revision
+
+    return newest_revision()
 
 
 def sqlite_path(database_url: str) -> Path | None:

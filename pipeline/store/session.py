@@ -15,12 +15,8 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command as alembic_command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, SQLAlchemyError
@@ -29,6 +25,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from pipeline import files
 from pipeline.errors import StoreError
 from pipeline.store import audit
+from pipeline.store.revisions import newest_revision
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -132,6 +132,9 @@ def upgrade(database_url: str, *, command: str = "db upgrade") -> str:
     # SQLite's own procedure for schema changes: foreign keys off while tables are
     # rebuilt (batch mode), then check them before committing.
     # https://www.sqlite.org/lang_altertable.html#otheralter
+    from alembic import command as alembic_command
+    from alembic.runtime.migration import MigrationContext
+
     engine = _engine(url, create=True, foreign_keys=False)
     shown = display_url(url)
     try:
@@ -170,16 +173,33 @@ def current_revision(database_url: str) -> str | None:
     engine = _engine(url, create=False)
     try:
         with engine.connect() as connection:
-            return MigrationContext.configure(connection).get_current_revision()
+            return _revision(connection)
     except SQLAlchemyError as exc:
         raise store_error(exc, display_url(url)) from exc
     finally:
         engine.dispose()
 
 
+def _revision(connection: Connection) -> str | None:
+    """The revision Alembic stamped in the store's ``alembic_version`` table (None: the
+    store has no such table yet), read as Alembic reads it, without importing Alembic:
+    only migrating needs it (:func:`upgrade`)."""
+    from sqlalchemy import inspect
+
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    found = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    if len(found) > 1:  # pragma: no cover - Planwatch's migrations have one head
+        raise StoreError(f"The store at {display_url(connection.engine.url)} has several "
+                         f"schema revisions ({', '.join(found)}).", hint=_UPGRADE_HINT)
+    return found[0] if found else None
+
+
 def head_revision() -> str:
-    """The newest revision this version of Planwatch knows."""
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    """The newest revision this version of Planwatch knows, read from its migration
+    files without importing Alembic (:mod:`pipeline.store.revisions`); opening a store
+    compares the store's with it."""
+    head = newest_revision()
     if head is None:  # pragma: no cover - the package ships its migrations
         raise StoreError(f"No migrations found in {MIGRATIONS_DIR}.", hint="Reinstall Planwatch.")
     return head
@@ -187,6 +207,8 @@ def head_revision() -> str:
 
 def alembic_config() -> Config:
     """An Alembic configuration built in code: no alembic.ini is needed or read."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     return config
@@ -230,7 +252,7 @@ def _check_current(engine: Engine) -> None:
     shown = display_url(engine.url)
     try:
         with engine.connect() as connection:
-            revision = MigrationContext.configure(connection).get_current_revision()
+            revision = _revision(connection)
     except SQLAlchemyError as exc:
         raise store_error(exc, shown) from exc
     head = head_revision()
