@@ -1,4 +1,5 @@
-"""Shared fixtures: the bundled catalogue, filled forms, and LibreOffice conversions."""
+"""Shared fixtures: the bundled catalogue, filled forms, LibreOffice conversions, the
+store on SQLite and PostgreSQL, and one demo workspace for the tests that read it."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import shutil
 import subprocess
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
@@ -25,6 +27,28 @@ SAMPLES = Path(__file__).parent / "samples"
 @pytest.fixture(scope="session")
 def catalogue() -> Catalogue:
     return Catalogue.load()
+
+
+@dataclass(frozen=True)
+class Demo:
+    """A demo workspace and what ``planwatch demo`` printed making it."""
+
+    home: Path
+    output: str
+
+
+@pytest.fixture(scope="session")
+def demo_workspace(tmp_path_factory: pytest.TempPathFactory) -> Demo:
+    """``planwatch demo --people 20``, made once (it takes a while) for every test that
+    reads what it wrote or asks it a question; such tests never change it."""
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    home = tmp_path_factory.mktemp("demo") / "demo"
+    result = CliRunner().invoke(app, ["--home", str(home), "demo", "--people", "20"])
+    assert result.exit_code == 0, result.output
+    return Demo(home, result.output)
 
 
 def soffice_convert(files: list[Path], outdir: Path, target: str, profile: Path) -> list[Path]:

@@ -16,22 +16,21 @@ from pipeline.demo.population import demo_people
 from pipeline.fill_values import coerce_values
 from pipeline.names import Names
 from pipeline.policies import load_policies
+from tests.conftest import Demo
 
 runner = CliRunner()
 SERVICES = ["community-support", "swa-refuge-women", "swa-refuge-children", "swa-floating",
             "medway-hil", "families-first", "sds"]
 
 
-def test_demo_builds_a_workspace_a_manager_can_use(tmp_path: Path) -> None:
-    home = tmp_path / "demo"
-    result = runner.invoke(app, ["--home", str(home), "demo", "--people", "25"])
-    assert result.exit_code == 0, result.output
-    assert "Open first" in result.output
+def test_demo_builds_a_workspace_a_manager_can_use(demo_workspace: Demo) -> None:
+    home, output = demo_workspace.home, demo_workspace.output
+    assert "Open first" in output
     workbooks = list((home / "reports").glob("compliance-*.xlsx"))
     assert len(workbooks) == 1
     # Every kind of outcome happened, and nothing was left in the inbox.
-    assert "duplicate" in result.output and "rejected" in result.output
-    assert "superseded" in result.output
+    assert "duplicate" in output and "rejected" in output
+    assert "superseded" in output
     assert sorted(p.name for p in (home / "inbox").iterdir()) == ["~$S-0004 Review.docx"]
     assert len(list((home / "rejected").glob("*.reason.txt"))) == 3
     # A reviewer picks an overdue row in the workbook and finds the person's forms.

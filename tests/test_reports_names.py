@@ -17,10 +17,10 @@ from icalendar import Calendar
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from pipeline.cli import app
 from pipeline.definitions import DEFAULT_FORMS_DIR, Catalogue
 from pipeline.names import Names
 from pipeline.policies import load_policies
+from tests.conftest import Demo
 
 runner = CliRunner()
 POLICIES = load_policies(DEFAULT_FORMS_DIR)
@@ -68,11 +68,8 @@ def test_form_needed_is_the_form_each_service_knows() -> None:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("names") / "demo"
-    result = runner.invoke(app, ["demo", "--people", "10", "--home", str(home)])
-    assert result.exit_code == 0, result.output
-    return home
+def demo(demo_workspace: Demo) -> Path:
+    return demo_workspace.home
 
 
 def _cells(path: Path) -> Iterator[tuple[str, str, str]]:

@@ -12,9 +12,7 @@ from typing import Any
 import docx
 import pytest
 from docx.oxml.ns import qn
-from typer.testing import CliRunner
 
-from pipeline.cli import app
 from pipeline.definitions import Catalogue
 from pipeline.errors import ReportError
 from pipeline.reports.outcome_summary.build_template import build
@@ -29,6 +27,7 @@ from pipeline.reports.outcome_summary.job import (
 )
 from pipeline.store.models import Submission
 from pipeline.store.session import open_store
+from tests.conftest import Demo
 from tests.reports_store import add_closure, workspace
 
 CS = "community-support"
@@ -382,12 +381,10 @@ def test_write_summary_default_path(home: Path, catalogue: Catalogue, tmp_path: 
 # --- the demo ------------------------------------------------------------------------------
 
 
-def test_demo_summaries_record_what_became_of_the_actions(tmp_path: Path) -> None:
+def test_demo_summaries_record_what_became_of_the_actions(demo_workspace: Demo) -> None:
     """Every demo summary whose person was reviewed after their plan says what became of
     at least one action (reviews record progress; it is matched, not lost)."""
-    home = tmp_path / "demo"
-    result = CliRunner().invoke(app, ["demo", "--people", "20", "--home", str(home)])
-    assert result.exit_code == 0, result.output
+    home = demo_workspace.home
     summaries = sorted((home / "reports" / "summaries").glob("*.docx"))
     assert summaries
     checked = 0
