@@ -31,6 +31,9 @@ OBLIGATION_WORDS = {
     "self_assessment": "Self-assessment",
 }
 
+# Events whose id reads wrong as words.
+EVENT_WORDS = {"start": "Support started", "closure": "Support ended (closure)"}
+
 
 def humanise(identifier: str) -> str:
     """``support_plan`` as "Support plan", ``swa-floating`` as "Swa floating"."""
@@ -110,6 +113,11 @@ class Names:
     def obligation(self, service: str, obligation: str) -> str:
         return self.obligations.get((service, obligation),
                                     OBLIGATION_WORDS.get(obligation, humanise(obligation)))
+
+    def event(self, kind: str) -> str:
+        """An event as staff say it: in the obligations' words where they share an id
+        (``review_part2`` is "Review Part 2 (manager)" in both), else as its words."""
+        return EVENT_WORDS.get(kind) or OBLIGATION_WORDS.get(kind) or humanise(kind)
 
     def form(self, form_id: str | None, service: str | None = None) -> str:
         """A form's title, as ``service`` knows it when given."""

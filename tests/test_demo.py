@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -134,3 +135,19 @@ def test_demo_on_postgresql_gives_the_same_workbook_figures(tmp_path: Path,
         sheet = load_workbook(workbook)["Summary"]
         summaries.append([[c.value for c in row] for row in sheet.iter_rows()])
     assert summaries[0] == summaries[1]
+
+
+def test_show_reads_as_staff_say_it_at_80_columns(demo_workspace: Demo) -> None:
+    """`planwatch show`: events in the deadlines' words, copies' notes with whole UK
+    dates and form titles, and an archived file's reference never split across lines."""
+    text = runner.invoke(app, ["--home", str(demo_workspace.home), "show", "CS-0002"],
+                         terminal_width=80).output
+    # Tables fit; a copy's note is one whole line, for the terminal to wrap.
+    assert all(len(line) <= 80 for line in text.splitlines() if "│" in line)
+    events = text[text.index("Events"):text.index("Deadlines")]
+    assert "Review Part 2 (manager)" in events and "part2" not in events
+    assert "Support started" in events
+    notes = [line for line in text.splitlines() if ": counts:" in line or "history only" in line]
+    assert notes and all("(Support plan, 16/12/2025)" in line for line in notes), notes
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", text)  # no ISO dates anywhere
+    assert "│ CS-0002 Support    │" in text  # the folder on its own line, the name whole

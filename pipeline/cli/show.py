@@ -71,8 +71,6 @@ def _day(iso: str | None) -> str:
 
 def _print_service(history: casework.PersonHistory, service: str, names: Names) -> None:
     """One service's episode: its forms (which copy counts and why), events, deadlines."""
-    from pipeline.names import humanise
-
     rows = [o for o in history.obligations if o.service == service]
     episodes = sorted({o.episode for o in rows})
     episode = f", episode {episodes[-1]}" if episodes and episodes[-1] > 1 else ""
@@ -85,7 +83,7 @@ def _print_service(history: casework.PersonHistory, service: str, names: Names) 
     if events:
         table = Table("on", "event", "complete", "worker", title="Events", title_justify="left")
         for event in events:
-            table.add_row(_day(event["on"]), humanise(event["kind"]),
+            table.add_row(_day(event["on"]), names.event(event["kind"]),
                           "yes" if event["complete"] else "no", event["worker"] or "")
         out.print(table)
     deadlines = Table("due", "what", "status", "met on", title="Deadlines",
@@ -107,11 +105,19 @@ def _print_forms(forms: list[dict[str, Any]], names: Names, *, title: str) -> No
         table.add_row(_day(form["date"]), names.form(form["form"]) or form["file"],
                       "yes" if form["counts"] else form["status"],
                       str(form["blocking_findings"]),
-                      form["archived_path"] or form.get("file") or "")
+                      _kept_as(form["archived_path"] or form.get("file") or ""))
     out.print(table)
     # Which copy counts, and why, wherever a form has more than one copy: one whole line
     # each, never wrapped inside a table cell.
     for form in forms:
         if form["status"] != "rejected" and form["why"] != supersession.ONLY_COPY:
-            out.print(f"{form['file']} ({form['form']}, {form['date']}): {form['why']}",
-                      markup=False, soft_wrap=True)
+            out.print(f"{form['file']} ({names.form(form['form'])}, {_day(form['date'])}):"
+                      f" {form['why']}", markup=False, soft_wrap=True)
+
+
+def _kept_as(path: str) -> str:
+    """A path in the archive as it wraps best in a narrow column: its folder on a line
+    of its own, then the file name, which wraps between words (a reference such as
+    CS-0002 is never split)."""
+    folder, slash, name = path.rpartition("/")
+    return f"{folder}{slash}\n{name}" if slash else path
