@@ -121,9 +121,9 @@ def test_show_says_which_copy_counts_and_why(tmp_path: Path, catalogue: Catalogu
     assert {f["why"] for f in shown["forms"] if f["form"] == "referral"} == {
         "counts: the only copy of this form for this person, service and date"}
     text = run(home, "show", "CS-00042", "--as-of", "2026-11-23")
-    assert ("02-support-plan.docx (support-plan, 2026-03-20): counts: corrected copy "
+    assert ("02-support-plan.docx (Support plan, 20/03/2026): counts: corrected copy "
             "(fewer blocking findings)") in text
-    assert ("01-support-plan.docx (support-plan, 2026-03-20): kept in the history only: "
+    assert ("01-support-plan.docx (Support plan, 20/03/2026): kept in the history only: "
             "superseded by '02-support-plan.docx' because it has fewer blocking") in text
     assert "00-referral.docx (referral" not in text  # one copy: nothing to explain
 
@@ -152,7 +152,7 @@ def test_show_says_a_future_last_saved_time_counts_as_the_arrival(
     assert "its last-saved time (01/01/2099 12:00) is after it arrived, so it counts as " \
         "saved when it arrived" in spoof["why"]
     text = " ".join(run(home, "show", "CS-00042").split())
-    assert "spoof.docx (support-plan, 2026-03-20): kept in the history only" in text
+    assert "spoof.docx (Support plan, 20/03/2026): kept in the history only" in text
 
 
 def test_weekly_report_is_written_where_managers_look(
