@@ -21,6 +21,7 @@ from pipeline.reports.weekly.changes import (
     changes_sheet,
     changes_since,
     kept_items,
+    only_people,
     overdue_key,
     rate_change,
     summary_lines,
@@ -198,3 +199,15 @@ def test_the_second_workbook_says_what_changed_and_links_each_change(
     assert [c.value for c in changes[3]][:3] == [
         "People ended", "CS-00042", "Community Support"]
     assert summary["A16"].value == "By service"  # the counts follow
+
+
+def test_a_sites_workbook_compares_only_its_own_people() -> None:
+    before = last(
+        overdue=frozenset({overdue_key("R-1", "refuge", "support_plan", date(2026, 2, 20)),
+                           overdue_key("N-1", "refuge", "support_plan", date(2026, 2, 20))}),
+        active=frozenset({active_key("R-1", "refuge"), active_key("N-1", "refuge")}))
+    mine = only_people(before, {("R-1", "refuge")})
+    found = changes_since(week(mine, [], [person("R-1")]))
+    assert found is not None
+    # N-1 is another site's: neither "no longer overdue" nor "ended" here.
+    assert [(c.kind, c.person_id) for c in found.items] == [(ChangeKind.RESOLVED, "R-1")]
