@@ -14,8 +14,10 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -36,20 +38,37 @@ class Command:
 def cpu_seconds(argv: list[str]) -> float:
     """CPU seconds (user + system) of one run of ``argv``, which must succeed."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run(argv, check=True, cwd=ROOT, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.PIPE)
+    done = subprocess.run(argv, check=False, cwd=ROOT, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv[3:])} failed ({done.returncode}): "
+                           f"{done.stderr.strip()[-2000:]}")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def demo_home(people: int, seed: int = 2026, cache: Path = CACHE) -> Path:
-    """A demo workspace of ``people`` people, made by ``planwatch demo`` once and kept."""
+    """A demo workspace of ``people`` people, made by ``planwatch demo`` once and kept;
+    made again when its store is not at this Planwatch's newest schema (a demo made by
+    an older checkout)."""
+    from pipeline.store.revisions import newest_revision
+
     home = cache / f"demo-{people}-{seed}"
-    if not (home / "planwatch.db").is_file():
+    store = home / "planwatch.db"
+    if not store.is_file() or _revision(store) != newest_revision():
         subprocess.run([sys.executable, "-c", PLANWATCH, "--home", str(home), "demo",
                         "--people", str(people), "--seed", str(seed)],
                        check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
     return home
+
+
+def _revision(store: Path) -> str | None:
+    with closing(sqlite3.connect(f"file:{store}?mode=ro", uri=True)) as connection:
+        try:
+            found = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+        except sqlite3.Error:
+            return None
+    return found[0] if found else None
 
 
 def measure(home: Path, *, runs: int = 3) -> dict[str, object]:
