@@ -1,7 +1,7 @@
 """The weekly workbook's list sheets: one row per thing a manager may have to act on.
 
 Each sheet is described as (title, columns, rows, message when empty) and written by
-:func:`pipeline.reports.xlsx.style.write_list_sheet`. Every row that comes from a form
+:func:`pipeline.reports.xlsx.lists.write_list_sheet`. Every row that comes from a form
 carries a link to the archived file (``link`` turns a stored path into a cell value).
 Rows are sorted so the first row is the most urgent: most overdue, soonest due, blocking
 before advisory, newest disagreement.

@@ -24,8 +24,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import xlsxwriter  # type: ignore[import-untyped]
-from xlsxwriter.exceptions import FileCreateError  # type: ignore[import-untyped]
+import xlsxwriter
+from xlsxwriter.exceptions import FileCreateError
 
 from pipeline.reports.saving import write_report
 from pipeline.reports.xlsx.sheet import Sheet
