@@ -169,9 +169,11 @@ def changes_since(data: WeeklyInput) -> WeekChanges | None:
 
 def _resolved(data: WeeklyInput, keys: Iterable[str]) -> list[Change]:
     """Last week's overdue obligations that are not overdue now, in Obligations order."""
+    left = set(keys)
+    if not left:  # nothing to find: spare sorting a council's every obligation
+        return []
     names = data.names
     found: list[Change] = []
-    left = set(keys)
     for row, ob in enumerate(obligations_in_order(data), start=FIRST_ROW):
         key = overdue_key(ob.person_id, ob.service, ob.obligation, ob.due)
         if key in left:
